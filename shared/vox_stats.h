@@ -22,6 +22,7 @@
 /* Drop reasons: a dropped packet bumps exactly one of these (drop_<name>). */
 #define VOX_DROP_REASONS(X)                                                                        \
 	X(eth_short, "frame shorter than an Ethernet header")                                      \
+	X(eth_seg, "segmented frame that does not fit in its first segment")                       \
 	X(eth_dst, "destination MAC neither ours nor broadcast")                                   \
 	X(eth_type, "ethertype not handled (IPv6, VLAN, ...)")                                     \
 	X(arp_bad, "malformed or non-Ethernet/IPv4 ARP")                                           \
@@ -49,7 +50,10 @@
 	X(handoff_full, "handoff ring to the owning lcore full")                                   \
 	X(tx_full, "NIC TX queue full")                                                            \
 	X(no_mbuf, "mbuf pool empty")                                                              \
-	X(frag_out, "outgoing datagram could not be fragmented")
+	X(frag_out, "outgoing datagram could not be fragmented")                                   \
+	X(rx_out_full, "classified packet dropped: caller's per-turn output array full")           \
+	X(no_route, "no next hop: off-subnet without gateway, or not a unicast peer")              \
+	X(tx_bad, "outgoing packet malformed, too big or without headroom")
 
 #define VOX_STATS_CORE(X)                                                                          \
 	X(loops, C, "poll loop turns")                                                             \

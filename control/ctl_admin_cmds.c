@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_admin_cmds.c — the admin request table and its handlers (status, ping, calls, diag ...). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl_admin.h"
+#include "ctl_dp.h"
+#include "ctl_legs.h"
+#include "ctl_req.h"
+
+/* A handler returns the answer, or NULL when the answer comes later through ctl_reply(). */
+typedef json_t *ctl_admin_fn(struct ctl *c, uint64_t client, int argc, char **argv);
+
+struct ctl_admin_cmd {
+	const char *words; /* the request's leading words, space separated */
+	int min_args, max_args; /* words that follow */
+	const char *args;  /* for usage: "N", "HANDLE", "W N" */
+	ctl_admin_fn *fn;
+	const char *help;
+};
+
+static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
+	adm_burst, adm_end_all;
+
+static const struct ctl_admin_cmd ctl_admin_cmds[] = {
+	{"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
+	{"ping", 0, 0, "", adm_ping, "round trip to every worker"},
+	{"calls", 0, 0, "", adm_calls, "legs as control sees them"},
+	{"diag leg-create", 1, 1, "N", adm_leg_create, "create N loopback legs"},
+	{"diag leg-end", 1, 1, "HANDLE", adm_leg_end, "end one leg"},
+	{"diag burst", 2, 2, "W N", adm_burst, "ask worker W to create N legs at once"},
+	{"diag end-all", 0, 0, "", adm_end_all, "end every known leg"},
+	{"help", 0, 0, "", adm_help, "this list"},
+};
+#define CTL_ADMIN_N_CMDS (sizeof(ctl_admin_cmds) / sizeof(ctl_admin_cmds[0]))
+
+static json_t *adm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static json_t *adm_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:s}", "error", msg);
+}
+
+static json_t *adm_errno(int rc)
+{
+	switch (rc) {
+	case -ENOTCONN:
+		return adm_error("no dataplane attached");
+	case -ENOBUFS:
+		return adm_error("command ring and queue full");
+	default:
+		return adm_error("%s", strerror(-rc));
+	}
+}
+
+/* Parse a whole unsigned number (decimal or 0x hex). Returns 0 or -EINVAL. */
+static int adm_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int ctl_admin_split(char *line, char **argv, int max)
+{
+	int n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == max)
+			return -E2BIG;
+		argv[n++] = t;
+	}
+	return n;
+}
+
+/* Words in a table entry, and whether they match argv's first words. */
+static int adm_match(const struct ctl_admin_cmd *cmd, int argc, char **argv)
+{
+	int k = 0;
+	const char *p = cmd->words;
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		size_t l = sp ? (size_t)(sp - p) : strlen(p);
+		if (k >= argc || strlen(argv[k]) != l || strncmp(argv[k], p, l) != 0)
+			return -1;
+		k++;
+		p = sp ? sp + 1 : p + l;
+	}
+	return k;
+}
+
+json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line)
+{
+	char *argv[CTL_ADMIN_MAX_ARGS];
+	int argc = ctl_admin_split(line, argv, CTL_ADMIN_MAX_ARGS);
+	if (argc < 0)
+		return adm_error("too many words");
+	if (argc == 0)
+		return adm_error("empty request (try 'help')");
+	const struct ctl_admin_cmd *best = NULL;
+	int best_k = 0;
+	for (size_t i = 0; i < CTL_ADMIN_N_CMDS; i++) {
+		int k = adm_match(&ctl_admin_cmds[i], argc, argv);
+		if (k > best_k) {
+			best = &ctl_admin_cmds[i];
+			best_k = k;
+		}
+	}
+	if (!best)
+		return adm_error("unknown request '%s' (try 'help')", argv[0]);
+	int nargs = argc - best_k;
+	if (nargs < best->min_args || nargs > best->max_args)
+		return adm_error("usage: %s%s%s", best->words, *best->args ? " " : "", best->args);
+	return best->fn(c, client, nargs, argv + best_k);
+}
+
+/* ---- handlers ---- */
+
+static json_t *adm_help(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < CTL_ADMIN_N_CMDS; i++) {
+		const struct ctl_admin_cmd *cmd = &ctl_admin_cmds[i];
+		char u[96];
+		snprintf(u, sizeof(u), "%s%s%s", cmd->words, *cmd->args ? " " : "", cmd->args);
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "request", u, "help", cmd->help));
+	}
+	return json_pack("{s:o}", "requests", arr);
+}
+
+static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	const struct vox_shm_hdr *h = c->attached ? c->shm.map.hdr : NULL;
+	char boot[20];
+	snprintf(boot, sizeof(boot), "%016llx", h ? (unsigned long long)h->boot_id : 0ull);
+	json_t *o = json_pack("{s:b, s:s, s:i, s:i, s:i, s:o, s:i, s:i}", "attached", c->attached,
+			      "boot_id", boot, "workers", (json_int_t)(h ? h->n_workers : 0), "dp_pid",
+			      (json_int_t)(h ? h->dp_pid : 0), "legs",
+			      (json_int_t)ctl_legs_count(c->legs), "events", ctl_dp_events_json(c),
+			      "duplicates", (json_int_t)c->cnt.duplicates, "stale_handles",
+			      (json_int_t)c->cnt.stale_handles);
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	json_object_set_new(o, "generation",
+			    json_integer(h ? (json_int_t)atomic_load(&c->shm.map.hdr->ctl.generation) : 0));
+	json_object_set_new(o, "reemits", json_integer((json_int_t)c->cnt.reemits));
+	json_object_set_new(o, "cmds_sent", json_integer((json_int_t)c->cnt.cmds_sent));
+	json_object_set_new(o, "cmds_queued", json_integer((json_int_t)c->cnt.cmds_queued));
+	json_object_set_new(o, "cmd_overflow", json_integer((json_int_t)c->cnt.cmd_overflow));
+	json_object_set_new(o, "rec_errors", json_integer((json_int_t)c->cnt.rec_errors));
+	json_object_set_new(o, "legs_full", json_integer((json_int_t)c->cnt.legs_full));
+	json_object_set_new(o, "attaches", json_integer((json_int_t)c->cnt.attaches));
+	json_object_set_new(o, "pending_requests", json_integer(ctl_req_pending(c)));
+	json_object_set_new(o, "doorbell", json_boolean(c->evt_fd >= 0));
+	return o;
+}
+
+static json_t *adm_ping(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	int rc = ctl_req_ping(c, client);
+	return rc ? adm_errno(rc) : NULL;
+}
+
+static const char *adm_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case VOX_LEG_KIND_LOOPBACK:
+		return "loopback";
+	case VOX_LEG_KIND_SIP_IN:
+		return "sip-in";
+	case VOX_LEG_KIND_SIP_OUT:
+		return "sip-out";
+	default:
+		return "unknown";
+	}
+}
+
+static void adm_calls_one(const struct ctl_leg *leg, void *arg)
+{
+	json_t *arr = arg;
+	char hx[24], tag[33];
+	snprintf(hx, sizeof(hx), "0x%016llx", (unsigned long long)leg->handle);
+	for (int i = 0; i < 16; i++)
+		snprintf(tag + 2 * i, 3, "%02x", leg->tag[i]);
+	uint64_t now = ctl_real_ns();
+	double age = leg->created_ns && now > leg->created_ns ? (double)(now - leg->created_ns) / 1e9 : 0;
+	json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:f}", "handle", hx,
+					     "worker", (json_int_t)leg->worker, "state",
+					     ctl_leg_state_name(leg->state), "kind",
+					     adm_kind_name(leg->kind), "tag", tag, "created_ns",
+					     (json_int_t)leg->created_ns, "age_s", age));
+}
+
+static json_t *adm_calls(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	json_t *arr = json_array();
+	ctl_legs_foreach(c->legs, adm_calls_one, arr);
+	return json_pack("{s:o}", "legs", arr);
+}
+
+static json_t *adm_leg_create(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t n;
+	if (adm_parse_u64(argv[0], CTL_REQ_MAX_LEGS, &n) || n == 0)
+		return adm_error("N must be 1..%u", CTL_REQ_MAX_LEGS);
+	int rc = ctl_req_leg_create(c, client, (uint32_t)n);
+	return rc ? adm_errno(rc) : NULL;
+}
+
+static json_t *adm_leg_end(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	int rc = ctl_req_leg_end(c, client, h);
+	if (rc == -EINVAL)
+		return adm_error("handle %s names no worker of this dataplane", argv[0]);
+	return rc ? adm_errno(rc) : NULL;
+}
+
+static json_t *adm_burst(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t w, n, base;
+	if (adm_parse_u64(argv[0], VOX_MAX_WORKERS - 1, &w))
+		return adm_error("W must be a worker index");
+	if (adm_parse_u64(argv[1], CTL_REQ_MAX_LEGS, &n) || n == 0)
+		return adm_error("N must be 1..%u", CTL_REQ_MAX_LEGS);
+	int rc = ctl_req_burst(c, (uint32_t)w, (uint32_t)n, &base);
+	if (rc == -EINVAL)
+		return adm_error("no worker %llu", (unsigned long long)w);
+	if (rc)
+		return adm_errno(rc);
+	return json_pack("{s:b, s:i, s:i, s:I}", "sent", 1, "worker", (json_int_t)w, "n",
+			 (json_int_t)n, "req_base", (json_int_t)base);
+}
+
+static json_t *adm_end_all(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint32_t sent = 0;
+	int rc = ctl_req_end_all(c, &sent);
+	if (rc)
+		return adm_errno(rc);
+	return json_pack("{s:i}", "sent", (json_int_t)sent);
+}

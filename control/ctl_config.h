@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_config.h — voxplane-control's settings: one declarative table (shared/vox_conf.h). */
+#ifndef CTL_CONFIG_H
+#define CTL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vox_conf.h"
+#include "vox_names.h"
+
+/* Filled once at start-up (defaults, then the file's [common] and [control], then --set);
+ * read-only afterwards. */
+struct ctl_config {
+	char instance[VOX_ID_MAX + 1];
+	char run_dir[101]; /* base: the instance's files live in <run_dir>/<instance> */
+	uint32_t log_level; /* enum ctl_log_level */
+	char log_file[256];
+	uint32_t heartbeat_ms;
+	uint32_t attach_wait_ms;
+	uint32_t attach_retry_ms;
+	char data_dir[256];
+	uint32_t http_port;
+	uint32_t max_legs;
+	uint32_t drain_budget;
+	uint32_t cmd_queue;
+	uint32_t admin_clients;
+	uint32_t admin_line_max;
+};
+
+extern const struct vox_conf_opt ctl_config_table[];
+
+/* The config file section control applies besides [common]. */
+#define CTL_CONFIG_SECTION "control"
+
+/*
+ * Build the configuration from the command line:
+ *   voxplane-control [-c FILE] [--set key=value]... [--help]
+ * Order of precedence: defaults < file ([common] then [control]) < --set, whatever the order
+ * on the command line. Returns 0, 1 when --help was asked (usage printed to `out`), or
+ * -EINVAL / -errno with a message in err.
+ */
+int ctl_config_from_args(struct ctl_config *cfg, int argc, char **argv, FILE *out, char *err,
+			 size_t errlen);
+void ctl_config_usage(FILE *out, const char *prog);
+
+#endif /* CTL_CONFIG_H */
