@@ -19,7 +19,11 @@
 int vctl_admin_call(struct vctl *v, const char *request, char **answer)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", v->names.ctl_sock);
+	if (strlen(v->names.ctl_sock) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "voxctl: socket path too long: %s\n", v->names.ctl_sock);
+		return VCTL_FAILED;
+	}
+	memcpy(sa.sun_path, v->names.ctl_sock, strlen(v->names.ctl_sock) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		perror("voxctl: socket");
