@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_lcore.h — per-worker state (struct dp_lcore) and the process-wide read-only context. */
+#ifndef DP_LCORE_H
+#define DP_LCORE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_config.h"
+#include "net.h"
+#include "vox_layout.h"
+
+#define DP_BURST 32
+#define DP_HK_EVERY 16 /* housekeeping every this many loop turns (or when idle) */
+
+/* A leg as its owning worker sees it. Private to the worker; mirrored into shm. */
+struct dp_leg {
+	uint32_t gen;          /* generation of this slot's current (or last) leg */
+	uint8_t state;         /* enum vox_leg_state */
+	uint8_t kind;          /* enum vox_leg_kind */
+	uint16_t pending_evt;  /* state event still to be emitted (0 = none) */
+	int32_t pending_status;
+	uint32_t account_idx;
+	uint32_t defer_next;   /* next slot in the deferred-event FIFO (UINT32_MAX = end) */
+	uint8_t deferred;      /* in the FIFO */
+	uint8_t free_after_emit; /* slot returns to the free list once pending_evt is out */
+	uint16_t last_state_evt; /* type of the latest state event (for re-emission) */
+	int32_t last_status;
+	uint64_t req_id;       /* control request that created it */
+	uint64_t last_state_seq; /* event sequence number of the latest state event sent */
+	uint64_t deadline_ns;  /* CLOCK_REALTIME; 0 = none */
+	uint64_t created_ns;
+	uint8_t tag[16];
+};
+
+/* A state event for which no leg exists (creation failed): bounded FIFO. */
+struct dp_orphan_evt {
+	uint16_t type;
+	int32_t status;
+	uint64_t req_id;
+	uint8_t tag[16];
+};
+#define DP_ORPHAN_MAX 256
+
+/* Process-wide context: written during start-up, read-only while workers run (except `stop`). */
+struct dp_ctx {
+	struct dp_cfg cfg;
+	struct vox_names *names;
+	struct vox_shm_map shm;
+	struct net_iface ifc;
+	struct rte_mempool *pool;
+	uint16_t port_id;
+	uint16_t n_workers;
+	int efd;       /* eventfd that wakes control */
+	uint64_t tsc_hz;
+	_Atomic int stop;
+	struct dp_lcore *workers[VOX_MAX_WORKERS];
+};
+
+/* Per worker lcore; cache aligned; written only by its own lcore. */
+struct dp_lcore {
+	/* hot: packet path */
+	struct net_ctx net;
+	struct vox_stats_row *st;
+	uint16_t widx;     /* worker index */
+	uint16_t n_workers;
+	uint16_t port_id;
+	uint16_t queue_id;
+	unsigned int lcore_id;
+	struct dp_ctx *ctx;
+
+	/* handoff: ho_out[dst] is the SPSC ring self->dst, ho_in[src] src->self */
+	struct rte_ring *ho_out[VOX_MAX_WORKERS];
+	struct rte_ring *ho_in[VOX_MAX_WORKERS];
+	uint16_t ho_n[VOX_MAX_WORKERS];
+	struct rte_mbuf *ho_buf[VOX_MAX_WORKERS][DP_BURST];
+
+	/* control rings */
+	struct rte_ring *cmd;
+	struct rte_ring *evt;
+	struct vox_shm_worker *pub;
+	struct vox_shm_ctl *ctl;
+	uint64_t evt_seq;
+	uint32_t evt_sent_turn;  /* events sent since the last wake-up check */
+	uint64_t seen_ctl_gen;
+
+	/* legs */
+	struct dp_leg *legs;
+	uint32_t max_legs;
+	uint32_t *free_slots;
+	uint32_t n_free;
+	uint32_t legs_active;
+	uint32_t defer_head, defer_tail, n_deferred;
+	uint64_t next_deadline_ns; /* earliest deadline among live legs (0 = none) */
+	struct vox_leg_mirror *mirror; /* this worker's mirror entries */
+	struct dp_orphan_evt orphans[DP_ORPHAN_MAX];
+	uint32_t orphan_head, orphan_n;
+	uint32_t node_id;
+
+	/* time */
+	uint64_t tsc_hz;
+	uint64_t next_timer_tsc;
+	uint64_t realtime_base_ns; /* CLOCK_REALTIME at tsc_base */
+	uint64_t tsc_base;
+
+	/* scratch for one command record */
+	_Alignas(64) unsigned char cmdbuf[VOX_REC_MAX_SLOTS * VOX_REC_SLOT];
+} __rte_cache_aligned;
+
+/* Wall-clock ns derived from the TSC (no syscall). */
+static inline uint64_t dp_now_ns(const struct dp_lcore *lc, uint64_t tsc)
+{
+	uint64_t d = tsc - lc->tsc_base;
+	return lc->realtime_base_ns + (uint64_t)((__uint128_t)d * 1000000000u / lc->tsc_hz);
+}
+
+/* dp_worker.c */
+int dp_worker_main(void *arg);
+void dp_worker_turn_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+
+/* dp_handoff.c */
+int dp_handoff_setup(struct dp_ctx *ctx);
+void dp_handoff_put(struct dp_lcore *lc, uint16_t dst, struct rte_mbuf *m, uint32_t kind);
+void dp_handoff_flush(struct dp_lcore *lc);
+uint16_t dp_handoff_poll(struct dp_lcore *lc, uint64_t now);
+
+/* dp_ctl.c */
+void dp_ctl_init(struct dp_lcore *lc);
+uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc);
+int dp_ctl_emit(struct dp_lcore *lc, struct vox_rec_hdr *h, const void *payload, uint32_t len);
+void dp_ctl_wake(struct dp_lcore *lc);
+int dp_ctl_alive(const struct dp_lcore *lc, uint64_t mono_ns, uint32_t stale_ms);
+
+/* dp_legs.c */
+int dp_legs_init(struct dp_lcore *lc, uint32_t max_legs, uint64_t seed, int socket);
+struct dp_leg *dp_leg_lookup(struct dp_lcore *lc, vox_handle_t h);
+vox_handle_t dp_leg_handle(const struct dp_lcore *lc, const struct dp_leg *leg);
+struct dp_leg *dp_leg_alloc(struct dp_lcore *lc, uint32_t kind, uint64_t req_id, const uint8_t tag[16],
+			    uint32_t account_idx, uint64_t now_ns);
+void dp_leg_state_event(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status);
+void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause);
+void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx);
+void dp_legs_flush_deferred(struct dp_lcore *lc);
+void dp_legs_reemit_unacked(struct dp_lcore *lc);
+void dp_legs_check_deadlines(struct dp_lcore *lc, uint64_t now_ns);
+void dp_orphan_event(struct dp_lcore *lc, uint16_t type, int32_t status, uint64_t req_id, const uint8_t tag[16]);
+
+#endif /* DP_LCORE_H */
