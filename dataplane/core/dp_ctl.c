@@ -214,6 +214,6 @@ uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)
 		else
 			bad(lc, h, -ENOTSUP);
 	}
-	dp_legs_check_deadlines(lc, dp_now_ns(lc, now_tsc));
+	dp_legs_run_timers(lc, dp_now_ns(lc, now_tsc));
 	return done;
 }

@@ -12,6 +12,7 @@
 
 #include "dp_config.h"
 #include "net.h"
+#include "tw.h"
 #include "vox_layout.h"
 
 #define DP_BURST 32
@@ -34,7 +35,13 @@ struct dp_leg {
 	uint64_t last_state_seq; /* event sequence number of the latest state event sent */
 	uint64_t deadline_ns;  /* CLOCK_REALTIME; 0 = none */
 	uint64_t created_ns;
+	tw_handle_t deadline_tw; /* armed deadline timer, 0 = none */
 	uint8_t tag[16];
+};
+
+/* Timer kinds on the worker's wheel (ticks are CLOCK_REALTIME milliseconds). */
+enum dp_timer_kind {
+	DP_TIMER_LEG_DEADLINE = 1, /* arg = slot */
 };
 
 /* A state event for which no leg exists (creation failed): bounded FIFO. */
@@ -95,7 +102,7 @@ struct dp_lcore {
 	uint32_t n_free;
 	uint32_t legs_active;
 	uint32_t defer_head, defer_tail, n_deferred;
-	uint64_t next_deadline_ns; /* earliest deadline among live legs (0 = none) */
+	struct tw tw; /* timers: deadlines now, SIP transactions next */
 	struct vox_leg_mirror *mirror; /* this worker's mirror entries */
 	struct dp_orphan_evt orphans[DP_ORPHAN_MAX];
 	uint32_t orphan_head, orphan_n;
@@ -146,7 +153,7 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause);
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx);
 void dp_legs_flush_deferred(struct dp_lcore *lc);
 void dp_legs_reemit_unacked(struct dp_lcore *lc);
-void dp_legs_check_deadlines(struct dp_lcore *lc, uint64_t now_ns);
+void dp_legs_run_timers(struct dp_lcore *lc, uint64_t now_ns);
 void dp_orphan_event(struct dp_lcore *lc, uint16_t type, int32_t status, uint64_t req_id, const uint8_t tag[16]);
 
 #endif /* DP_LCORE_H */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include "dp_lcore.h"
@@ -45,15 +46,19 @@ int dp_legs_init(struct dp_lcore *lc, uint32_t max_legs, uint64_t seed, int sock
 {
 	if (max_legs == 0 || max_legs > VOX_HANDLE_SLOT_MAX)
 		return -EINVAL;
+	uint32_t n_timers = max_legs + 1024;
 	lc->legs = rte_zmalloc_socket("dp_legs", sizeof(struct dp_leg) * max_legs, 64, socket);
 	lc->free_slots = rte_malloc_socket("dp_free", sizeof(uint32_t) * max_legs, 64, socket);
-	if (!lc->legs || !lc->free_slots) {
+	void *tw_nodes = rte_malloc_socket("dp_tw", tw_nodes_size(n_timers), 64, socket);
+	if (!lc->legs || !lc->free_slots || !tw_nodes) {
 		rte_free(lc->legs);
 		rte_free(lc->free_slots);
+		rte_free(tw_nodes);
 		lc->legs = NULL;
 		lc->free_slots = NULL;
 		return -ENOMEM;
 	}
+	tw_init(&lc->tw, tw_nodes, n_timers, dp_now_ns(lc, rte_rdtsc()) / 1000000u);
 	lc->max_legs = max_legs;
 	/* Random first generation per slot (xorshift from the boot seed), never 0. */
 	uint64_t x = seed ? seed : 0x9e3779b97f4a7c15ull;
@@ -122,6 +127,8 @@ struct dp_leg *dp_leg_alloc(struct dp_lcore *lc, uint32_t kind, uint64_t req_id,
 
 static void leg_release(struct dp_lcore *lc, struct dp_leg *leg)
 {
+	tw_cancel(&lc->tw, leg->deadline_tw);
+	leg->deadline_tw = 0;
 	leg->state = VOX_LEG_FREE;
 	leg->free_after_emit = 0;
 	leg->deadline_ns = 0;
@@ -246,6 +253,8 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause)
 	leg->state = VOX_LEG_ENDING;
 	leg->free_after_emit = 1;
 	leg->deadline_ns = 0;
+	tw_cancel(&lc->tw, leg->deadline_tw);
+	leg->deadline_tw = 0;
 	leg_mirror_write(lc, leg);
 	lc->legs_active--;
 	lc->st->legs_ended++;
@@ -256,35 +265,45 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause)
 
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx)
 {
+	tw_cancel(&lc->tw, leg->deadline_tw);
+	leg->deadline_tw = 0;
 	leg->deadline_ns = deadline_ns;
 	leg->account_idx = account_idx;
-	if (deadline_ns && (lc->next_deadline_ns == 0 || deadline_ns < lc->next_deadline_ns))
-		lc->next_deadline_ns = deadline_ns;
+	if (deadline_ns) {
+		/* a deadline is a promise (TimeLimit, usage limits): if no timer can be had, the
+		 * leg ends now rather than run unbounded */
+		leg->deadline_tw = tw_add(&lc->tw, (deadline_ns + 999999u) / 1000000u, DP_TIMER_LEG_DEADLINE,
+					  (uint64_t)(leg - lc->legs));
+		if (!leg->deadline_tw) {
+			lc->st->legs_deadline++;
+			dp_leg_end(lc, leg, VOX_CAUSE_TIME_LIMIT);
+			return;
+		}
+	}
 	leg_mirror_write(lc, leg);
 }
 
-/*
- * Deadlines: scanned only when the earliest one is due. (The SIP issue's per-lcore timer wheel
- * replaces this scan; the semantics stay: a leg ends at its deadline with cause TIME_LIMIT even
- * when control is away.)
- */
-void dp_legs_check_deadlines(struct dp_lcore *lc, uint64_t now_ns)
+static void dp_timer_fire(void *ctx, uint32_t kind, uint64_t arg)
 {
-	if (lc->next_deadline_ns == 0 || now_ns < lc->next_deadline_ns)
-		return;
-	uint64_t next = 0;
-	for (uint32_t i = 0; i < lc->max_legs; i++) {
-		struct dp_leg *leg = &lc->legs[i];
-		if (leg->state == VOX_LEG_FREE || leg->free_after_emit || !leg->deadline_ns)
-			continue;
-		if (leg->deadline_ns <= now_ns) {
+	struct dp_lcore *lc = ctx;
+	switch (kind) {
+	case DP_TIMER_LEG_DEADLINE: {
+		struct dp_leg *leg = &lc->legs[arg];
+		leg->deadline_tw = 0;
+		if (leg->state != VOX_LEG_FREE && !leg->free_after_emit) {
 			lc->st->legs_deadline++;
 			dp_leg_end(lc, leg, VOX_CAUSE_TIME_LIMIT);
-		} else if (next == 0 || leg->deadline_ns < next) {
-			next = leg->deadline_ns;
 		}
+		break;
 	}
-	lc->next_deadline_ns = next;
+	}
+}
+
+/* Advance the worker's timer wheel to now (a leg ends at its deadline with cause TIME_LIMIT
+ * even when control is away). Bounded per call; the rest fire on the next turn. */
+void dp_legs_run_timers(struct dp_lcore *lc, uint64_t now_ns)
+{
+	tw_advance(&lc->tw, now_ns / 1000000u, dp_timer_fire, lc, 4096);
 }
 
 /*

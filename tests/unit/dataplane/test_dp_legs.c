@@ -78,6 +78,7 @@ static int fx_teardown(void **state)
 	assert_int_equal(f->lc->n_free + used, f->lc->max_legs);
 	rte_free(f->lc->legs);
 	rte_free(f->lc->free_slots);
+	rte_free(f->lc->tw.nodes);
 	rte_free(f->lc);
 	vox_shm_unmap(&f->shm);
 	unlink(f->path);
