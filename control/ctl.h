@@ -39,11 +39,11 @@ struct ctl_cmdq {
 struct ctl_counters {
 	uint64_t events[CTL_EVT_TYPES_MAX];
 	uint64_t events_unknown;
-	uint64_t duplicates;   /* state events that changed nothing (REEMIT of a known fact) */
+	uint64_t duplicates; /* state events that changed nothing (REEMIT of a known fact) */
 	uint64_t stale_handles;
 	uint64_t reemits;
 	uint64_t truncated;
-	uint64_t rec_errors;   /* -EMSGSIZE / -EPROTO from vox_rec_recv */
+	uint64_t rec_errors; /* -EMSGSIZE / -EPROTO from vox_rec_recv */
 	uint64_t cmds_sent;
 	uint64_t cmds_queued;
 	uint64_t cmd_overflow; /* local queue full: command refused */
@@ -72,14 +72,14 @@ struct ctl {
 	/* attachment (ctl_attach.c) */
 	struct ctl_shm shm;
 	int attached;
-	int dp_fd;          /* connection to the dataplane's socket, -1 when none */
-	int evt_fd;         /* the dataplane's eventfd (doorbell), -1 when none */
-	uint8_t dp_rx[8];   /* boot_id bytes as they arrive */
+	int dp_fd;        /* connection to the dataplane's socket, -1 when none */
+	int evt_fd;       /* the dataplane's eventfd (doorbell), -1 when none */
+	uint8_t dp_rx[8]; /* boot_id bytes as they arrive */
 	uint32_t dp_rx_len;
 	uint64_t hb_timer, attach_timer, drain_timer;
 	uint64_t start_ns;
 	int wait_warned;
-	int fatal;          /* refused for good (another control, other ABI): exit 1 */
+	int fatal; /* refused for good (another control, other ABI): exit 1 */
 	char fatal_msg[256];
 
 	/* records (ctl_dp.c) and requests (ctl_req.c) */
@@ -98,6 +98,9 @@ void ctl_fini(struct ctl *c);
 
 /* Deliver a request's answer through c->reply. Steals `reply`. */
 void ctl_reply(struct ctl *c, uint64_t client, json_t *reply);
+
+/* mkdir -p with mode 0755 for each missing component. Returns 0 or -errno. */
+int ctl_mkdirs(const char *dir);
 
 /* CLOCK_MONOTONIC / CLOCK_REALTIME in ns. */
 uint64_t ctl_mono_ns(void);

@@ -16,11 +16,11 @@
 #define CTL_ADMIN_OUT_MAX (64u << 20) /* a client that reads nothing is dropped past this */
 
 struct ctl_admin_client {
-	int fd;       /* -1: free */
-	uint64_t id;  /* unique for the process lifetime; pending answers name it */
-	int waiting;  /* a request of this client waits for the dataplane */
-	int closing;  /* close once the output is flushed */
-	char *in;     /* admin_line_max + 1 bytes */
+	int fd;      /* -1: free */
+	uint64_t id; /* unique for the process lifetime; pending answers name it */
+	int waiting; /* a request of this client waits for the dataplane */
+	int closing; /* close once the output is flushed */
+	char *in;    /* admin_line_max + 1 bytes */
 	uint32_t in_len;
 	char *out;
 	size_t out_len, out_off, out_cap;
@@ -36,24 +36,6 @@ struct ctl_admin {
 };
 
 static void admin_on_client(struct ctl_loop *l, int fd, void *arg, int mask);
-
-static int admin_mkdir_p(const char *dir)
-{
-	char p[256];
-	if (strlen(dir) >= sizeof(p))
-		return -ENAMETOOLONG;
-	strcpy(p, dir);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = 0;
-			if (mkdir(p, 0755) != 0 && errno != EEXIST)
-				return -errno;
-			*s = '/';
-		}
-	if (mkdir(p, 0755) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 static void admin_drop(struct ctl_admin *a, struct ctl_admin_client *cl)
 {
@@ -80,7 +62,7 @@ static int admin_flush(struct ctl_admin *a, struct ctl_admin_client *cl)
 {
 	while (cl->out_off < cl->out_len) {
 		ssize_t n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
@@ -260,7 +242,7 @@ int ctl_admin_open(struct ctl_admin **out, struct ctl *c)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(c->names.ctl_sock) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	int rc = admin_mkdir_p(c->names.run_dir);
+	int rc = ctl_mkdirs(c->names.run_dir);
 	if (rc)
 		return rc;
 	struct ctl_admin *a = calloc(1, sizeof(*a));
@@ -284,8 +266,8 @@ int ctl_admin_open(struct ctl_admin **out, struct ctl *c)
 	}
 	/* the pid file check in main made sure no live control owns it */
 	unlink(sa.sun_path);
-	if (bind(a->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(sa.sun_path, 0660) != 0 ||
-	    listen(a->lfd, 64) != 0) {
+	if (bind(a->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    chmod(sa.sun_path, 0660) != 0 || listen(a->lfd, 64) != 0) {
 		rc = -errno;
 		goto out;
 	}

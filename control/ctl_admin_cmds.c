@@ -17,25 +17,25 @@
 typedef json_t *ctl_admin_fn(struct ctl *c, uint64_t client, int argc, char **argv);
 
 struct ctl_admin_cmd {
-	const char *words; /* the request's leading words, space separated */
+	const char *words;      /* the request's leading words, space separated */
 	int min_args, max_args; /* words that follow */
-	const char *args;  /* for usage: "N", "HANDLE", "W N" */
+	const char *args;       /* for usage: "N", "HANDLE", "W N" */
 	ctl_admin_fn *fn;
 	const char *help;
 };
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
-	adm_burst, adm_end_all;
+    adm_burst, adm_end_all;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
-	{"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
-	{"ping", 0, 0, "", adm_ping, "round trip to every worker"},
-	{"calls", 0, 0, "", adm_calls, "legs as control sees them"},
-	{"diag leg-create", 1, 1, "N", adm_leg_create, "create N loopback legs"},
-	{"diag leg-end", 1, 1, "HANDLE", adm_leg_end, "end one leg"},
-	{"diag burst", 2, 2, "W N", adm_burst, "ask worker W to create N legs at once"},
-	{"diag end-all", 0, 0, "", adm_end_all, "end every known leg"},
-	{"help", 0, 0, "", adm_help, "this list"},
+    {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
+    {"ping", 0, 0, "", adm_ping, "round trip to every worker"},
+    {"calls", 0, 0, "", adm_calls, "legs as control sees them"},
+    {"diag leg-create", 1, 1, "N", adm_leg_create, "create N loopback legs"},
+    {"diag leg-end", 1, 1, "HANDLE", adm_leg_end, "end one leg"},
+    {"diag burst", 2, 2, "W N", adm_burst, "ask worker W to create N legs at once"},
+    {"diag end-all", 0, 0, "", adm_end_all, "end every known leg"},
+    {"help", 0, 0, "", adm_help, "this list"},
 };
 #define CTL_ADMIN_N_CMDS (sizeof(ctl_admin_cmds) / sizeof(ctl_admin_cmds[0]))
 
@@ -104,6 +104,26 @@ static int adm_match(const struct ctl_admin_cmd *cmd, int argc, char **argv)
 	return k;
 }
 
+/* No entry matched: list the requests that start with the same word, if any. */
+static json_t *adm_unknown(const char *word)
+{
+	char list[512] = "";
+	size_t wl = strlen(word), used = 0;
+	for (size_t i = 0; i < CTL_ADMIN_N_CMDS; i++) {
+		const struct ctl_admin_cmd *cmd = &ctl_admin_cmds[i];
+		if (strncmp(cmd->words, word, wl) != 0 || cmd->words[wl] != ' ')
+			continue;
+		int n = snprintf(list + used, sizeof(list) - used, "%s%s%s%s", used ? " | " : "",
+		                 cmd->words, *cmd->args ? " " : "", cmd->args);
+		if (n < 0 || (size_t)n >= sizeof(list) - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used)
+		return adm_error("usage: %s", list);
+	return adm_error("unknown request '%s' (try 'help')", word);
+}
+
 json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line)
 {
 	char *argv[CTL_ADMIN_MAX_ARGS];
@@ -122,7 +142,7 @@ json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line)
 		}
 	}
 	if (!best)
-		return adm_error("unknown request '%s' (try 'help')", argv[0]);
+		return adm_unknown(argv[0]);
 	int nargs = argc - best_k;
 	if (nargs < best->min_args || nargs > best->max_args)
 		return adm_error("usage: %s%s%s", best->words, *best->args ? " " : "", best->args);
@@ -138,7 +158,8 @@ static json_t *adm_help(struct ctl *c, uint64_t client, int argc, char **argv)
 		const struct ctl_admin_cmd *cmd = &ctl_admin_cmds[i];
 		char u[96];
 		snprintf(u, sizeof(u), "%s%s%s", cmd->words, *cmd->args ? " " : "", cmd->args);
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "request", u, "help", cmd->help));
+		json_array_append_new(arr,
+		                      json_pack("{s:s, s:s}", "request", u, "help", cmd->help));
 	}
 	return json_pack("{s:o}", "requests", arr);
 }
@@ -148,15 +169,16 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 	const struct vox_shm_hdr *h = c->attached ? c->shm.map.hdr : NULL;
 	char boot[20];
 	snprintf(boot, sizeof(boot), "%016llx", h ? (unsigned long long)h->boot_id : 0ull);
-	json_t *o = json_pack("{s:b, s:s, s:i, s:i, s:i, s:o, s:i, s:i}", "attached", c->attached,
-			      "boot_id", boot, "workers", (json_int_t)(h ? h->n_workers : 0), "dp_pid",
-			      (json_int_t)(h ? h->dp_pid : 0), "legs",
-			      (json_int_t)ctl_legs_count(c->legs), "events", ctl_dp_events_json(c),
-			      "duplicates", (json_int_t)c->cnt.duplicates, "stale_handles",
-			      (json_int_t)c->cnt.stale_handles);
+	json_t *o =
+	    json_pack("{s:b, s:s, s:i, s:i, s:i, s:o, s:i, s:i}", "attached", c->attached,
+	              "boot_id", boot, "workers", (json_int_t)(h ? h->n_workers : 0), "dp_pid",
+	              (json_int_t)(h ? h->dp_pid : 0), "legs", (json_int_t)ctl_legs_count(c->legs),
+	              "events", ctl_dp_events_json(c), "duplicates", (json_int_t)c->cnt.duplicates,
+	              "stale_handles", (json_int_t)c->cnt.stale_handles);
 	json_object_set_new(o, "pid", json_integer(getpid()));
-	json_object_set_new(o, "generation",
-			    json_integer(h ? (json_int_t)atomic_load(&c->shm.map.hdr->ctl.generation) : 0));
+	json_object_set_new(
+	    o, "generation",
+	    json_integer(h ? (json_int_t)atomic_load(&c->shm.map.hdr->ctl.generation) : 0));
 	json_object_set_new(o, "reemits", json_integer((json_int_t)c->cnt.reemits));
 	json_object_set_new(o, "cmds_sent", json_integer((json_int_t)c->cnt.cmds_sent));
 	json_object_set_new(o, "cmds_queued", json_integer((json_int_t)c->cnt.cmds_queued));
@@ -197,12 +219,13 @@ static void adm_calls_one(const struct ctl_leg *leg, void *arg)
 	for (int i = 0; i < 16; i++)
 		snprintf(tag + 2 * i, 3, "%02x", leg->tag[i]);
 	uint64_t now = ctl_real_ns();
-	double age = leg->created_ns && now > leg->created_ns ? (double)(now - leg->created_ns) / 1e9 : 0;
+	double age =
+	    leg->created_ns && now > leg->created_ns ? (double)(now - leg->created_ns) / 1e9 : 0;
 	json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:f}", "handle", hx,
-					     "worker", (json_int_t)leg->worker, "state",
-					     ctl_leg_state_name(leg->state), "kind",
-					     adm_kind_name(leg->kind), "tag", tag, "created_ns",
-					     (json_int_t)leg->created_ns, "age_s", age));
+	                                     "worker", (json_int_t)leg->worker, "state",
+	                                     ctl_leg_state_name(leg->state), "kind",
+	                                     adm_kind_name(leg->kind), "tag", tag, "created_ns",
+	                                     (json_int_t)leg->created_ns, "age_s", age));
 }
 
 static json_t *adm_calls(struct ctl *c, uint64_t client, int argc, char **argv)
@@ -245,7 +268,7 @@ static json_t *adm_burst(struct ctl *c, uint64_t client, int argc, char **argv)
 	if (rc)
 		return adm_errno(rc);
 	return json_pack("{s:b, s:i, s:i, s:I}", "sent", 1, "worker", (json_int_t)w, "n",
-			 (json_int_t)n, "req_base", (json_int_t)base);
+	                 (json_int_t)n, "req_base", (json_int_t)base);
 }
 
 static json_t *adm_end_all(struct ctl *c, uint64_t client, int argc, char **argv)

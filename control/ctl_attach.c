@@ -26,13 +26,13 @@ int ctl_shm_open(struct ctl_shm *s, const char *path, int wait_ms, char *err, si
 	memset(s, 0, sizeof(*s));
 	int rc = vox_shm_attach(&s->map, path, wait_ms, &their_abi);
 	if (rc == -EPROTONOSUPPORT) {
-		snprintf(err, errlen, "shm ABI version %u, this control was built for %u", their_abi,
-			 VOX_ABI_VERSION);
+		snprintf(err, errlen, "shm ABI version %u, this control was built for %u",
+		         their_abi, VOX_ABI_VERSION);
 		return rc;
 	}
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", path,
-			 rc == -EPROTO ? "not a valid voxplane shm file" : strerror(-rc));
+		         rc == -EPROTO ? "not a valid voxplane shm file" : strerror(-rc));
 		return rc;
 	}
 	struct vox_shm_hdr *h = s->map.hdr;
@@ -40,8 +40,8 @@ int ctl_shm_open(struct ctl_shm *s, const char *path, int wait_ms, char *err, si
 		rc = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
 		uint32_t pid = atomic_load_explicit(&h->ctl.pid, memory_order_acquire);
 		if (rc == -EWOULDBLOCK)
-			snprintf(err, errlen, "another voxplane-control (pid %u) is attached to %s", pid,
-				 path);
+			snprintf(err, errlen, "another voxplane-control (pid %u) is attached to %s",
+			         pid, path);
 		else
 			snprintf(err, errlen, "flock %s: %s", path, strerror(-rc));
 		vox_shm_unmap(&s->map);
@@ -87,11 +87,11 @@ uint32_t ctl_attach_rebuild_legs(struct ctl *c)
 			if (m.state == VOX_LEG_FREE || !m.handle)
 				continue;
 			struct ctl_leg leg = {
-				.handle = m.handle,
-				.state = m.state,
-				.worker = (uint16_t)w,
-				.kind = (uint16_t)m.kind,
-				.created_ns = m.created_ns,
+			    .handle = m.handle,
+			    .state = m.state,
+			    .worker = (uint16_t)w,
+			    .kind = (uint16_t)m.kind,
+			    .created_ns = m.created_ns,
 			};
 			memcpy(leg.tag, m.tag, sizeof(leg.tag));
 			int rc = ctl_legs_upsert(c->legs, &leg, NULL);
@@ -109,9 +109,9 @@ static void attach_on_evtfd(struct ctl_loop *l, int fd, void *arg, int mask)
 {
 	struct ctl *c = arg;
 	uint64_t v;
-	/* non-blocking: reading clears the counter; EAGAIN means someone read it already */
-	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-		;
+	/* one read clears the counter; only one, so a blocking eventfd cannot stall the loop */
+	ssize_t n = read(fd, &v, sizeof(v));
+	(void)n;
 	if (c->attached)
 		ctl_dp_drain(c);
 }
@@ -140,14 +140,16 @@ static void attach_on_dp(struct ctl_loop *l, int fd, void *arg, int mask)
 			struct cmsghdr align;
 		} u;
 		struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-				     .msg_controllen = sizeof(u.buf)};
+		struct msghdr msg = {.msg_iov = &iov,
+		                     .msg_iovlen = 1,
+		                     .msg_control = u.buf,
+		                     .msg_controllen = sizeof(u.buf)};
 		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
 			ctl_attach_detach(c, n == 0 ? "dataplane closed its socket"
-						    : "dataplane socket error");
+			                            : "dataplane socket error");
 			return;
 		}
 		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
@@ -158,7 +160,7 @@ static void attach_on_dp(struct ctl_loop *l, int fd, void *arg, int mask)
 				int efd;
 				memcpy(&efd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
 				if (c->evt_fd < 0 && ctl_loop_add_file(c->loop, efd, CTL_LOOP_READ,
-									attach_on_evtfd, c) == 0)
+				                                       attach_on_evtfd, c) == 0)
 					c->evt_fd = efd;
 				else
 					close(efd);
@@ -175,7 +177,8 @@ static void attach_on_dp(struct ctl_loop *l, int fd, void *arg, int mask)
 				return;
 			}
 			CTL_INFO(TAG, "doorbell from dataplane boot %016llx (eventfd %d)",
-				 (unsigned long long)boot, c->evt_fd);
+			         (unsigned long long)boot, c->evt_fd);
+			ctl_dp_update_drain(c);
 		}
 	}
 }
@@ -230,7 +233,8 @@ int ctl_attach_try(struct ctl *c)
 	}
 	struct vox_shm_hdr *h = c->shm.map.hdr;
 	/* a file whose dataplane is leaving or gone is not worth attaching to: wait for the next */
-	if (atomic_load_explicit(&h->stopping, memory_order_acquire) || !vox_pid_alive((int)h->dp_pid)) {
+	if (atomic_load_explicit(&h->stopping, memory_order_acquire) ||
+	    !vox_pid_alive((int)h->dp_pid)) {
 		ctl_shm_close(&c->shm);
 		return -ESRCH;
 	}
@@ -242,14 +246,15 @@ int ctl_attach_try(struct ctl *c)
 	atomic_store_explicit(&h->ctl.pid, (uint32_t)getpid(), memory_order_release);
 	atomic_store_explicit(&h->ctl.sleeping, 0, memory_order_seq_cst);
 	uint64_t gen = atomic_fetch_add_explicit(&h->ctl.generation, 1, memory_order_acq_rel) + 1;
-	CTL_INFO(TAG, "attached to %s: boot_id %016llx, %u workers, dataplane pid %u, %u legs, "
-		      "generation %llu",
-		 c->names.shm_path, (unsigned long long)c->shm.boot_id, h->n_workers, h->dp_pid, legs,
-		 (unsigned long long)gen);
+	CTL_INFO(TAG,
+	         "attached to %s: boot_id %016llx, %u workers, dataplane pid %u, %u legs, "
+	         "generation %llu",
+	         c->names.shm_path, (unsigned long long)c->shm.boot_id, h->n_workers, h->dp_pid,
+	         legs, (unsigned long long)gen);
 	rc = attach_connect_dp(c);
 	if (rc)
-		CTL_WARN(TAG, "no doorbell yet (%s: %s); polling until it appears", c->names.dp_sock,
-			 strerror(-rc));
+		CTL_WARN(TAG, "no doorbell yet (%s: %s); polling until it appears",
+		         c->names.dp_sock, strerror(-rc));
 	ctl_dp_update_drain(c);
 	return 0;
 }
@@ -258,8 +263,8 @@ void ctl_attach_detach(struct ctl *c, const char *why)
 {
 	if (!c->attached)
 		return;
-	CTL_WARN(TAG, "detaching from dataplane boot %016llx: %s", (unsigned long long)c->shm.boot_id,
-		 why);
+	CTL_WARN(TAG, "detaching from dataplane boot %016llx: %s",
+	         (unsigned long long)c->shm.boot_id, why);
 	attach_close_dp(c);
 	ctl_req_fail_all(c, "dataplane went away");
 	ctl_dp_reset(c);
@@ -267,6 +272,8 @@ void ctl_attach_detach(struct ctl *c, const char *why)
 	ctl_shm_close(&c->shm);
 	c->attached = 0;
 	c->cnt.detaches++;
+	c->start_ns = ctl_mono_ns(); /* "no dataplane after N ms" counts from here */
+	c->wait_warned = 0;
 	ctl_dp_update_drain(c);
 	if (!c->attach_timer)
 		ctl_attach_start(c);
@@ -305,6 +312,7 @@ static int64_t attach_heartbeat(struct ctl_loop *l, uint64_t id, void *arg)
 		atomic_store_explicit(&h->ctl.heartbeat_ns, ctl_mono_ns(), memory_order_release);
 		if (c->dp_fd < 0)
 			attach_connect_dp(c);
+		ctl_dp_drain(c); /* belt and braces: nothing waits longer than a heartbeat */
 	}
 	return c->cfg.heartbeat_ms;
 }
@@ -327,7 +335,7 @@ static int64_t attach_retry(struct ctl_loop *l, uint64_t id, void *arg)
 	if (!c->wait_warned && waited_ms >= c->cfg.attach_wait_ms) {
 		c->wait_warned = 1;
 		CTL_WARN(TAG, "no dataplane at %s after %llu ms; still waiting", c->names.shm_path,
-			 (unsigned long long)waited_ms);
+		         (unsigned long long)waited_ms);
 	}
 	return c->cfg.attach_retry_ms;
 }

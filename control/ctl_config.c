@@ -7,42 +7,47 @@
 #include "ctl_log.h"
 
 #define CTL_OFF(f) offsetof(struct ctl_config, f)
-#define CTL_STR(f, def, help) {#f, VOX_CONF_STR, CTL_OFF(f), sizeof(((struct ctl_config *)0)->f), 0, 0, def, NULL, 0, help}
-#define CTL_U32(f, lo, hi, def, rt, help) {#f, VOX_CONF_U32, CTL_OFF(f), sizeof(uint32_t), lo, hi, def, NULL, rt, help}
+/* clang-format off */
+#define CTL_STR(f, def, help) \
+	{#f, VOX_CONF_STR, CTL_OFF(f), sizeof(((struct ctl_config *)0)->f), 0, 0, def, NULL, 0, help}
+#define CTL_U32(f, lo, hi, def, rt, help) \
+	{#f, VOX_CONF_U32, CTL_OFF(f), sizeof(uint32_t), lo, hi, def, NULL, rt, help}
+/* clang-format on */
 
 const struct vox_conf_opt ctl_config_table[] = {
-	CTL_STR(instance, "vox", "instance id ([a-z0-9], up to 10): names shm file, sockets, netns"),
-	CTL_STR(run_dir, VOX_RUN_BASE_DEFAULT, "base directory for sockets and pid files"),
-	{"log_level", VOX_CONF_ENUM, CTL_OFF(log_level), sizeof(uint32_t), 0, 0, "info",
-	 CTL_LOG_LEVELS, 1, "lowest level logged"},
-	CTL_STR(log_file, "", "also append the log to this file (empty: stderr only)"),
-	CTL_U32(heartbeat_ms, 10, 10000, "100", 0, "heartbeat period written into the shm file"),
-	CTL_U32(attach_wait_ms, 0, 3600000, "5000", 0,
-		"warn when no dataplane appeared this long after start (control keeps waiting)"),
-	CTL_U32(attach_retry_ms, 10, 10000, "100", 0, "retry period while no dataplane is attached"),
-	CTL_STR(data_dir, "/var/lib/voxplane", "directory for control's persistent data"),
-	CTL_U32(http_port, 0, 65535, "8080", 0, "HTTP API port (not used yet)"),
-	CTL_U32(max_legs, 16, 1u << 22, "65536", 0, "legs control tracks at most"),
-	CTL_U32(drain_budget, 1, 1000000, "4096", 0, "event records handled per worker per loop turn"),
-	CTL_U32(cmd_queue, 16, 1u << 20, "4096", 0, "commands queued per worker while its ring is full"),
-	CTL_U32(admin_clients, 1, 1024, "32", 0, "admin socket clients at once"),
-	CTL_U32(admin_line_max, 64, 65536, "4096", 0, "longest admin request line"),
-	VOX_CONF_END,
+    CTL_STR(instance, "vox", "instance id ([a-z0-9], up to 10): names shm file, sockets, netns"),
+    CTL_STR(run_dir, VOX_RUN_BASE_DEFAULT, "base directory for sockets and pid files"),
+    {"log_level", VOX_CONF_ENUM, CTL_OFF(log_level), sizeof(uint32_t), 0, 0, "info", CTL_LOG_LEVELS,
+     1, "lowest level logged"},
+    CTL_STR(log_file, "", "also append the log to this file (empty: stderr only)"),
+    CTL_U32(heartbeat_ms, 10, 10000, "100", 0, "heartbeat period written into the shm file"),
+    CTL_U32(attach_wait_ms, 0, 3600000, "5000", 0,
+            "warn when no dataplane appeared this long after start (control keeps waiting)"),
+    CTL_U32(attach_retry_ms, 10, 10000, "100", 0, "retry period while no dataplane is attached"),
+    CTL_STR(data_dir, "/var/lib/voxplane", "directory for control's persistent data"),
+    CTL_U32(http_port, 0, 65535, "8080", 0, "HTTP API port (not used yet)"),
+    CTL_U32(max_legs, 16, 1u << 22, "65536", 0, "legs control tracks at most"),
+    CTL_U32(drain_budget, 1, 1000000, "4096", 0, "event records handled per worker per loop turn"),
+    CTL_U32(cmd_queue, 16, 1u << 20, "4096", 0,
+            "commands queued per worker while its ring is full"),
+    CTL_U32(admin_clients, 1, 1024, "32", 0, "admin socket clients at once"),
+    CTL_U32(admin_line_max, 64, 65536, "4096", 0, "longest admin request line"),
+    VOX_CONF_END,
 };
 
 void ctl_config_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"usage: %s [-c FILE] [--set key=value]... [--help]\n"
-		"  -c FILE          config file; [common] and [" CTL_CONFIG_SECTION "] apply\n"
-		"  --set key=value  override one setting (after the file)\n"
-		"settings:\n",
-		prog);
+	        "usage: %s [-c FILE] [--set key=value]... [--help]\n"
+	        "  -c FILE          config file; [common] and [" CTL_CONFIG_SECTION "] apply\n"
+	        "  --set key=value  override one setting (after the file)\n"
+	        "settings:\n",
+	        prog);
 	vox_conf_help(ctl_config_table, out);
 }
 
 int ctl_config_from_args(struct ctl_config *cfg, int argc, char **argv, FILE *out, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	const char *file = NULL;
 	memset(cfg, 0, sizeof(*cfg));
@@ -85,7 +90,7 @@ int ctl_config_from_args(struct ctl_config *cfg, int argc, char **argv, FILE *ou
 	struct vox_names n;
 	if (vox_names_init(&n, cfg->instance, cfg->run_dir) != 0) {
 		snprintf(err, errlen, "instance '%s' or run_dir '%s' is not valid", cfg->instance,
-			 cfg->run_dir);
+		         cfg->run_dir);
 		return -EINVAL;
 	}
 	return 0;

@@ -14,7 +14,7 @@
  * read-only afterwards. */
 struct ctl_config {
 	char instance[VOX_ID_MAX + 1];
-	char run_dir[101]; /* base: the instance's files live in <run_dir>/<instance> */
+	char run_dir[101];  /* base: the instance's files live in <run_dir>/<instance> */
 	uint32_t log_level; /* enum ctl_log_level */
 	char log_file[256];
 	uint32_t heartbeat_ms;
@@ -42,7 +42,7 @@ extern const struct vox_conf_opt ctl_config_table[];
  * -EINVAL / -errno with a message in err.
  */
 int ctl_config_from_args(struct ctl_config *cfg, int argc, char **argv, FILE *out, char *err,
-			 size_t errlen);
+                         size_t errlen);
 void ctl_config_usage(FILE *out, const char *prog);
 
 #endif /* CTL_CONFIG_H */

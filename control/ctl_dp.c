@@ -23,23 +23,22 @@ struct ctl_dp_evt {
 	uint32_t state; /* leg state an event of this type puts the leg in (state events) */
 };
 
-static ctl_dp_evt_fn dp_on_info, dp_on_stale, dp_on_leg_state, dp_on_leg_ended,
-	dp_on_leg_failed;
+static ctl_dp_evt_fn dp_on_info, dp_on_stale, dp_on_leg_state, dp_on_leg_ended, dp_on_leg_failed;
 
 static const struct ctl_dp_evt ctl_dp_evts[] = {
-	{VOX_EVT_PONG, "PONG", dp_on_info, 0},
-	{VOX_EVT_HELLO, "HELLO", dp_on_info, 0},
-	{VOX_EVT_STALE_HANDLE, "STALE_HANDLE", dp_on_stale, 0},
-	{VOX_EVT_BAD_COMMAND, "BAD_COMMAND", dp_on_info, 0},
-	{VOX_EVT_LEG_CREATED, "LEG_CREATED", dp_on_leg_state, VOX_LEG_CREATED},
-	{VOX_EVT_LEG_FAILED, "LEG_FAILED", dp_on_leg_failed, 0},
-	{VOX_EVT_LEG_ENDED, "LEG_ENDED", dp_on_leg_ended, 0},
-	{VOX_EVT_LEG_OFFERED, "LEG_OFFERED", dp_on_leg_state, VOX_LEG_OFFERED},
-	{VOX_EVT_LEG_PROGRESS, "LEG_PROGRESS", dp_on_leg_state, VOX_LEG_RINGING},
-	{VOX_EVT_LEG_ANSWERED, "LEG_ANSWERED", dp_on_leg_state, VOX_LEG_ANSWERED},
-	{VOX_EVT_MEDIA_DONE, "MEDIA_DONE", dp_on_info, 0},
-	{VOX_EVT_DIGITS, "DIGITS", dp_on_info, 0},
-	{VOX_EVT_RECORDING_DONE, "RECORDING_DONE", dp_on_info, 0},
+    {VOX_EVT_PONG, "PONG", dp_on_info, 0},
+    {VOX_EVT_HELLO, "HELLO", dp_on_info, 0},
+    {VOX_EVT_STALE_HANDLE, "STALE_HANDLE", dp_on_stale, 0},
+    {VOX_EVT_BAD_COMMAND, "BAD_COMMAND", dp_on_info, 0},
+    {VOX_EVT_LEG_CREATED, "LEG_CREATED", dp_on_leg_state, VOX_LEG_CREATED},
+    {VOX_EVT_LEG_FAILED, "LEG_FAILED", dp_on_leg_failed, 0},
+    {VOX_EVT_LEG_ENDED, "LEG_ENDED", dp_on_leg_ended, 0},
+    {VOX_EVT_LEG_OFFERED, "LEG_OFFERED", dp_on_leg_state, VOX_LEG_OFFERED},
+    {VOX_EVT_LEG_PROGRESS, "LEG_PROGRESS", dp_on_leg_state, VOX_LEG_RINGING},
+    {VOX_EVT_LEG_ANSWERED, "LEG_ANSWERED", dp_on_leg_state, VOX_LEG_ANSWERED},
+    {VOX_EVT_MEDIA_DONE, "MEDIA_DONE", dp_on_info, 0},
+    {VOX_EVT_DIGITS, "DIGITS", dp_on_info, 0},
+    {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", dp_on_info, 0},
 };
 #define CTL_DP_N_EVTS (sizeof(ctl_dp_evts) / sizeof(ctl_dp_evts[0]))
 _Static_assert(CTL_DP_N_EVTS <= CTL_EVT_TYPES_MAX, "raise CTL_EVT_TYPES_MAX");
@@ -48,11 +47,11 @@ static const struct {
 	uint16_t type;
 	const char *name;
 } ctl_dp_cmds[] = {
-	{VOX_CMD_PING, "PING"},
-	{VOX_CMD_LEG_CREATE, "LEG_CREATE"},
-	{VOX_CMD_LEG_END, "LEG_END"},
-	{VOX_CMD_SET_DEADLINE, "SET_DEADLINE"},
-	{VOX_CMD_DIAG_BURST, "DIAG_BURST"},
+    {VOX_CMD_PING, "PING"},
+    {VOX_CMD_LEG_CREATE, "LEG_CREATE"},
+    {VOX_CMD_LEG_END, "LEG_END"},
+    {VOX_CMD_SET_DEADLINE, "SET_DEADLINE"},
+    {VOX_CMD_DIAG_BURST, "DIAG_BURST"},
 };
 
 static int dp_evt_index(uint16_t type)
@@ -78,7 +77,8 @@ json_t *ctl_dp_events_json(const struct ctl *c)
 {
 	json_t *o = json_object();
 	for (uint32_t i = 0; i < CTL_DP_N_EVTS; i++)
-		json_object_set_new(o, ctl_dp_evts[i].name, json_integer((json_int_t)c->cnt.events[i]));
+		json_object_set_new(o, ctl_dp_evts[i].name,
+		                    json_integer((json_int_t)c->cnt.events[i]));
 	json_object_set_new(o, "unknown", json_integer((json_int_t)c->cnt.events_unknown));
 	return o;
 }
@@ -89,7 +89,7 @@ static void dp_on_info(struct ctl *c, const struct vox_rec_hdr *h, const void *p
 {
 	if (h->type == VOX_EVT_BAD_COMMAND)
 		CTL_WARN(TAG, "worker %u refused a command (req %llu): %d", h->worker,
-			 (unsigned long long)h->req_id, h->status);
+		         (unsigned long long)h->req_id, h->status);
 }
 
 static void dp_on_stale(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)
@@ -103,11 +103,11 @@ static void dp_on_leg_state(struct ctl *c, const struct vox_rec_hdr *h, const vo
 {
 	int i = dp_evt_index(h->type);
 	struct ctl_leg leg = {
-		.handle = h->leg,
-		.state = ctl_dp_evts[i].state,
-		.worker = h->worker,
-		.created_ns = h->type == VOX_EVT_LEG_CREATED ? h->ts_ns : 0,
-		.updated_ns = h->ts_ns,
+	    .handle = h->leg,
+	    .state = ctl_dp_evts[i].state,
+	    .worker = h->worker,
+	    .created_ns = h->type == VOX_EVT_LEG_CREATED ? h->ts_ns : 0,
+	    .updated_ns = h->ts_ns,
 	};
 	memcpy(leg.tag, h->tag, sizeof(leg.tag));
 	if (h->type == VOX_EVT_LEG_CREATED && h->len >= sizeof(struct vox_leg_create)) {
@@ -126,7 +126,7 @@ static void dp_on_leg_state(struct ctl *c, const struct vox_rec_hdr *h, const vo
 	if (rc == -ENOSPC) {
 		c->cnt.legs_full++;
 		CTL_WARN(TAG, "legs table full (%u): leg 0x%016llx not tracked",
-			 ctl_legs_max(c->legs), (unsigned long long)h->leg);
+		         ctl_legs_max(c->legs), (unsigned long long)h->leg);
 	}
 }
 
@@ -178,7 +178,8 @@ int ctl_dp_drain(struct ctl *c)
 			if (rc < 0) {
 				c->cnt.rec_errors++;
 				CTL_ERR(TAG, "worker %u event ring: %s", w,
-					rc == -EPROTO ? "corrupt record, ring drained" : strerror(-rc));
+				        rc == -EPROTO ? "corrupt record, ring drained"
+				                      : strerror(-rc));
 				continue;
 			}
 			const struct vox_rec_hdr *h = (const void *)c->rxbuf;
@@ -212,8 +213,7 @@ static int dp_enqueue(struct ctl *c, uint32_t w, const struct ctl_cmd *cmd)
 	return 0;
 }
 
-int ctl_dp_send(struct ctl *c, uint32_t w, struct vox_rec_hdr *h, const void *payload,
-		uint32_t len)
+int ctl_dp_send(struct ctl *c, uint32_t w, struct vox_rec_hdr *h, const void *payload, uint32_t len)
 {
 	if (!c->attached)
 		return -ENOTCONN;
@@ -270,7 +270,8 @@ static int64_t dp_drain_tick(struct ctl_loop *l, uint64_t id, void *arg)
 	struct ctl *c = arg;
 	ctl_dp_flush(c);
 	ctl_dp_drain(c);
-	if (!c->attached || (ctl_legs_count(c->legs) == 0 && !ctl_req_pending(c))) {
+	if (!c->attached ||
+	    (ctl_legs_count(c->legs) == 0 && !ctl_req_pending(c) && c->evt_fd >= 0)) {
 		c->drain_timer = 0;
 		return CTL_TIMER_STOP;
 	}
@@ -279,7 +280,9 @@ static int64_t dp_drain_tick(struct ctl_loop *l, uint64_t id, void *arg)
 
 void ctl_dp_update_drain(struct ctl *c)
 {
-	int want = c->attached && (ctl_legs_count(c->legs) > 0 || ctl_req_pending(c));
+	/* without the doorbell (no dataplane socket yet) nothing wakes us: poll every 1 ms */
+	int want =
+	    c->attached && (ctl_legs_count(c->legs) > 0 || ctl_req_pending(c) || c->evt_fd < 0);
 	if (want && !c->drain_timer)
 		c->drain_timer = ctl_loop_add_timer(c->loop, 1, dp_drain_tick, c);
 	else if (!want && c->drain_timer) {

@@ -21,7 +21,7 @@
  * VOX_REC_SLOT bytes. Returns 0 (sent or queued), -ENOTCONN (not attached), -EINVAL (no such
  * worker, payload too big) or -ENOBUFS (ring and local queue full; counted). */
 int ctl_dp_send(struct ctl *c, uint32_t w, struct vox_rec_hdr *h, const void *payload,
-		uint32_t len);
+                uint32_t len);
 /* Push queued commands into their rings. Returns the number still queued. */
 uint32_t ctl_dp_flush(struct ctl *c);
 /* Drain every worker's event ring (budget each). Returns 1 when records were left behind. */
@@ -31,7 +31,8 @@ void ctl_dp_handle(struct ctl *c, const struct vox_rec_hdr *h, const void *paylo
 /* Forget queued commands (detach). */
 void ctl_dp_reset(struct ctl *c);
 
-/* Arm the 1 ms drain timer while legs or requests are live, disarm it otherwise. */
+/* Arm the 1 ms drain timer while legs or requests are live or there is no doorbell; disarm
+ * it otherwise. */
 void ctl_dp_update_drain(struct ctl *c);
 
 /* Loop hooks implementing control's half of the wake-up protocol (shared/README.md). */

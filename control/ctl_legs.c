@@ -17,9 +17,9 @@ struct ctl_legs {
 };
 
 static const char *const ctl_leg_state_names[] = {
-	[VOX_LEG_FREE] = "free",       [VOX_LEG_CREATED] = "created", [VOX_LEG_OFFERED] = "offered",
-	[VOX_LEG_DIALING] = "dialing", [VOX_LEG_RINGING] = "ringing", [VOX_LEG_ANSWERED] = "answered",
-	[VOX_LEG_ENDING] = "ending",
+    [VOX_LEG_FREE] = "free",       [VOX_LEG_CREATED] = "created", [VOX_LEG_OFFERED] = "offered",
+    [VOX_LEG_DIALING] = "dialing", [VOX_LEG_RINGING] = "ringing", [VOX_LEG_ANSWERED] = "answered",
+    [VOX_LEG_ENDING] = "ending",
 };
 
 const char *ctl_leg_state_name(uint32_t state)

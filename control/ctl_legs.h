@@ -19,7 +19,7 @@ struct ctl_leg {
 	vox_handle_t handle; /* 0 = empty slot */
 	uint32_t state;      /* enum vox_leg_state */
 	uint16_t worker;
-	uint16_t kind;       /* enum vox_leg_kind, 0 when not known */
+	uint16_t kind; /* enum vox_leg_kind, 0 when not known */
 	uint8_t tag[16];
 	uint64_t created_ns; /* CLOCK_REALTIME */
 	uint64_t updated_ns; /* CLOCK_REALTIME of the last event about it */

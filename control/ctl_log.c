@@ -48,7 +48,7 @@ int ctl_log_enabled(enum ctl_log_level level)
 }
 
 int ctl_log_format(char *buf, unsigned long len, long long realtime_ns, enum ctl_log_level level,
-		   const char *tag, const char *fmt, va_list ap)
+                   const char *tag, const char *fmt, va_list ap)
 {
 	time_t sec = (time_t)(realtime_ns / 1000000000ll);
 	int ms = (int)((realtime_ns / 1000000ll) % 1000);
@@ -56,9 +56,10 @@ int ctl_log_format(char *buf, unsigned long len, long long realtime_ns, enum ctl
 	gmtime_r(&sec, &tm);
 	if (level > CTL_LOG_ERR)
 		level = CTL_LOG_ERR;
-	int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ control %s %s: ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, ms, ctl_log_names[level], tag);
+	int n = snprintf(buf, len,
+	                 "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ control %s %s: ", tm.tm_year + 1900,
+	                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms,
+	                 ctl_log_names[level], tag);
 	if (n < 0 || (unsigned long)n >= len)
 		return n < 0 ? 0 : (int)len - 1;
 	int m = vsnprintf(buf + n, len - (unsigned long)n, fmt, ap);
@@ -83,8 +84,9 @@ void ctl_log(enum ctl_log_level level, const char *tag, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = ctl_log_format(line, sizeof(line) - 1, (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec,
-			       level, tag, fmt, ap);
+	int n =
+	    ctl_log_format(line, sizeof(line) - 1, (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec,
+	                   level, tag, fmt, ap);
 	va_end(ap);
 	line[n++] = '\n';
 	/* one write per line so concurrent writers to the same stderr don't interleave */

@@ -32,10 +32,10 @@ int ctl_log_enabled(enum ctl_log_level level);
 
 /* Format one line into buf (no newline). Exposed for tests. Returns the length. */
 int ctl_log_format(char *buf, unsigned long len, long long realtime_ns, enum ctl_log_level level,
-		   const char *tag, const char *fmt, va_list ap);
+                   const char *tag, const char *fmt, va_list ap);
 
 void ctl_log(enum ctl_log_level level, const char *tag, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define CTL_DEBUG(tag, ...)                                                                        \
 	do {                                                                                       \

@@ -188,10 +188,10 @@ uint64_t ctl_loop_add_timer(struct ctl_loop *l, int64_t ms, ctl_loop_timer_fn *f
 	if (ms < 0)
 		ms = 0;
 	struct ctl_loop_timer t = {
-		.when_ns = ctl_loop_now_ns(l) + (uint64_t)ms * 1000000ull,
-		.id = l->next_id++,
-		.fn = fn,
-		.arg = arg,
+	    .when_ns = ctl_loop_now_ns(l) + (uint64_t)ms * 1000000ull,
+	    .id = l->next_id++,
+	    .fn = fn,
+	    .arg = arg,
 	};
 	return heap_push(l, &t) == 0 ? t.id : 0;
 }
@@ -207,7 +207,7 @@ int ctl_loop_del_timer(struct ctl_loop *l, uint64_t id)
 }
 
 void ctl_loop_set_hooks(struct ctl_loop *l, ctl_loop_hook_fn *before_sleep,
-			ctl_loop_hook_fn *after_sleep, void *arg)
+                        ctl_loop_hook_fn *after_sleep, void *arg)
 {
 	l->before = before_sleep;
 	l->after = after_sleep;

@@ -49,7 +49,7 @@ uint64_t ctl_loop_add_timer(struct ctl_loop *l, int64_t ms, ctl_loop_timer_fn *f
 int ctl_loop_del_timer(struct ctl_loop *l, uint64_t id);
 
 void ctl_loop_set_hooks(struct ctl_loop *l, ctl_loop_hook_fn *before_sleep,
-			ctl_loop_hook_fn *after_sleep, void *arg);
+                        ctl_loop_hook_fn *after_sleep, void *arg);
 void ctl_loop_set_clock(struct ctl_loop *l, ctl_loop_clock_fn *fn, void *arg);
 uint64_t ctl_loop_now_ns(const struct ctl_loop *l);
 

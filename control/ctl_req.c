@@ -18,8 +18,8 @@ enum ctl_req_kind { CTL_REQ_PING, CTL_REQ_CREATE, CTL_REQ_END };
 enum ctl_req_item_state {
 	CTL_ITEM_WAIT = 0,
 	CTL_ITEM_OK,
-	CTL_ITEM_FAILED,  /* the worker said no (LEG_FAILED) */
-	CTL_ITEM_UNSENT,  /* never left control: queue full */
+	CTL_ITEM_FAILED, /* the worker said no (LEG_FAILED) */
+	CTL_ITEM_UNSENT, /* never left control: queue full */
 };
 
 struct ctl_req_item {
@@ -71,18 +71,21 @@ static json_t *req_ping_json(const struct ctl *c, const struct ctl_req *r)
 	json_t *arr = json_array();
 	for (uint32_t w = 0; w < r->n; w++) {
 		const struct ctl_req_item *it = &r->item[w];
-		uint32_t lcore = c->attached ? atomic_load_explicit(&c->shm.map.hdr->worker[w].lcore_id,
-								     memory_order_relaxed)
-					     : 0;
-		json_t *o = json_pack("{s:i, s:i}", "worker", (json_int_t)w, "lcore", (json_int_t)lcore);
+		uint32_t lcore = c->attached
+		                     ? atomic_load_explicit(&c->shm.map.hdr->worker[w].lcore_id,
+		                                            memory_order_relaxed)
+		                     : 0;
+		json_t *o =
+		    json_pack("{s:i, s:i}", "worker", (json_int_t)w, "lcore", (json_int_t)lcore);
 		if (it->state == CTL_ITEM_OK) {
 			json_object_set_new(o, "rtt_us", json_real((double)it->val / 1000.0));
 			json_object_set_new(o, "ok", json_true());
 		} else {
 			json_object_set_new(o, "ok", json_false());
-			json_object_set_new(o, "error", json_string(it->state == CTL_ITEM_UNSENT
-									? "command queue full"
-									: "timeout"));
+			json_object_set_new(o, "error",
+			                    json_string(it->state == CTL_ITEM_UNSENT
+			                                    ? "command queue full"
+			                                    : "timeout"));
 		}
 		json_array_append_new(arr, o);
 	}
@@ -113,8 +116,8 @@ static json_t *req_create_json(const struct ctl_req *r)
 		}
 	}
 	return json_pack("{s:i, s:i, s:i, s:i, s:o}", "created", (json_int_t)ok, "failed",
-			 (json_int_t)failed, "unsent", (json_int_t)unsent, "timed_out",
-			 (json_int_t)waiting, "handles", handles);
+	                 (json_int_t)failed, "unsent", (json_int_t)unsent, "timed_out",
+	                 (json_int_t)waiting, "handles", handles);
 }
 
 static json_t *req_end_json(const struct ctl_req *r)
@@ -125,10 +128,11 @@ static json_t *req_end_json(const struct ctl_req *r)
 	if (it->state == CTL_ITEM_UNSENT)
 		return json_pack("{s:s, s:s}", "error", "command queue full", "handle", hx);
 	if (it->state == CTL_ITEM_WAIT)
-		return json_pack("{s:s, s:s}", "error", "timeout waiting for the worker", "handle", hx);
+		return json_pack("{s:s, s:s}", "error", "timeout waiting for the worker", "handle",
+		                 hx);
 	const char *name = ctl_dp_type_name(it->evt_type);
 	return json_pack("{s:s, s:s, s:i}", "handle", hx, "event", name ? name : "?", "status",
-			 (json_int_t)it->status);
+	                 (json_int_t)it->status);
 }
 
 static void req_finish(struct ctl *c, struct ctl_req *r)
@@ -167,7 +171,7 @@ static int64_t req_timeout(struct ctl_loop *l, uint64_t id, void *arg)
 }
 
 static struct ctl_req *req_new(struct ctl *c, enum ctl_req_kind kind, uint64_t client, uint32_t n,
-			       int timeout_ms)
+                               int timeout_ms)
 {
 	struct ctl_req *r = calloc(1, sizeof(*r) + n * sizeof(r->item[0]));
 	if (!r)
@@ -214,7 +218,8 @@ int ctl_req_ping(struct ctl *c, uint64_t client)
 		struct vox_rec_hdr h = {.type = VOX_CMD_PING, .req_id = r->base + w};
 		struct vox_ping p = {.ctl_send_ns = ctl_mono_ns()};
 		r->item[w].worker = (uint16_t)w;
-		if (ctl_dp_send(c, w, &h, &p, sizeof(p)) != 0 && req_settle(c, r, &r->item[w], CTL_ITEM_UNSENT))
+		if (ctl_dp_send(c, w, &h, &p, sizeof(p)) != 0 &&
+		    req_settle(c, r, &r->item[w], CTL_ITEM_UNSENT))
 			return 0;
 	}
 	ctl_dp_update_drain(c);
@@ -300,7 +305,8 @@ int ctl_req_end_all(struct ctl *c, uint32_t *sent)
 {
 	if (!c->attached)
 		return -ENOTCONN;
-	struct req_end_all ea = {.c = c, .handles = calloc(ctl_legs_count(c->legs) + 1, sizeof(vox_handle_t))};
+	struct req_end_all ea = {
+	    .c = c, .handles = calloc(ctl_legs_count(c->legs) + 1, sizeof(vox_handle_t))};
 	if (!ea.handles)
 		return -ENOMEM;
 	ctl_legs_foreach(c->legs, req_collect, &ea);
@@ -317,7 +323,7 @@ int ctl_req_end_all(struct ctl *c, uint32_t *sent)
 /* ---- matching events ---- */
 
 static void req_match(struct ctl *c, struct ctl_req *r, const struct vox_rec_hdr *h,
-		      const void *payload)
+                      const void *payload)
 {
 	int in_range = h->req_id >= r->base && h->req_id < r->base + r->n;
 	struct ctl_req_item *it = in_range ? &r->item[h->req_id - r->base] : NULL;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -18,31 +17,40 @@
 
 #define TAG "main"
 
-static int main_mkdirs(const char *dir)
+/* A live process that is a voxplane-control, so that a pid reused by something else after a
+ * crash, or a dead control its parent has not reaped yet (a zombie), does not block the start.
+ * /proc/<pid>/stat reads "pid (comm) S ..."; comm is cut to 15 characters. */
+static int main_is_control(int pid)
 {
-	char p[256];
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = 0;
-			mkdir(p, 0755);
-			*s = '/';
-		}
-	return mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -errno;
+	if (!vox_pid_alive(pid))
+		return 0;
+	char path[64], st[256] = "";
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 1; /* cannot tell: assume it is */
+	int ok = fgets(st, sizeof(st), f) != NULL;
+	fclose(f);
+	char *open = strchr(st, '('), *close = strrchr(st, ')');
+	if (!ok || !open || !close || close[1] != ' ')
+		return 1;
+	if (close[2] == 'Z' || close[2] == 'X')
+		return 0;
+	return close - open - 1 >= 15 && strncmp(open + 1, "voxplane-contro", 15) == 0;
 }
 
 /* Refuse to run beside a live control; clear a dead one's pid file; write ours. */
 static int main_pidfile(const struct vox_names *n)
 {
-	int rc = main_mkdirs(n->run_dir);
+	int rc = ctl_mkdirs(n->run_dir);
 	if (rc) {
 		CTL_ERR(TAG, "cannot create %s: %s", n->run_dir, strerror(-rc));
 		return rc;
 	}
 	int old = vox_pidfile_read(n->ctl_pid);
-	if (old && old != getpid() && vox_pid_alive(old)) {
-		CTL_ERR(TAG, "another voxplane-control (pid %d) is running for instance %s (%s)", old,
-			n->id, n->ctl_pid);
+	if (old && old != getpid() && main_is_control(old)) {
+		CTL_ERR(TAG, "another voxplane-control (pid %d) is running for instance %s (%s)",
+		        old, n->id, n->ctl_pid);
 		return -EEXIST;
 	}
 	if (old)
@@ -116,7 +124,7 @@ int main(int argc, char **argv)
 	if (ctl_attach_start(&c) != 0)
 		goto out;
 	CTL_INFO(TAG, "voxplane-control pid %d, instance %s, admin socket %s, waiting for %s",
-		 (int)getpid(), c.names.id, c.names.ctl_sock, c.names.shm_path);
+	         (int)getpid(), c.names.id, c.names.ctl_sock, c.names.shm_path);
 	ctl_loop_run(loop);
 	exit_code = c.fatal ? 1 : 0;
 out:

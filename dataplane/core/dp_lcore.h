@@ -60,6 +60,7 @@ struct dp_ctx {
 	struct vox_shm_map shm;
 	struct net_iface ifc;
 	struct rte_mempool *pool;
+	struct rte_mempool *big_pool; /* reassembled datagrams: carrier INVITEs above the MTU */
 	uint16_t port_id;
 	uint16_t n_workers;
 	int efd;       /* eventfd that wakes control */

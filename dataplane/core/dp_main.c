@@ -245,6 +245,7 @@ static int setup_workers(struct dp_ctx *ctx)
 			DP_ERR("net", "worker %u: net_ctx_init: %s", w, strerror(-rc));
 			return rc;
 		}
+		lc->net.big_pool = ctx->big_pool;
 		rc = dp_legs_init(lc, ctx->cfg.max_legs, ctx->shm.hdr->boot_id ^ ((uint64_t)w << 40), sock);
 		if (rc)
 			return rc;
@@ -340,7 +341,10 @@ int main(int argc, char **argv)
 	}
 	dp.pool = rte_pktmbuf_pool_create("vox_mbufs", dp.cfg.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
-	if (!dp.pool) {
+	/* one-segment buffers for reassembled datagrams (SIP up to ~9 KB); few are in flight */
+	dp.big_pool = rte_pktmbuf_pool_create("vox_big", 511, 32, 0, 9216 + RTE_PKTMBUF_HEADROOM,
+					      (int)rte_socket_id());
+	if (!dp.pool || !dp.big_pool) {
 		DP_ERR("start", "mbuf pool: %s", rte_strerror(rte_errno));
 		goto out_eal;
 	}

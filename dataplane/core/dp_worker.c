@@ -44,8 +44,7 @@ static void dispatch_classes(struct dp_lcore *lc, struct net_rx_out *o, uint64_t
 			dp_handoff_put(lc, owner, m, NET_HANDOFF_CLASS_BASE + NET_CLASS_ECHO);
 			continue;
 		}
-		if (net_udp_reply(&lc->net, m, now) == 0)
-			lc->st->udp_echo++;
+		net_udp_reply(&lc->net, m, now); /* counts udp_echo */
 	}
 	/* SIP and RTP services arrive with the SIP and media issues: until then, no service. */
 	for (int k = NET_CLASS_SIP; k < NET_CLASS__MAX; k++) {
@@ -88,6 +87,7 @@ void dp_worker_turn_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, 
 	uint64_t bytes = 0;
 	for (uint16_t i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
+	/* RX is counted here; TX by net_tx_flush (it also flushes when its buffer fills) */
 	lc->st->rx_pkts += n;
 	lc->st->rx_bytes += bytes;
 	out_reset(&o, lc->n_workers);

@@ -18,8 +18,10 @@
 #define ULAW_DEC(c) ((int16_t)((((~(c)) & 0x80) ? -1 : 1) * \
 	(((((((~(c)) & 0x0f) << 3) + 0x84) << (((~(c)) >> 4) & 7)) - 0x84))))
 
+/* << (e - 1) written as << e >> 1: the e == 0 arm is discarded but still
+ * compiled, and a negative shift count there would draw a warning */
 #define ALAW_MAG(a) (((a) & 0x70) == 0 ? ((((a) & 0x0f) << 4) + 8) : \
-	(((((a) & 0x0f) << 4) + 0x108) << ((((a) >> 4) & 7) - 1)))
+	((((((a) & 0x0f) << 4) + 0x108) << (((a) >> 4) & 7)) >> 1))
 #define ALAW_DEC(c) ((int16_t)(((((c) ^ 0x55) & 0x80) ? 1 : -1) * ALAW_MAG((c) ^ 0x55)))
 
 #define R4(f, b) f(b), f(b + 1), f(b + 2), f(b + 3)

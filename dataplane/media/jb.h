@@ -18,7 +18,7 @@
 
 struct jb_cfg {
 	uint16_t min_ms;     /* lowest target delay (default 20) */
-	uint16_t max_ms;     /* highest target delay (default 400, <= 560) */
+	uint16_t max_ms;     /* highest target delay (default 400, <= 600) */
 	uint16_t init_ms;    /* target before any measurement (default 60) */
 	uint16_t margin_ms;  /* added to the delay percentile (default 10) */
 	uint8_t percentile;  /* of relative delay covered (default 95, 50..99) */
@@ -26,7 +26,8 @@ struct jb_cfg {
 
 /* Per-leg counters; cumulative except depth/target/buffered. */
 struct jb_stats {
-	uint32_t depth_ms;   /* playout delay over the fastest recent packet */
+	uint32_t depth_ms;   /* at the last jb_get: playout delay of the frame
+	                      * played, over the fastest recent packet's */
 	uint32_t target_ms;
 	uint32_t buffered;   /* frames held */
 	uint64_t put;        /* packets offered */
@@ -57,7 +58,7 @@ struct jb {
 	struct jb_cfg cfg;
 	bool started;
 	bool idle;               /* no audio since start or last underrun */
-	bool jump_pending;
+	uint8_t jump_cnt;        /* consecutive packets far outside the window */
 	uint8_t head;            /* slot of play_ts */
 	uint16_t max_seq;
 	uint16_t count;          /* frames held */
@@ -66,11 +67,11 @@ struct jb {
 	uint32_t play_ts;        /* RTP timestamp of the next frame to play */
 	uint32_t transit_ref;    /* transit at (re)sync; relative transits below */
 	int32_t min_rel;         /* baseline: smallest relative transit in window */
-	int32_t jump_rel;
 	int32_t win_min[JB_MINWIN_BLOCKS];
 	uint16_t win_pkts;       /* packets in the current window block */
 	uint8_t win_cur;
 	uint32_t target_s;       /* target delay, samples */
+	int32_t depth_s;         /* playout offset at the last jb_get, samples */
 	uint64_t last_skip_us;
 	uint32_t hist[JB_HIST_BINS]; /* relative delay, exponentially forgotten */
 	uint32_t hist_total;
@@ -88,7 +89,7 @@ enum jb_put_res {
 	JB_PUT_LATE,
 	JB_PUT_DUP,
 	JB_PUT_OVERFLOW,
-	JB_PUT_JUMP,    /* first packet of a possible timestamp jump: held back */
+	JB_PUT_JUMP,    /* far outside the window, awaiting confirmation: dropped */
 	JB_PUT_BAD,
 };
 
@@ -106,7 +107,8 @@ enum jb_frame {
 /* Produce the next 20 ms of linear audio; call once per 20 ms at now_us. */
 enum jb_frame jb_get(struct jb *jb, uint64_t now_us, int16_t out[JB_FRAME_SAMPLES]);
 
-/* Counters with depth/target/buffered refreshed. */
+/* Counters with depth/target/buffered refreshed (now_us is unused today,
+ * kept so a time-based depth can be added without changing callers). */
 const struct jb_stats *jb_stats(struct jb *jb, uint64_t now_us);
 
 #endif

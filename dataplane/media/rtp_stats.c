@@ -86,12 +86,12 @@ void rtp_source_jitter(struct rtp_source *s, uint32_t rtp_ts, uint32_t arrival)
 		s->have_transit = true;
 		return;
 	}
-	int32_t d = (int32_t)(transit - s->transit);
+	uint32_t d = transit - s->transit;
 	s->transit = transit;
-	if (d < 0)
-		d = -d;
+	if ((int32_t)d < 0)
+		d = 0u - d; /* |D|, without the signed overflow of -INT32_MIN */
 	/* J += (|D| - J) / 16, kept scaled by 16 as in A.8 */
-	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
+	s->jitter += d - ((s->jitter + 8) >> 4);
 }
 
 enum rtp_seq_res rtp_source_rx(struct rtp_source *s, uint16_t seq, uint32_t rtp_ts,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* net.h — the dataplane's own L2/L3: Ethernet, ARP, IPv4 (+fragments), ICMP echo, UDP demux and output. */
+/* net.h — the dataplane's own L2/L3: Ethernet, ARP, IPv4 (+fragments), ICMP echo, UDP demux and
+ * output. */
 #ifndef NET_H
 #define NET_H
 
@@ -62,26 +63,26 @@ struct net_iface {
 	uint32_t gateway; /* network byte order, 0 = none */
 	struct rte_ether_addr mac;
 	uint16_t port_id;
-	uint16_t mtu;          /* IP MTU, e.g. 1500 */
-	uint8_t port_class[65536]; /* enum net_class per UDP destination port */
+	uint16_t mtu;                        /* IP MTU, e.g. 1500 */
+	uint8_t port_class[65536];           /* enum net_class per UDP destination port */
 	uint8_t class_reasm[NET_CLASS__MAX]; /* 1 if fragments for this class are reassembled */
 };
 
 struct net_cfg {
 	uint32_t arp_entries;     /* live entries at most (rounded up to a power of two); the table
-				     has twice as many slots so that probe chains stay short */
+	                             has twice as many slots so that probe chains stay short */
 	uint32_t arp_timeout_ms;  /* a resolved entry expires this long after it was learned */
 	uint32_t arp_retry_ms;    /* re-send a request for an unresolved entry this often */
 	uint32_t arp_retries;     /* then give up and drop the held packets */
 	uint32_t arp_hold;        /* packets held per unresolved entry */
 	uint32_t frag_flows;      /* reassembly table capacity (datagrams in progress) */
 	uint32_t frag_timeout_ms; /* a datagram not complete this long after its first fragment is
-				     dropped (drop_frag_fail per fragment held) */
+	                             dropped (drop_frag_fail per fragment held) */
 	uint64_t tsc_hz;          /* ticks per second of the now_tsc values the caller passes */
 };
 
 #define NET_TXQ_MAX 64
-#define NET_OUT_MAX 64 /* per class / per destination in one net_rx_out */
+#define NET_OUT_MAX 64      /* per class / per destination in one net_rx_out */
 #define NET_FRAG_OUT_MAX 48 /* fragments of one outgoing datagram: 65535 bytes at MTU 1500 */
 
 struct net_arp_entry; /* private, net_priv.h */
@@ -91,6 +92,7 @@ struct net_ctx {
 	const struct net_iface *ifc;
 	struct vox_stats_row *st; /* this lcore's row */
 	struct rte_mempool *pool; /* for ARP requests and fragments */
+	struct rte_mempool *big_pool; /* reassembled datagrams (one segment, ~9 KB); NULL: pool */
 	uint16_t queue_id;        /* TX queue of this lcore */
 	uint16_t self;            /* worker index */
 	uint16_t n_workers;
@@ -131,8 +133,8 @@ struct net_rx_out {
  * Returns 0 or -ENOMEM / -EINVAL (zero sizes, tsc_hz 0, n_workers 0 or above VOX_MAX_WORKERS,
  * self >= n_workers). On error nothing is left allocated. */
 int net_ctx_init(struct net_ctx *c, const struct net_iface *ifc, const struct net_cfg *cfg,
-		 struct rte_mempool *pool, struct vox_stats_row *st, uint16_t queue_id, uint16_t self,
-		 uint16_t n_workers, int socket);
+                 struct rte_mempool *pool, struct vox_stats_row *st, uint16_t queue_id,
+                 uint16_t self, uint16_t n_workers, int socket);
 /* Frees every packet net still holds (txq, ARP hold queues, reassembly table) and the tables. */
 void net_ctx_fini(struct net_ctx *c);
 
@@ -143,11 +145,12 @@ void net_ctx_fini(struct net_ctx *c);
  * A datagram placed in out->cls has l2_len/l3_len/l4_len set; the UDP payload starts at
  * rte_pktmbuf_mtod_offset(m, char *, l2_len + l3_len + l4_len). Returns packets consumed. */
 uint16_t net_input_burst(struct net_ctx *c, struct rte_mbuf **pkts, uint16_t n,
-			 struct net_rx_out *out, uint64_t now_tsc);
+                         struct net_rx_out *out, uint64_t now_tsc);
 
 /* A fragment received from a handoff ring (or out->frag[self]): reassemble; when the datagram is
  * complete and its port's class reassembles, it is placed in out->cls like net_input_burst does. */
-void net_frag_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out, uint64_t now_tsc);
+void net_frag_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out,
+                    uint64_t now_tsc);
 
 /* Learn from an ARP frame another lcore received (no reply is sent, nothing counted but
  * arp_learned/arp_held_sent: the receiving lcore counted the frame). Frees m. */
@@ -162,7 +165,7 @@ uint16_t net_frag_owner(const struct rte_mbuf *m, uint16_t n_workers);
  * resolves, fragments above the MTU, queues for TX. Consumes m. Returns 0, or -errno when
  * the packet was dropped (counted). */
 int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
-		   uint16_t dst_port, uint64_t now_tsc);
+                   uint16_t dst_port, uint64_t now_tsc);
 
 /* Answer a datagram delivered in out->cls in place: swap addresses and ports, keep the payload.
  * Consumes m. Returns 0 or -errno. Counts udp_echo when the reply is queued or held. */
@@ -185,13 +188,14 @@ uint16_t net_tx_flush(struct net_ctx *c);
 /* Source address and port of a delivered datagram. */
 static inline uint32_t net_udp_src_ip(const struct rte_mbuf *m)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_ipv4_hdr *ip =
+	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
 	return ip->src_addr;
 }
 static inline uint16_t net_udp_src_port(const struct rte_mbuf *m)
 {
 	const struct rte_udp_hdr *u =
-		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
+	    rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
 	return rte_be_to_cpu_16(u->src_port);
 }
 

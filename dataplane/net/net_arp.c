@@ -61,18 +61,14 @@ static void net_arp_delete(struct net_ctx *c, uint32_t i)
 	c->arp_used--;
 }
 
-static void net_arp_drop_held(struct net_ctx *c, struct net_arp_entry *e, uint32_t slot,
-			      enum vox_drop_reason why)
+/* Free what slot holds; count it as drop_arp_unresolved unless the context is going away. */
+static void net_arp_drop_held(struct net_ctx *c, struct net_arp_entry *e, uint32_t slot, bool count)
 {
 	struct rte_mbuf **h = net_arp_held(c, slot);
-	uint16_t k;
 
-	for (k = 0; k < e->n_held; k++) {
-		if (why < VOX_DROP__COUNT)
-			net_drop(c, h[k], why);
-		else
-			rte_pktmbuf_free(h[k]);
-	}
+	if (count)
+		vox_stats_drop(c->st, VOX_DROP_arp_unresolved, e->n_held);
+	rte_pktmbuf_free_bulk(h, e->n_held);
 	e->n_held = 0;
 }
 
@@ -94,7 +90,7 @@ static void net_arp_release(struct net_ctx *c, struct net_arp_entry *e, uint32_t
 
 /* Learn ip -> mac. Returns the entry, or NULL when the table is full. */
 static struct net_arp_entry *net_arp_update(struct net_ctx *c, uint32_t ip,
-					    const struct rte_ether_addr *mac, uint64_t now)
+                                            const struct rte_ether_addr *mac, uint64_t now)
 {
 	uint32_t i = net_arp_find(c, ip);
 	struct net_arp_entry *e = &c->arp[i];
@@ -217,7 +213,7 @@ void net_arp_learn(struct net_ctx *c, struct rte_mbuf *m, uint64_t now_tsc)
 
 	if (net_linearize(m) && rte_pktmbuf_data_len(m) >= NET_ETH_HLEN &&
 	    rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
-		    RTE_BE16(RTE_ETHER_TYPE_ARP))
+	        RTE_BE16(RTE_ETHER_TYPE_ARP))
 		a = net_arp_parse(c, m);
 	if (a != NULL && a->arp_data.arp_tip == c->ifc->ip)
 		net_arp_update(c, a->arp_data.arp_sip, &a->arp_data.arp_sha, now_tsc);
@@ -244,7 +240,7 @@ void net_arp_timer(struct net_ctx *c, uint64_t now)
 			i++;
 			continue;
 		} else {
-			net_arp_drop_held(c, e, i, VOX_DROP_arp_unresolved);
+			net_arp_drop_held(c, e, i, true);
 		}
 		/* slot i may now hold a shifted entry: look at it again */
 		net_arp_delete(c, i);
@@ -257,5 +253,5 @@ void net_arp_flush_all(struct net_ctx *c)
 
 	for (i = 0; i <= c->arp_mask; i++)
 		if (c->arp[i].ip != 0)
-			net_arp_drop_held(c, &c->arp[i], i, VOX_DROP__COUNT);
+			net_arp_drop_held(c, &c->arp[i], i, false);
 }

@@ -12,9 +12,11 @@
 
 #define NET_FRAG_BUCKET_ENTRIES 8
 
+RTE_LOG_REGISTER(net_logtype, voxplane.net, INFO);
+
 int net_ctx_init(struct net_ctx *c, const struct net_iface *ifc, const struct net_cfg *cfg,
-		 struct rte_mempool *pool, struct vox_stats_row *st, uint16_t queue_id, uint16_t self,
-		 uint16_t n_workers, int socket)
+                 struct rte_mempool *pool, struct vox_stats_row *st, uint16_t queue_id,
+                 uint16_t self, uint16_t n_workers, int socket)
 {
 	uint32_t max, slots, buckets;
 	uint64_t frag_cycles;
@@ -24,9 +26,11 @@ int net_ctx_init(struct net_ctx *c, const struct net_iface *ifc, const struct ne
 		return -EINVAL;
 	if (cfg->arp_entries == 0 || cfg->arp_entries > (1u << 24) || cfg->arp_hold == 0 ||
 	    cfg->arp_hold > 1024 || cfg->arp_retries > 254 || cfg->frag_flows == 0 ||
-	    cfg->tsc_hz == 0 || n_workers == 0 || n_workers > VOX_MAX_WORKERS || self >= n_workers ||
-	    ifc->mtu < 68 || ifc->ip == 0)
+	    cfg->tsc_hz == 0 || n_workers == 0 || n_workers > VOX_MAX_WORKERS ||
+	    self >= n_workers || ifc->mtu < 68 || ifc->ip == 0) {
+		NET_LOG(ERR, "invalid configuration for worker %u", self);
 		return -EINVAL;
+	}
 
 	memset(c, 0, sizeof(*c));
 	c->ifc = ifc;
@@ -38,30 +42,33 @@ int net_ctx_init(struct net_ctx *c, const struct net_iface *ifc, const struct ne
 	c->cfg = *cfg;
 	c->arp_timeout_tsc = net_ms_to_tsc(c, cfg->arp_timeout_ms);
 	c->arp_retry_tsc = net_ms_to_tsc(c, cfg->arp_retry_ms);
-	c->ip_id = (uint16_t)rte_rand();
+	/* ids advance by n_workers from self: two lcores never pick the same id */
+	c->ip_id = (uint16_t)(rte_rand_max(65536 / n_workers) * n_workers + self);
 
 	max = rte_align32pow2(cfg->arp_entries);
 	slots = max * 2;
 	c->arp_max = max;
 	c->arp_mask = slots - 1;
 	c->arp = rte_zmalloc_socket("net_arp", sizeof(struct net_arp_entry) * slots,
-				    RTE_CACHE_LINE_SIZE, socket);
+	                            RTE_CACHE_LINE_SIZE, socket);
 	c->arp_holdq = rte_zmalloc_socket("net_arp_hold",
-					  sizeof(struct rte_mbuf *) * (size_t)slots * cfg->arp_hold,
-					  RTE_CACHE_LINE_SIZE, socket);
+	                                  sizeof(struct rte_mbuf *) * (size_t)slots * cfg->arp_hold,
+	                                  RTE_CACHE_LINE_SIZE, socket);
 	if (c->arp == NULL || c->arp_holdq == NULL)
 		goto out;
 
 	/* max_cycles 0 would expire everything at once: at least one tick */
 	frag_cycles = RTE_MAX(net_ms_to_tsc(c, cfg->frag_timeout_ms), (uint64_t)1);
 	buckets = rte_align32pow2((cfg->frag_flows + NET_FRAG_BUCKET_ENTRIES - 1) /
-				  NET_FRAG_BUCKET_ENTRIES * 2);
+	                          NET_FRAG_BUCKET_ENTRIES * 2);
 	c->frag_tbl = rte_ip_frag_table_create(buckets, NET_FRAG_BUCKET_ENTRIES, cfg->frag_flows,
-					       frag_cycles, socket);
+	                                       frag_cycles, socket);
 	if (c->frag_tbl == NULL)
 		goto out;
 	return 0;
 out:
+	NET_LOG(ERR, "worker %u: no memory for the ARP (%u slots) or reassembly (%u flows) table",
+	        self, slots, cfg->frag_flows);
 	rte_free(c->arp);
 	rte_free(c->arp_holdq);
 	memset(c, 0, sizeof(*c));

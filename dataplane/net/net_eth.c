@@ -25,7 +25,7 @@ static inline bool net_eth_dst_ok(const struct net_ctx *c, const struct rte_ethe
  * tap has the same MAC as the port.
  */
 static inline void net_input_one(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out,
-				 uint64_t now, struct net_burst_cnt *k)
+                                 uint64_t now, struct net_burst_cnt *k)
 {
 	const struct rte_ether_hdr *eh;
 
@@ -52,7 +52,7 @@ static inline void net_input_one(struct net_ctx *c, struct rte_mbuf *m, struct n
 }
 
 uint16_t net_input_burst(struct net_ctx *c, struct rte_mbuf **pkts, uint16_t n,
-			 struct net_rx_out *out, uint64_t now_tsc)
+                         struct net_rx_out *out, uint64_t now_tsc)
 {
 	struct net_burst_cnt k = {0};
 	uint16_t i;

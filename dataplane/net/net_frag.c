@@ -15,8 +15,8 @@
 
 uint16_t net_frag_owner(const struct rte_mbuf *m, uint16_t n_workers)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								m->l2_len);
+	const struct rte_ipv4_hdr *ip =
+	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
 	uint32_t h;
 
 	if (n_workers <= 1)
@@ -38,7 +38,7 @@ static void net_frag_reap(struct net_ctx *c)
 	}
 }
 
-/* One contiguous segment: linearize in place, else copy into a fresh mbuf of c->pool. */
+/* One contiguous segment: linearize in place, else copy into a fresh mbuf of c->big_pool. */
 static struct rte_mbuf *net_frag_flatten(struct net_ctx *c, struct rte_mbuf *m)
 {
 	struct rte_mbuf *n;
@@ -46,14 +46,16 @@ static struct rte_mbuf *net_frag_flatten(struct net_ctx *c, struct rte_mbuf *m)
 	uint32_t len;
 	char *p;
 
+	struct rte_mempool *mp = c->big_pool ? c->big_pool : c->pool;
+
 	if (net_linearize(m))
 		return m;
 	if (rte_pktmbuf_pkt_len(m) >
-	    (uint32_t)rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM) {
+	    (uint32_t)rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM) {
 		net_drop(c, m, VOX_DROP_frag_fail);
 		return NULL;
 	}
-	n = rte_pktmbuf_alloc(c->pool);
+	n = rte_pktmbuf_alloc(mp);
 	if (n == NULL) {
 		net_drop(c, m, VOX_DROP_no_mbuf);
 		return NULL;

@@ -3,12 +3,13 @@
 #include "net_priv.h"
 
 void net_ipv4_hdr_fill(struct net_ctx *c, struct rte_ipv4_hdr *ip, uint32_t dst, uint8_t proto,
-		       uint16_t total_len)
+                       uint16_t total_len)
 {
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16(total_len);
-	ip->packet_id = rte_cpu_to_be_16(c->ip_id++);
+	ip->packet_id = rte_cpu_to_be_16(c->ip_id);
+	c->ip_id = (uint16_t)(c->ip_id + c->n_workers); /* lcores never share an id in flight */
 	ip->fragment_offset = 0;
 	ip->time_to_live = NET_TTL;
 	ip->next_proto_id = proto;
@@ -19,10 +20,10 @@ void net_ipv4_hdr_fill(struct net_ctx *c, struct rte_ipv4_hdr *ip, uint32_t dst,
 }
 
 void net_ipv4_deliver(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out, uint64_t now,
-		      struct net_burst_cnt *k, bool reasm)
+                      struct net_burst_cnt *k, bool reasm)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								m->l2_len);
+	const struct rte_ipv4_hdr *ip =
+	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
 
 	if (likely(ip->next_proto_id == IPPROTO_UDP))
 		net_udp_input(c, m, out, k, reasm);
@@ -38,7 +39,7 @@ void net_ipv4_deliver(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *
  * later stages may trust the IP total length as the frame's extent.
  */
 void net_ipv4_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out, uint64_t now,
-		    struct net_burst_cnt *k)
+                    struct net_burst_cnt *k)
 {
 	const struct rte_ipv4_hdr *ip;
 	uint16_t len, hlen, tot, fo;
@@ -91,11 +92,12 @@ void net_ipv4_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *ou
 	k->frag_rx++;
 	{
 		uint32_t plen = (uint32_t)tot - hlen;
-		uint32_t off = (uint32_t)(fo & RTE_IPV4_HDR_OFFSET_MASK) * RTE_IPV4_HDR_OFFSET_UNITS;
+		uint32_t off =
+		    (uint32_t)(fo & RTE_IPV4_HDR_OFFSET_MASK) * RTE_IPV4_HDR_OFFSET_UNITS;
 		uint16_t o;
 
 		if (unlikely(plen == 0 || off + plen > 65535u - hlen ||
-			     ((fo & RTE_IPV4_HDR_MF_FLAG) && (plen & 7) != 0))) {
+		             ((fo & RTE_IPV4_HDR_MF_FLAG) && (plen & 7) != 0))) {
 			net_drop(c, m, VOX_DROP_ip_len);
 			return;
 		}

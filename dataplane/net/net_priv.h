@@ -11,7 +11,9 @@
 
 #include "net.h"
 
-#define RTE_LOGTYPE_NET RTE_LOGTYPE_USER1
+extern int net_logtype;
+#define NET_LOG(level, fmt, ...)                                                                   \
+	rte_log(RTE_LOG_##level, net_logtype, "net: " fmt "\n", ##__VA_ARGS__)
 
 #define NET_ETH_HLEN ((uint16_t)sizeof(struct rte_ether_hdr))
 #define NET_IP_HLEN ((uint16_t)sizeof(struct rte_ipv4_hdr))
@@ -79,7 +81,8 @@ static inline bool net_ip_bad_peer(const struct net_ctx *c, uint32_t ip_be)
 		return true;
 	if (ip_be == c->ifc->ip)
 		return true;
-	return c->ifc->mask != 0xffffffffu && (ip_be | c->ifc->mask) == 0xffffffffu;
+	/* directed broadcast, on subnets that have one (not /31, /32) */
+	return rte_be_to_cpu_32(~c->ifc->mask) > 1 && (ip_be | c->ifc->mask) == 0xffffffffu;
 }
 
 /* One's-complement sum (not complemented, not folded past 32 bits) of the IPv4 pseudo header. */
@@ -116,20 +119,20 @@ void net_arp_flush_all(struct net_ctx *c);
 
 /* net_ipv4.c */
 void net_ipv4_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out, uint64_t now,
-		    struct net_burst_cnt *k);
+                    struct net_burst_cnt *k);
 /* Hand a whole datagram (l2_len/l3_len set, contiguous, trimmed) to its L4 protocol. */
 void net_ipv4_deliver(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out, uint64_t now,
-		      struct net_burst_cnt *k, bool reasm);
+                      struct net_burst_cnt *k, bool reasm);
 /* Fill a 20-byte IPv4 header (no options, no DF) and its checksum. */
 void net_ipv4_hdr_fill(struct net_ctx *c, struct rte_ipv4_hdr *ip, uint32_t dst, uint8_t proto,
-		       uint16_t total_len);
+                       uint16_t total_len);
 
 /* net_icmp.c */
 void net_icmp_input(struct net_ctx *c, struct rte_mbuf *m, uint64_t now);
 
 /* net_udp.c */
 void net_udp_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out,
-		   struct net_burst_cnt *k, bool reasm);
+                   struct net_burst_cnt *k, bool reasm);
 
 /* net_frag.c */
 /* Fragment m (IPv4 header first) to c->ifc->mtu into frags[]; m is consumed on success.

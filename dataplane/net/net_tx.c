@@ -70,7 +70,7 @@ int net_ip_output(struct net_ctx *c, struct rte_mbuf *m, uint64_t now_tsc)
 	hlen = rte_ipv4_hdr_len(ip);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(hlen < NET_IP_HLEN || hlen > rte_pktmbuf_data_len(m) || tot < hlen ||
-		     tot != rte_pktmbuf_pkt_len(m))) {
+	             tot != rte_pktmbuf_pkt_len(m))) {
 		net_drop(c, m, VOX_DROP_tx_bad);
 		return -EINVAL;
 	}

@@ -6,7 +6,7 @@
 
 /* m: whole datagram, one segment, trimmed to the IP total length, l2_len/l3_len set. */
 void net_udp_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out,
-		   struct net_burst_cnt *k, bool reasm)
+                   struct net_burst_cnt *k, bool reasm)
 {
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *uh;
@@ -57,7 +57,7 @@ void net_udp_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out
 }
 
 int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
-		   uint16_t dst_port, uint64_t now_tsc)
+                   uint16_t dst_port, uint64_t now_tsc)
 {
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *uh;
@@ -65,7 +65,7 @@ int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uin
 	uint16_t ulen, ck;
 
 	if (unlikely(plen > 65535u - NET_IP_HLEN - NET_UDP_HLEN ||
-		     rte_pktmbuf_headroom(m) < NET_ETH_HLEN + NET_IP_HLEN + NET_UDP_HLEN)) {
+	             rte_pktmbuf_headroom(m) < NET_ETH_HLEN + NET_IP_HLEN + NET_UDP_HLEN)) {
 		net_drop(c, m, VOX_DROP_tx_bad);
 		return -EINVAL;
 	}

@@ -271,6 +271,9 @@ struct sip_via {
 };
 /* Returns 0 or -EBADMSG (-E2BIG for too many params). */
 int sip_via_parse(struct sip_via *v, const char *buf, struct sip_str val);
+/* Only sent-protocol and sent-by of a Via whose params may be malformed (enough to answer a
+ * 400 to it); params are left empty. Returns 0 or -EBADMSG. */
+int sip_via_sentby(struct sip_via *v, const char *buf, struct sip_str val);
 
 /*
  * name-addr / addr-spec with header params (From, To, Contact, Route, Record-Route, Refer-To).

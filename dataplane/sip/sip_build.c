@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* sip_build.c — response destination (RFC 3261 §18.2.2, RFC 3581) and bounded response serializer. */
 #include <arpa/inet.h>
-#include <stdio.h>
 
 #include "sip_priv.h"
 
@@ -51,7 +50,7 @@ static int top_via(const struct sip_msg *m, struct sip_via *v)
 {
 	const struct sip_hdr *h = sip_msg_hdr(m, SIP_HDR_VIA);
 
-	if (!h || sip_via_parse(v, m->buf, h->value))
+	if (!h || (sip_via_parse(v, m->buf, h->value) && sip_via_sentby(v, m->buf, h->value)))
 		return -ENOENT;
 	return 0;
 }
@@ -99,8 +98,13 @@ static void puts_(struct wr *w, const char *s)
 static void putu(struct wr *w, unsigned long v)
 {
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lu", v);
-	put(w, tmp, (size_t)n);
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(w, tmp + i, sizeof(tmp) - i);
 }
 
 /* A header value with folded line breaks turned back into single spaces. */

@@ -163,6 +163,15 @@ int sip_via_parse(struct sip_via *v, const char *buf, struct sip_str val)
 	return 0;
 }
 
+int sip_via_sentby(struct sip_via *v, const char *buf, struct sip_str val)
+{
+	size_t e = val.off;
+
+	while (e < (size_t)val.off + val.len && buf[e] != ';')
+		e++;
+	return sip_via_parse(v, buf, sip_mkstr(val.off, e - val.off));
+}
+
 /* Bare addr-spec ends at the first ';' (or LWS before one); it may not contain ',' or '?'. */
 static int nameaddr_bare(struct sip_nameaddr *na, const char *buf, struct sip_cur *c)
 {

@@ -56,6 +56,7 @@ static bool tag_supported(const char *buf, struct sip_str t)
 	return false;
 }
 
+/* All Via entries parse; *top_ok: the top one at least has a usable sent-by to answer to. */
 static bool vias_ok(const struct sip_msg *m, bool *top_ok)
 {
 	struct sip_via via;
@@ -66,7 +67,7 @@ static bool vias_ok(const struct sip_msg *m, bool *top_ok)
 	for (bool top = true; i >= 0; i = sip_msg_find(m, SIP_HDR_VIA, i + 1), top = false) {
 		bool ok = sip_via_parse(&via, m->buf, m->hdr[i].value) == 0;
 		if (top)
-			*top_ok = ok;
+			*top_ok = ok || sip_via_sentby(&via, m->buf, m->hdr[i].value) == 0;
 		all = all && ok;
 	}
 	return all;
@@ -102,14 +103,15 @@ static int validate_response(const struct sip_msg *m, int rc, struct sip_verdict
 
 	if (rc || !m->version_ok || m->status < 100 || m->status > 699)
 		return verdict(v, SIP_V_DROP_RESPONSE);
+	if (!vias_ok(m, &top_ok))
+		return verdict(v, SIP_V_DROP_RESPONSE);
 	if (!m->first[SIP_HDR_VIA] || !m->first[SIP_HDR_FROM] || !m->first[SIP_HDR_TO] ||
 	    !m->first[SIP_HDR_CALL_ID] || !m->first[SIP_HDR_CSEQ])
 		return verdict(v, SIP_V_DROP_RESPONSE);
 	if (m->lines[SIP_HDR_FROM] > 1 || m->lines[SIP_HDR_TO] > 1 ||
 	    m->lines[SIP_HDR_CALL_ID] > 1 || m->lines[SIP_HDR_CSEQ] > 1)
 		return verdict(v, SIP_V_DROP_RESPONSE);
-	vias_ok(m, &top_ok);
-	if (!top_ok || sip_cseq_parse(&cs, m->buf, sip_msg_hdr(m, SIP_HDR_CSEQ)->value) ||
+	if (sip_cseq_parse(&cs, m->buf, sip_msg_hdr(m, SIP_HDR_CSEQ)->value) ||
 	    sip_callid_check(m->buf, sip_msg_hdr(m, SIP_HDR_CALL_ID)->value) ||
 	    sip_nameaddr_parse(&na, m->buf, sip_msg_hdr(m, SIP_HDR_FROM)->value) ||
 	    sip_nameaddr_parse(&na, m->buf, sip_msg_hdr(m, SIP_HDR_TO)->value))

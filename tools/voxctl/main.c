@@ -14,13 +14,13 @@ struct vctl_cmd {
 };
 
 static const struct vctl_cmd vctl_cmds[] = {
-	{"stats", vctl_cmd_stats, "[--json] [--all] [--watch N] [--count K]",
-	 "per-lcore counters, ring depths, control heartbeat (reads shm; works without control)"},
-	{"calls", vctl_cmd_calls, "[--json]", "legs in the shm mirror (works without control)"},
-	{"ping", vctl_cmd_ping, "[--json]", "round trip from control to every worker"},
-	{"status", vctl_cmd_status, "", "control's status as JSON"},
-	{"diag", vctl_cmd_diag, "leg-create N | leg-end HANDLE | burst W N | end-all",
-	 "diagnostic requests through control; prints its JSON answer"},
+    {"stats", vctl_cmd_stats, "[--json] [--all] [--watch N] [--count K]",
+     "per-lcore counters, ring depths, control heartbeat (reads shm; works without control)"},
+    {"calls", vctl_cmd_calls, "[--json]", "legs in the shm mirror (works without control)"},
+    {"ping", vctl_cmd_ping, "[--json]", "round trip from control to every worker"},
+    {"status", vctl_cmd_status, "", "control's status as JSON"},
+    {"diag", vctl_cmd_diag, "leg-create N | leg-end HANDLE | burst W N | end-all",
+     "diagnostic requests through control; prints its JSON answer"},
 };
 #define VCTL_N_CMDS (sizeof(vctl_cmds) / sizeof(vctl_cmds[0]))
 
@@ -41,12 +41,12 @@ uint64_t vctl_real_ns(void)
 static void vctl_usage(FILE *out)
 {
 	fprintf(out, "usage: voxctl [--instance ID] [--run-dir DIR] COMMAND [ARGS]\n"
-		     "  --instance ID   instance id (default vox)\n"
-		     "  --run-dir DIR   base run directory (default " VOX_RUN_BASE_DEFAULT ")\n"
-		     "commands:\n");
+	             "  --instance ID   instance id (default vox)\n"
+	             "  --run-dir DIR   base run directory (default " VOX_RUN_BASE_DEFAULT ")\n"
+	             "commands:\n");
 	for (size_t i = 0; i < VCTL_N_CMDS; i++)
 		fprintf(out, "  %-7s %s\n          %s\n", vctl_cmds[i].name, vctl_cmds[i].args,
-			vctl_cmds[i].help);
+		        vctl_cmds[i].help);
 }
 
 int main(int argc, char **argv)

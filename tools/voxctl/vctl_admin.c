@@ -33,7 +33,8 @@ int vctl_admin_call(struct vctl *v, const char *request, char **answer)
 		int e = errno;
 		close(fd);
 		if (e == ENOENT || e == ECONNREFUSED) {
-			fprintf(stderr, "voxplane-control is not running (no socket at %s)\n", sa.sun_path);
+			fprintf(stderr, "voxplane-control is not running (no socket at %s)\n",
+			        sa.sun_path);
 			return VCTL_ABSENT;
 		}
 		fprintf(stderr, "voxctl: %s: %s\n", sa.sun_path, strerror(e));
@@ -61,7 +62,7 @@ int vctl_admin_call(struct vctl *v, const char *request, char **answer)
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, VCTL_ADMIN_TIMEOUT_MS) <= 0) {
 			fprintf(stderr, "voxctl: no answer from control within %d ms\n",
-				VCTL_ADMIN_TIMEOUT_MS);
+			        VCTL_ADMIN_TIMEOUT_MS);
 			break;
 		}
 		if (len + 1 >= cap) {
@@ -117,7 +118,8 @@ int vctl_cmd_status(struct vctl *v, int argc, char **argv)
 int vctl_cmd_diag(struct vctl *v, int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: voxctl diag leg-create N | leg-end HANDLE | burst W N | end-all\n");
+		fprintf(stderr,
+		        "usage: voxctl diag leg-create N | leg-end HANDLE | burst W N | end-all\n");
 		return VCTL_USAGE;
 	}
 	/* control owns the grammar: pass the words through, it answers usage errors itself */
@@ -150,7 +152,8 @@ int vctl_cmd_ping(struct vctl *v, int argc, char **argv)
 	json_t *ws = j ? json_object_get(j, "workers") : NULL;
 	if (!json_is_array(ws)) {
 		json_t *e = j ? json_object_get(j, "error") : NULL;
-		fprintf(stderr, "voxctl: ping: %s\n", json_is_string(e) ? json_string_value(e) : ans);
+		fprintf(stderr, "voxctl: ping: %s\n",
+		        json_is_string(e) ? json_string_value(e) : ans);
 		json_decref(j);
 		free(ans);
 		return VCTL_FAILED;
@@ -159,7 +162,8 @@ int vctl_cmd_ping(struct vctl *v, int argc, char **argv)
 	json_t *w;
 	int bad = 0;
 	printf("%-7s %-6s %12s\n", "worker", "lcore", "rtt");
-	json_array_foreach(ws, i, w) {
+	json_array_foreach(ws, i, w)
+	{
 		json_int_t wi = json_integer_value(json_object_get(w, "worker"));
 		json_int_t lc = json_integer_value(json_object_get(w, "lcore"));
 		if (json_is_true(json_object_get(w, "ok")))

@@ -18,25 +18,27 @@ int vctl_shm_open(struct vctl *v, struct vox_shm_map *m)
 		return VCTL_OK;
 	case -ENOENT:
 		fprintf(stderr, "voxplane-dataplane is not running (no shm file at %s)\n",
-			v->names.shm_path);
+		        v->names.shm_path);
 		return VCTL_ABSENT;
 	case -ETIMEDOUT:
-		fprintf(stderr, "voxplane-dataplane is starting (%s not ready yet)\n", v->names.shm_path);
+		fprintf(stderr, "voxplane-dataplane is starting (%s not ready yet)\n",
+		        v->names.shm_path);
 		return VCTL_ABSENT;
 	case -EPROTONOSUPPORT:
-		fprintf(stderr, "shm ABI version %u, this voxctl was built for %u\n", abi, VOX_ABI_VERSION);
+		fprintf(stderr, "shm ABI version %u, this voxctl was built for %u\n", abi,
+		        VOX_ABI_VERSION);
 		return VCTL_FAILED;
 	default:
 		fprintf(stderr, "voxctl: %s: %s\n", v->names.shm_path,
-			rc == -EPROTO ? "not a valid voxplane shm file" : strerror(-rc));
+		        rc == -EPROTO ? "not a valid voxplane shm file" : strerror(-rc));
 		return VCTL_FAILED;
 	}
 }
 
 static const char *calls_state(uint32_t s)
 {
-	static const char *const n[] = {"free", "created", "offered", "dialing", "ringing", "answered",
-					"ending"};
+	static const char *const n[] = {"free",    "created",  "offered", "dialing",
+	                                "ringing", "answered", "ending"};
 	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
 }
 
@@ -74,9 +76,9 @@ int vctl_cmd_calls(struct vctl *v, int argc, char **argv)
 	json_t *legs = as_json ? json_array() : NULL;
 	uint32_t n = 0, busy = 0;
 	if (!as_json)
-		printf("%-18s %3s %7s %-8s %-8s %5s %-32s %9s %8s %7s %7s %6s %6s %6s\n", "handle", "w",
-		       "slot", "state", "kind", "acct", "tag", "deadline", "age", "rtp_rx", "rtp_tx",
-		       "lost", "jit_us", "rtt_us");
+		printf("%-18s %3s %7s %-8s %-8s %5s %-32s %9s %8s %7s %7s %6s %6s %6s\n", "handle",
+		       "w", "slot", "state", "kind", "acct", "tag", "deadline", "age", "rtp_rx",
+		       "rtp_tx", "lost", "jit_us", "rtt_us");
 	for (uint32_t w = 0; w < h->n_workers; w++)
 		for (uint32_t s = 0; s < h->mirror_slots; s++) {
 			struct vox_leg_mirror e;
@@ -93,37 +95,42 @@ int vctl_cmd_calls(struct vctl *v, int argc, char **argv)
 			double age = e.created_ns ? -calls_secs(e.created_ns, now) : 0;
 			if (as_json) {
 				json_t *o = json_pack(
-					"{s:s, s:i, s:i, s:s, s:s, s:i, s:s, s:f, s:i, s:i, s:i, s:i, s:i, s:i}",
-					"handle", hx, "worker", (json_int_t)w, "slot", (json_int_t)s, "state",
-					calls_state(e.state), "kind", calls_kind(e.kind), "account",
-					(json_int_t)e.account_idx, "tag", tag, "age_s", age, "rtp_rx",
-					(json_int_t)e.rtp_rx, "rtp_tx", (json_int_t)e.rtp_tx, "lost",
-					(json_int_t)e.lost, "jitter_us", (json_int_t)e.jitter_us, "rtt_us",
-					(json_int_t)e.rtt_us, "jb_depth_ms", (json_int_t)e.jb_depth_ms);
+				    "{s:s, s:i, s:i, s:s, s:s, s:i, s:s, s:f, s:i, s:i, s:i, s:i, "
+				    "s:i, s:i}",
+				    "handle", hx, "worker", (json_int_t)w, "slot", (json_int_t)s,
+				    "state", calls_state(e.state), "kind", calls_kind(e.kind),
+				    "account", (json_int_t)e.account_idx, "tag", tag, "age_s", age,
+				    "rtp_rx", (json_int_t)e.rtp_rx, "rtp_tx", (json_int_t)e.rtp_tx,
+				    "lost", (json_int_t)e.lost, "jitter_us",
+				    (json_int_t)e.jitter_us, "rtt_us", (json_int_t)e.rtt_us,
+				    "jb_depth_ms", (json_int_t)e.jb_depth_ms);
 				json_object_set_new(o, "deadline_s",
-						    e.deadline_ns ? json_real(calls_secs(e.deadline_ns, now))
-								  : json_null());
-				json_object_set_new(o, "bridge_peer", json_integer((json_int_t)e.bridge_peer));
+				                    e.deadline_ns
+				                        ? json_real(calls_secs(e.deadline_ns, now))
+				                        : json_null());
+				json_object_set_new(o, "bridge_peer",
+				                    json_integer((json_int_t)e.bridge_peer));
 				json_array_append_new(legs, o);
 				continue;
 			}
 			char dl[16] = "-";
 			if (e.deadline_ns)
 				snprintf(dl, sizeof(dl), "%.1fs", calls_secs(e.deadline_ns, now));
-			printf("%-18s %3u %7u %-8s %-8s %5u %-32s %9s %7.1fs %7u %7u %6u %6u %6u\n", hx, w,
-			       s, calls_state(e.state), calls_kind(e.kind), e.account_idx, tag, dl, age,
-			       e.rtp_rx, e.rtp_tx, e.lost, e.jitter_us, e.rtt_us);
+			printf("%-18s %3u %7u %-8s %-8s %5u %-32s %9s %7.1fs %7u %7u %6u %6u %6u\n",
+			       hx, w, s, calls_state(e.state), calls_kind(e.kind), e.account_idx,
+			       tag, dl, age, e.rtp_rx, e.rtp_tx, e.lost, e.jitter_us, e.rtt_us);
 		}
 	if (as_json) {
 		char boot[20];
 		snprintf(boot, sizeof(boot), "%016llx", (unsigned long long)h->boot_id);
 		json_t *j = json_pack("{s:s, s:o, s:i}", "boot_id", boot, "legs", legs, "busy",
-				      (json_int_t)busy);
+		                      (json_int_t)busy);
 		json_dumpf(j, stdout, JSON_COMPACT);
 		printf("\n");
 		json_decref(j);
 	} else {
-		printf("%u legs%s\n", n, busy ? " (some entries were changing too fast to read)" : "");
+		printf("%u legs%s\n", n,
+		       busy ? " (some entries were changing too fast to read)" : "");
 	}
 	vox_shm_unmap(&m);
 	return VCTL_OK;

@@ -74,13 +74,13 @@ static void stats_row_label(const struct vox_stats_block *blk, uint32_t r, char 
 }
 
 static int stats_skip(const struct vox_stats_block *blk, const struct vctl_snap *s, uint32_t f,
-		      const struct vctl_stats_opts *o)
+                      const struct vctl_stats_opts *o)
 {
 	return !o->all && !strncmp(stats_dir(blk, f)->name, "drop_", 5) && snap_total(s, f) == 0;
 }
 
 static void stats_print_table(const struct vox_shm_map *m, const struct vctl_snap *s,
-			      const struct vctl_stats_opts *o)
+                              const struct vctl_stats_opts *o)
 {
 	const struct vox_stats_block *blk = vox_shm_stats(m);
 	char lab[16];
@@ -108,26 +108,27 @@ static const struct {
 	const char *label, *field;
 	double scale; /* per second, times this */
 } vctl_rates[] = {
-	{"rx pps", "rx_pkts", 1.0},       {"tx pps", "tx_pkts", 1.0},
-	{"rx Mbit/s", "rx_bytes", 8e-6},  {"tx Mbit/s", "tx_bytes", 8e-6},
-	{"drops/s", "drops", 1.0},
+    {"rx pps", "rx_pkts", 1.0},      {"tx pps", "tx_pkts", 1.0}, {"rx Mbit/s", "rx_bytes", 8e-6},
+    {"tx Mbit/s", "tx_bytes", 8e-6}, {"drops/s", "drops", 1.0},
 };
 #define VCTL_N_RATES (sizeof(vctl_rates) / sizeof(vctl_rates[0]))
 
 static double snap_rate(const struct vox_stats_block *blk, const struct vctl_snap *a,
-			const struct vctl_snap *b, size_t k, int row)
+                        const struct vctl_snap *b, size_t k, int row)
 {
 	int f = stats_field(blk, vctl_rates[k].field);
 	double dt = (double)(b->t_ns - a->t_ns) / 1e9;
 	if (f < 0 || dt <= 0 || a->n_rows != b->n_rows)
 		return 0;
-	uint64_t x = row < 0 ? snap_total(a, (uint32_t)f) : a->v[(uint32_t)f * a->n_rows + (uint32_t)row];
-	uint64_t y = row < 0 ? snap_total(b, (uint32_t)f) : b->v[(uint32_t)f * b->n_rows + (uint32_t)row];
+	uint64_t x =
+	    row < 0 ? snap_total(a, (uint32_t)f) : a->v[(uint32_t)f * a->n_rows + (uint32_t)row];
+	uint64_t y =
+	    row < 0 ? snap_total(b, (uint32_t)f) : b->v[(uint32_t)f * b->n_rows + (uint32_t)row];
 	return y >= x ? (double)(y - x) / dt * vctl_rates[k].scale : 0;
 }
 
 static void stats_print_rates(const struct vox_stats_block *blk, const struct vctl_snap *a,
-			      const struct vctl_snap *b)
+                              const struct vctl_snap *b)
 {
 	printf("\n%-22s", "rate");
 	char lab[16];
@@ -165,7 +166,8 @@ static void stats_print_header(const struct vox_shm_map *m)
 	uint64_t hb = atomic_load(&h->ctl.heartbeat_ns);
 	uint64_t now = vctl_mono_ns(), rnow = vctl_real_ns();
 	printf("boot_id %016llx  dataplane pid %u%s  up %.0f s  workers %u\n",
-	       (unsigned long long)h->boot_id, h->dp_pid, vox_pid_alive((int)h->dp_pid) ? "" : " (gone)",
+	       (unsigned long long)h->boot_id, h->dp_pid,
+	       vox_pid_alive((int)h->dp_pid) ? "" : " (gone)",
 	       rnow > h->started_ns ? (double)(rnow - h->started_ns) / 1e9 : 0.0, h->n_workers);
 	if (cpid)
 		printf("control pid %u  heartbeat age %.1f ms\n\n", cpid,
@@ -176,7 +178,7 @@ static void stats_print_header(const struct vox_shm_map *m)
 }
 
 static json_t *stats_json(const struct vox_shm_map *m, const struct vctl_snap *s,
-			  const struct vctl_snap *prev, const struct vctl_stats_opts *o)
+                          const struct vctl_snap *prev, const struct vctl_stats_opts *o)
 {
 	const struct vox_shm_hdr *h = m->hdr;
 	const struct vox_stats_block *blk = vox_shm_stats(m);
@@ -187,17 +189,18 @@ static json_t *stats_json(const struct vox_shm_map *m, const struct vctl_snap *s
 		json_t *cnt = json_object();
 		for (uint32_t f = 0; f < s->n_fields; f++)
 			if (!stats_skip(blk, s, f, o))
-				json_object_set_new(cnt, stats_dir(blk, f)->name,
-						    json_integer((json_int_t)s->v[f * s->n_rows + r]));
+				json_object_set_new(
+				    cnt, stats_dir(blk, f)->name,
+				    json_integer((json_int_t)s->v[f * s->n_rows + r]));
 		int is_main = blk->row_is_main[r] || r + 1 == blk->n_rows;
 		json_t *row = json_pack("{s:i, s:i, s:o}", "row", (json_int_t)r, "lcore",
-					(json_int_t)blk->row_lcore[r], "counters", cnt);
+		                        (json_int_t)blk->row_lcore[r], "counters", cnt);
 		json_object_set_new(row, "worker", is_main ? json_null() : json_integer(r));
 		if (prev) {
 			json_t *rates = json_object();
 			for (size_t k = 0; k < VCTL_N_RATES; k++)
 				json_object_set_new(rates, vctl_rates[k].label,
-						    json_real(snap_rate(blk, prev, s, k, (int)r)));
+				                    json_real(snap_rate(blk, prev, s, k, (int)r)));
 			json_object_set_new(row, "rates", rates);
 		}
 		json_array_append_new(lcores, row);
@@ -206,21 +209,22 @@ static json_t *stats_json(const struct vox_shm_map *m, const struct vctl_snap *s
 	for (uint32_t w = 0; w < h->n_workers; w++) {
 		struct vox_bytering *br = vox_shm_bulk_ring(m, w);
 		json_array_append_new(
-			rings, json_pack("{s:i, s:i, s:i, s:i, s:i, s:I, s:i}", "worker", (json_int_t)w,
-					 "cmd", (json_int_t)vox_rec_ring_count(vox_shm_cmd_ring(m, w)),
-					 "cmd_size", (json_int_t)h->cmd_ring_slots, "evt",
-					 (json_int_t)vox_rec_ring_count(vox_shm_evt_ring(m, w)),
-					 "evt_size", (json_int_t)h->evt_ring_slots, "bulk_used",
-					 (json_int_t)(atomic_load(&br->head) - atomic_load(&br->tail)),
-					 "bulk_size", (json_int_t)h->bulk_ring_bytes));
+		    rings, json_pack("{s:i, s:i, s:i, s:i, s:i, s:I, s:i}", "worker", (json_int_t)w,
+		                     "cmd", (json_int_t)vox_rec_ring_count(vox_shm_cmd_ring(m, w)),
+		                     "cmd_size", (json_int_t)h->cmd_ring_slots, "evt",
+		                     (json_int_t)vox_rec_ring_count(vox_shm_evt_ring(m, w)),
+		                     "evt_size", (json_int_t)h->evt_ring_slots, "bulk_used",
+		                     (json_int_t)(atomic_load(&br->head) - atomic_load(&br->tail)),
+		                     "bulk_size", (json_int_t)h->bulk_ring_bytes));
 	}
 	uint64_t hb = atomic_load(&h->ctl.heartbeat_ns), now = vctl_mono_ns();
 	uint32_t cpid = atomic_load(&h->ctl.pid);
-	json_t *ctl = json_pack("{s:i, s:o}", "pid", (json_int_t)cpid, "heartbeat_age_ms",
-				cpid && hb && now > hb ? json_real((double)(now - hb) / 1e6) : json_null());
+	json_t *ctl =
+	    json_pack("{s:i, s:o}", "pid", (json_int_t)cpid, "heartbeat_age_ms",
+	              cpid && hb && now > hb ? json_real((double)(now - hb) / 1e6) : json_null());
 	return json_pack("{s:s, s:i, s:i, s:o, s:o, s:o}", "boot_id", boot, "dp_pid",
-			 (json_int_t)h->dp_pid, "workers", (json_int_t)h->n_workers, "control", ctl,
-			 "lcores", lcores, "rings", rings);
+	                 (json_int_t)h->dp_pid, "workers", (json_int_t)h->n_workers, "control", ctl,
+	                 "lcores", lcores, "rings", rings);
 }
 
 static int stats_parse(int argc, char **argv, struct vctl_stats_opts *o)
@@ -231,7 +235,8 @@ static int stats_parse(int argc, char **argv, struct vctl_stats_opts *o)
 			o->json = 1;
 		else if (!strcmp(argv[i], "--all"))
 			o->all = 1;
-		else if ((!strcmp(argv[i], "--watch") || !strcmp(argv[i], "--count")) && i + 1 < argc) {
+		else if ((!strcmp(argv[i], "--watch") || !strcmp(argv[i], "--count")) &&
+		         i + 1 < argc) {
 			unsigned long n = strtoul(argv[i + 1], &end, 10);
 			if (*end || n == 0 || n > 86400)
 				return -EINVAL;

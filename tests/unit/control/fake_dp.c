@@ -22,15 +22,21 @@ static uint64_t fake_ns(clockid_t id)
 }
 
 int fake_dp_emit(struct fake_dp *d, uint32_t w, uint16_t type, uint64_t leg, uint64_t req_id,
-		 int32_t status, uint16_t flags, const void *payload, uint32_t len)
+                 int32_t status, uint16_t flags, const void *payload, uint32_t len)
 {
 	struct vox_shm_worker *wk = &d->map.hdr->worker[w];
 	struct vox_rec_hdr h = {
-		.type = type, .flags = flags, .worker = (uint16_t)w, .status = status, .leg = leg,
-		.req_id = req_id, .ts_ns = fake_ns(CLOCK_REALTIME),
+	    .type = type,
+	    .flags = flags,
+	    .worker = (uint16_t)w,
+	    .status = status,
+	    .leg = leg,
+	    .req_id = req_id,
+	    .ts_ns = fake_ns(CLOCK_REALTIME),
 	};
 	h.seq = atomic_load(&wk->evt_seq) + 1;
-	int rc = vox_rec_send(vox_shm_evt_ring(&d->map, w), &h, payload, len, VOX_REC_MAX_PAYLOAD, NULL);
+	int rc =
+	    vox_rec_send(vox_shm_evt_ring(&d->map, w), &h, payload, len, VOX_REC_MAX_PAYLOAD, NULL);
 	if (rc == 0) {
 		atomic_store(&wk->evt_seq, h.seq);
 		d->evts++;
@@ -65,20 +71,24 @@ uint64_t fake_dp_leg_create(struct fake_dp *d, uint32_t w, uint64_t req_id, int 
 		atomic_fetch_add(&d->map.hdr->worker[w].legs_active, 1);
 		if (emit) {
 			struct vox_leg_create lc = {.kind = VOX_LEG_KIND_LOOPBACK};
-			fake_dp_emit(d, w, VOX_EVT_LEG_CREATED, handle, req_id, 0, 0, &lc, sizeof(lc));
+			fake_dp_emit(d, w, VOX_EVT_LEG_CREATED, handle, req_id, 0, 0, &lc,
+			             sizeof(lc));
 		}
 		return handle;
 	}
 	if (emit)
-		fake_dp_emit(d, w, VOX_EVT_LEG_FAILED, 0, req_id, VOX_CAUSE_NO_RESOURCES, 0, NULL, 0);
+		fake_dp_emit(d, w, VOX_EVT_LEG_FAILED, 0, req_id, VOX_CAUSE_NO_RESOURCES, 0, NULL,
+		             0);
 	return 0;
 }
 
 static void fake_leg_end(struct fake_dp *d, uint32_t w, const struct vox_rec_hdr *c)
 {
 	uint32_t slot = vox_handle_slot(c->leg);
-	struct vox_leg_mirror *e = slot < d->map.hdr->mirror_slots ? vox_shm_mirror(&d->map, w, slot) : NULL;
-	if (!e || e->state == VOX_LEG_FREE || e->handle != c->leg || vox_handle_lcore(c->leg) != w) {
+	struct vox_leg_mirror *e =
+	    slot < d->map.hdr->mirror_slots ? vox_shm_mirror(&d->map, w, slot) : NULL;
+	if (!e || e->state == VOX_LEG_FREE || e->handle != c->leg ||
+	    vox_handle_lcore(c->leg) != w) {
 		fake_dp_emit(d, w, VOX_EVT_STALE_HANDLE, c->leg, c->req_id, c->type, 0, NULL, 0);
 		return;
 	}
@@ -129,8 +139,10 @@ static void fake_serve_socket(struct fake_dp *d)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = &boot, .iov_len = sizeof(boot)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
+	struct msghdr msg = {.msg_iov = &iov,
+	                     .msg_iovlen = 1,
+	                     .msg_control = u.buf,
+	                     .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -138,8 +150,11 @@ static void fake_serve_socket(struct fake_dp *d)
 	memcpy(CMSG_DATA(cm), &d->evfd, sizeof(int));
 	if (sendmsg(fd, &msg, MSG_NOSIGNAL) != sizeof(boot))
 		perror("fake_dp: sendmsg");
-	/* keep the connection open until we stop: its EOF tells control we are gone. The fd is
-	 * deliberately kept in the process (closed by exit). */
+	/* keep the connection open until we stop: its EOF tells control we are gone */
+	if (d->n_conns < (int)(sizeof(d->conns) / sizeof(d->conns[0])))
+		d->conns[d->n_conns++] = fd;
+	else
+		close(fd);
 }
 
 static void *fake_thread(void *arg)
@@ -153,7 +168,8 @@ static void *fake_thread(void *arg)
 		if (!atomic_load(&d->paused))
 			for (uint32_t w = 0; w < d->n_workers; w++) {
 				struct rte_ring *r = vox_shm_cmd_ring(&d->map, w);
-				for (int n = 0; n < 64 && vox_rec_recv(r, buf, VOX_REC_MAX_SLOTS) > 0; n++)
+				for (int n = 0;
+				     n < 64 && vox_rec_recv(r, buf, VOX_REC_MAX_SLOTS) > 0; n++)
 					fake_command(d, w, buf);
 			}
 		for (uint32_t w = 0; w < d->n_workers; w++)
@@ -167,7 +183,7 @@ static void *fake_thread(void *arg)
 }
 
 int fake_dp_start(struct fake_dp *d, const char *id, const char *run_base,
-		  const struct fake_dp_opts *o)
+                  const struct fake_dp_opts *o)
 {
 	memset(d, 0, sizeof(*d));
 	d->evfd = d->lfd = -1;
@@ -175,13 +191,13 @@ int fake_dp_start(struct fake_dp *d, const char *id, const char *run_base,
 	if (rc)
 		return rc;
 	struct vox_shm_params p = {
-		.n_workers = o->n_workers ? o->n_workers : 2,
-		.cmd_ring_slots = o->cmd_slots ? o->cmd_slots : 1024,
-		.evt_ring_slots = o->evt_slots ? o->evt_slots : 1024,
-		.bulk_ring_bytes = 1 << 16,
-		.mirror_slots = o->mirror_slots ? o->mirror_slots : 256,
-		.max_sip_bytes = 4096,
-		.pool_bytes = 1 << 16,
+	    .n_workers = o->n_workers ? o->n_workers : 2,
+	    .cmd_ring_slots = o->cmd_slots ? o->cmd_slots : 1024,
+	    .evt_ring_slots = o->evt_slots ? o->evt_slots : 1024,
+	    .bulk_ring_bytes = 1 << 16,
+	    .mirror_slots = o->mirror_slots ? o->mirror_slots : 256,
+	    .max_sip_bytes = 4096,
+	    .pool_bytes = 1 << 16,
 	};
 	d->n_workers = p.n_workers;
 	rc = vox_shm_create(&d->map, d->names.shm_path, &p);
@@ -195,7 +211,9 @@ int fake_dp_start(struct fake_dp *d, const char *id, const char *run_base,
 		mkdir(run_base, 0755);
 		mkdir(d->names.run_dir, 0755);
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->names.dp_sock);
+		if (strlen(d->names.dp_sock) >= sizeof(sa.sun_path))
+			return -ENAMETOOLONG;
+		memcpy(sa.sun_path, d->names.dp_sock, strlen(d->names.dp_sock) + 1);
 		unlink(sa.sun_path);
 		d->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (d->lfd < 0 || bind(d->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
@@ -216,13 +234,19 @@ void fake_dp_stop(struct fake_dp *d, int unlink_file)
 		pthread_join(d->thr, NULL);
 		d->running = 0;
 	}
+	for (int i = 0; i < d->n_conns; i++)
+		close(d->conns[i]);
+	d->n_conns = 0;
 	if (d->lfd >= 0) {
 		close(d->lfd);
 		unlink(d->names.dp_sock);
 		d->lfd = -1;
 	}
-	if (unlink_file)
+	if (unlink_file) {
+		if (d->map.hdr)
+			atomic_store(&d->map.hdr->stopping, 1);
 		unlink(d->names.shm_path);
+	}
 	if (d->map.hdr)
 		vox_shm_unmap(&d->map);
 	if (d->evfd >= 0)

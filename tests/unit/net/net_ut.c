@@ -23,8 +23,17 @@ struct rte_mempool *ut_small_pool;
 int ut_eal_init(const char *argv0)
 {
 	char prefix[64];
-	char *argv[] = {(char *)argv0, "--no-huge", "-m", "256", "--no-pci", "-l", "0",
-			"--file-prefix", prefix, "--log-level=*:error", "--vdev=net_ring0"};
+	char *argv[] = {(char *)argv0,
+	                "--no-huge",
+	                "-m",
+	                "256",
+	                "--no-pci",
+	                "-l",
+	                "0",
+	                "--file-prefix",
+	                prefix,
+	                "--log-level=*:error",
+	                "--vdev=net_ring0"};
 	struct rte_eth_conf conf;
 	int argc = (int)(sizeof(argv) / sizeof(argv[0]));
 
@@ -32,9 +41,9 @@ int ut_eal_init(const char *argv0)
 	if (rte_eal_init(argc, argv) < 0)
 		return -1;
 	ut_pool = rte_pktmbuf_pool_create("ut_pool", UT_POOL_N, 0, 0, 9216 + RTE_PKTMBUF_HEADROOM,
-					  SOCKET_ID_ANY);
+	                                  SOCKET_ID_ANY);
 	ut_small_pool = rte_pktmbuf_pool_create("ut_small", UT_POOL_N, 0, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	                                        RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (ut_pool == NULL || ut_small_pool == NULL)
 		return -1;
 	if (rte_eth_dev_get_port_by_name("net_ring0", &ut_port) != 0)
@@ -87,7 +96,7 @@ void ut_cfg_default(struct net_cfg *cfg)
 }
 
 struct ut *ut_new(uint16_t self, uint16_t n_workers, bool peer, struct rte_mempool *pool,
-		  void (*tweak)(struct net_cfg *))
+                  void (*tweak)(struct net_cfg *))
 {
 	struct ut *u = calloc(1, sizeof(*u));
 
@@ -98,9 +107,9 @@ struct ut *ut_new(uint16_t self, uint16_t n_workers, bool peer, struct rte_mempo
 	ut_cfg_default(&u->cfg);
 	if (tweak != NULL)
 		tweak(&u->cfg);
-	assert_int_equal(net_ctx_init(&u->c, u->ifc, &u->cfg, pool, &u->st, 0, self, n_workers,
-				      SOCKET_ID_ANY),
-			 0);
+	assert_int_equal(
+	    net_ctx_init(&u->c, u->ifc, &u->cfg, pool, &u->st, 0, self, n_workers, SOCKET_ID_ANY),
+	    0);
 	u->now = UT_HZ; /* t = 1 s */
 	return u;
 }
@@ -149,13 +158,39 @@ struct rte_mbuf *ut_mbuf_pool(struct rte_mempool *mp, const void *frame, uint16_
 	return m;
 }
 
+static void ut_extbuf_free(void *addr, void *opaque)
+{
+	free(addr);
+	free(opaque);
+}
+
+struct rte_mbuf *ut_mbuf_exact(const void *frame, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ut_pool);
+	struct rte_mbuf_ext_shared_info *sh = calloc(1, sizeof(*sh));
+	uint8_t *buf = malloc(len != 0 ? len : 1);
+
+	assert_non_null(m);
+	assert_non_null(sh);
+	assert_non_null(buf);
+	memcpy(buf, frame, len);
+	sh->free_cb = ut_extbuf_free;
+	sh->fcb_opaque = sh;
+	rte_mbuf_ext_refcnt_set(sh, 1);
+	rte_pktmbuf_attach_extbuf(m, buf, RTE_BAD_IOVA, len != 0 ? len : 1, sh);
+	m->data_off = 0;
+	m->data_len = len;
+	m->pkt_len = len;
+	return m;
+}
+
 struct rte_mbuf *ut_mbuf(const void *frame, uint16_t len)
 {
 	return ut_mbuf_pool(ut_pool, frame, len);
 }
 
 uint16_t ut_eth(uint8_t *buf, const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
-		uint16_t type)
+                uint16_t type)
 {
 	memcpy(buf, dst, 6);
 	memcpy(buf + 6, src, 6);
@@ -203,7 +238,7 @@ void ut_ip_recsum(uint8_t *ip)
 }
 
 uint16_t ut_ip(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint16_t payload_len,
-	       uint16_t id, uint16_t frag_off_field, uint8_t opt_len)
+               uint16_t id, uint16_t frag_off_field, uint8_t opt_len)
 {
 	uint16_t hl = (uint16_t)(20 + opt_len);
 
@@ -232,7 +267,7 @@ static uint32_t ut_phdr(const uint8_t *ip, uint8_t proto, uint16_t len)
 }
 
 static uint16_t ut_udp_hdr(uint8_t *u, const uint8_t *ip, uint16_t sport, uint16_t dport,
-			   const void *payload, uint16_t plen)
+                           const void *payload, uint16_t plen)
 {
 	uint16_t ulen = (uint16_t)(8 + plen);
 	uint16_t ck;
@@ -249,16 +284,17 @@ static uint16_t ut_udp_hdr(uint8_t *u, const uint8_t *ip, uint16_t sport, uint16
 }
 
 uint16_t ut_udp_frame(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
-		      const void *payload, uint16_t plen)
+                      const void *payload, uint16_t plen)
 {
 	uint16_t l2 = ut_eth(buf, &ut_our_mac, &ut_peer_mac, RTE_ETHER_TYPE_IPV4);
 	uint16_t l3 = ut_ip(buf + l2, src, dst, 17, (uint16_t)(8 + plen), 0x1234, 0, 0);
 
-	return (uint16_t)(l2 + l3 + ut_udp_hdr(buf + l2 + l3, buf + l2, sport, dport, payload, plen));
+	return (uint16_t)(l2 + l3 +
+	                  ut_udp_hdr(buf + l2 + l3, buf + l2, sport, dport, payload, plen));
 }
 
 uint16_t ut_icmp_frame(uint8_t *buf, uint32_t src, uint8_t type, uint16_t id, uint16_t seq,
-		       const void *data, uint16_t dlen)
+                       const void *data, uint16_t dlen)
 {
 	uint16_t l2 = ut_eth(buf, &ut_our_mac, &ut_peer_mac, RTE_ETHER_TYPE_IPV4);
 	uint16_t l3 = ut_ip(buf + l2, src, UT_OUR_IP, 1, (uint16_t)(8 + dlen), 0x4321, 0, 0);
@@ -275,9 +311,9 @@ uint16_t ut_icmp_frame(uint8_t *buf, uint32_t src, uint8_t type, uint16_t id, ui
 }
 
 uint16_t ut_arp_frame(uint8_t *buf, const struct rte_ether_addr *eth_dst,
-		      const struct rte_ether_addr *eth_src, uint16_t op,
-		      const struct rte_ether_addr *sha, uint32_t sip,
-		      const struct rte_ether_addr *tha, uint32_t tip)
+                      const struct rte_ether_addr *eth_src, uint16_t op,
+                      const struct rte_ether_addr *sha, uint32_t sip,
+                      const struct rte_ether_addr *tha, uint32_t tip)
 {
 	uint16_t l2 = ut_eth(buf, eth_dst, eth_src, RTE_ETHER_TYPE_ARP);
 	uint8_t *a = buf + l2;
@@ -296,7 +332,7 @@ uint16_t ut_arp_frame(uint8_t *buf, const struct rte_ether_addr *eth_dst,
 }
 
 int ut_udp_fragments(uint8_t (*frames)[UT_FRAME_MAX], uint16_t *lens, int max, uint32_t src,
-		     uint16_t id, uint16_t dport, const void *payload, uint16_t plen, uint16_t per)
+                     uint16_t id, uint16_t dport, const void *payload, uint16_t plen, uint16_t per)
 {
 	static uint8_t l4[65536];
 	uint8_t pip[20];
@@ -311,7 +347,7 @@ int ut_udp_fragments(uint8_t (*frames)[UT_FRAME_MAX], uint16_t *lens, int max, u
 		bool more = off + chunk < ulen;
 		uint16_t l2 = ut_eth(frames[n], &ut_our_mac, &ut_peer_mac, RTE_ETHER_TYPE_IPV4);
 		uint16_t l3 = ut_ip(frames[n] + l2, src, UT_OUR_IP, 17, chunk, id,
-				    (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 0);
+		                    (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 0);
 
 		memcpy(frames[n] + l2 + l3, l4 + off, chunk);
 		lens[n] = (uint16_t)(l2 + l3 + chunk);
@@ -364,8 +400,8 @@ void ut_out_clear(struct net_rx_out *out)
 void ut_learn(struct ut *u, uint32_t ip, const struct rte_ether_addr *mac)
 {
 	uint8_t f[64];
-	uint16_t len = ut_arp_frame(f, &u->ifc->mac, mac, RTE_ARP_OP_REPLY, mac, ip, &u->ifc->mac,
-				    u->ifc->ip);
+	uint16_t len =
+	    ut_arp_frame(f, &u->ifc->mac, mac, RTE_ARP_OP_REPLY, mac, ip, &u->ifc->mac, u->ifc->ip);
 	uint64_t drops = u->st.drops;
 
 	ut_input_frame(u, f, len);

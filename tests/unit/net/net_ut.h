@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <rte_ethdev.h>
+
 #include "net_priv.h"
 
 /* Addresses (documentation ranges). */
@@ -49,7 +51,7 @@ void ut_iface_default(struct net_iface *ifc, bool peer);
 void ut_cfg_default(struct net_cfg *cfg);
 /* Allocate and init a fixture (the config may be adjusted by `tweak` first). */
 struct ut *ut_new(uint16_t self, uint16_t n_workers, bool peer, struct rte_mempool *pool,
-		  void (*tweak)(struct net_cfg *));
+                  void (*tweak)(struct net_cfg *));
 /* Free everything the fixture still holds (out, txq, port ring) and the fixture. */
 void ut_free(struct ut *u);
 int ut_setup(void **state);
@@ -58,30 +60,33 @@ void ut_assert_pools_full(void);
 
 /* Packets. A frame is built in a byte buffer, then copied into an mbuf. */
 struct rte_mbuf *ut_mbuf(const void *frame, uint16_t len);
+/* The frame in a malloc'd external buffer that ends exactly where the frame ends, so ASan sees
+ * any read past the data. */
+struct rte_mbuf *ut_mbuf_exact(const void *frame, uint16_t len);
 struct rte_mbuf *ut_mbuf_pool(struct rte_mempool *mp, const void *frame, uint16_t len);
 /* Ethernet header into buf; returns 14. */
 uint16_t ut_eth(uint8_t *buf, const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
-		uint16_t type);
+                uint16_t type);
 /* IPv4 header (20 bytes + opt_len of options) into buf, checksum filled. */
 uint16_t ut_ip(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint16_t payload_len,
-	       uint16_t id, uint16_t frag_off_field, uint8_t opt_len);
+               uint16_t id, uint16_t frag_off_field, uint8_t opt_len);
 void ut_ip_recsum(uint8_t *ip);
 /* Full UDP frame from peer (valid checksums) into buf; returns its length. */
 uint16_t ut_udp_frame(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
-		      const void *payload, uint16_t plen);
+                      const void *payload, uint16_t plen);
 /* Full ICMP echo request frame. */
 uint16_t ut_icmp_frame(uint8_t *buf, uint32_t src, uint8_t type, uint16_t id, uint16_t seq,
-		       const void *data, uint16_t dlen);
+                       const void *data, uint16_t dlen);
 /* ARP frame. */
 uint16_t ut_arp_frame(uint8_t *buf, const struct rte_ether_addr *eth_dst,
-		      const struct rte_ether_addr *eth_src, uint16_t op,
-		      const struct rte_ether_addr *sha, uint32_t sip,
-		      const struct rte_ether_addr *tha, uint32_t tip);
+                      const struct rte_ether_addr *eth_src, uint16_t op,
+                      const struct rte_ether_addr *sha, uint32_t sip,
+                      const struct rte_ether_addr *tha, uint32_t tip);
 /* IPv4 fragments of a UDP datagram (sport->dport, payload) of `per` payload bytes each (a
  * multiple of 8) into frames[i] (each UT_FRAME_MAX bytes); returns the count. */
 #define UT_FRAME_MAX 9300
 int ut_udp_fragments(uint8_t (*frames)[UT_FRAME_MAX], uint16_t *lens, int max, uint32_t src,
-		     uint16_t id, uint16_t dport, const void *payload, uint16_t plen, uint16_t per);
+                     uint16_t id, uint16_t dport, const void *payload, uint16_t plen, uint16_t per);
 /* Payload filler. */
 void ut_fill(uint8_t *p, uint32_t n, uint32_t seed);
 

@@ -4,7 +4,8 @@
 
 #include "net_ut.h"
 
-static const uint8_t sip_msg[] = "OPTIONS sip:192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\n\r\n";
+static const uint8_t sip_msg[] =
+    "OPTIONS sip:192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\n\r\n";
 
 static uint16_t sip_frame(uint8_t *f)
 {
@@ -22,7 +23,7 @@ static void assert_delivered_sip(struct ut *u, uint16_t l3_len)
 	assert_int_equal(m->l4_len, 8);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + l3_len + 8 + sizeof(sip_msg));
 	assert_memory_equal(rte_pktmbuf_mtod_offset(m, char *, m->l2_len + m->l3_len + m->l4_len),
-			    sip_msg, sizeof(sip_msg));
+	                    sip_msg, sizeof(sip_msg));
 	assert_int_equal(net_udp_src_ip(m), UT_PEER_IP);
 	assert_int_equal(net_udp_src_port(m), 5070);
 	assert_int_equal(u->st.udp_rx, 1);
@@ -120,9 +121,10 @@ static void test_eth_segmented(void **state)
 static void test_eth_segmented_no_room(void **state)
 {
 	struct ut *u = *state;
-	static uint8_t f[2048];
-	uint16_t room = (uint16_t)(rte_pktmbuf_data_room_size(ut_small_pool) - RTE_PKTMBUF_HEADROOM);
-	uint16_t len = ut_udp_frame(f, UT_PEER_IP, UT_OUR_IP, 5070, UT_SIP_PORT, f, 1400);
+	static uint8_t f[2048], pl[1400];
+	uint16_t room =
+	    (uint16_t)(rte_pktmbuf_data_room_size(ut_small_pool) - RTE_PKTMBUF_HEADROOM);
+	uint16_t len = ut_udp_frame(f, UT_PEER_IP, UT_OUR_IP, 5070, UT_SIP_PORT, pl, 1400);
 	struct rte_mbuf *a = ut_mbuf_pool(ut_small_pool, f, 1000);
 	struct rte_mbuf *b = ut_mbuf_pool(ut_small_pool, f + 1000, (uint16_t)(len - 1000));
 
@@ -221,8 +223,13 @@ static void test_ip_not_us(void **state)
 static void test_ip_src(void **state)
 {
 	struct ut *u = *state;
-	const uint32_t bad[] = {0, RTE_BE32(0x7f000001), RTE_BE32(0xe0000001), 0xffffffffu,
-				RTE_BE32(0xc00002ff), UT_OUR_IP, RTE_BE32(0xf0000001)};
+	const uint32_t bad[] = {0,
+	                        RTE_BE32(0x7f000001),
+	                        RTE_BE32(0xe0000001),
+	                        0xffffffffu,
+	                        RTE_BE32(0xc00002ff),
+	                        UT_OUR_IP,
+	                        RTE_BE32(0xf0000001)};
 	uint8_t f[256];
 
 	for (unsigned i = 0; i < RTE_DIM(bad); i++) {
@@ -244,6 +251,19 @@ static void test_ip_proto(void **state)
 	ut_ip_recsum(f + 14);
 	ut_input_frame(u, f, len);
 	ut_assert_one_drop(u, VOX_DROP_ip_proto);
+}
+
+/* On a /31 (RFC 3021) both addresses are hosts: the other one is a valid peer. */
+static void test_ip_src_slash31(void **state)
+{
+	struct ut *u = *state;
+	uint8_t f[256];
+
+	u->ifc->mask = RTE_BE32(0xfffffffe);
+	ut_input_frame(u, f,
+	               ut_udp_frame(f, RTE_BE32(0xc0000203), UT_OUR_IP, 5070, UT_SIP_PORT, "x", 1));
+	assert_int_equal(u->out.n_class[NET_CLASS_SIP], 1);
+	assert_int_equal(u->st.drops, 0);
 }
 
 /* Ethernet padding past the IP total length is trimmed, not delivered. */
@@ -276,8 +296,8 @@ static void test_ip_options(void **state)
 	assert_delivered_sip(u, 24);
 }
 
-/* Every truncation of a valid frame is dropped for exactly one reason, nothing delivered
- * (and, under ASan, nothing read past the data). */
+/* Every truncation of a valid frame is dropped for exactly one reason, nothing delivered; the
+ * frames sit at the very end of a malloc'd buffer so that ASan catches any read past them. */
 static void test_truncations(void **state)
 {
 	struct ut *u = *state;
@@ -285,13 +305,53 @@ static void test_truncations(void **state)
 	uint16_t len = sip_frame(f);
 
 	for (uint16_t l = 0; l < len; l++) {
-		ut_input_frame(u, f, l);
+		ut_input(u, ut_mbuf_exact(f, l));
 		assert_int_equal(u->st.drops, l + 1u);
 	}
 	assert_int_equal(u->st.drop[VOX_DROP_eth_short], 14);
 	assert_int_equal(u->st.drop[VOX_DROP_ip_short], 20);
 	assert_int_equal(u->st.drop[VOX_DROP_ip_len], len - 34u);
 	assert_int_equal(u->out.n_class[NET_CLASS_SIP], 0);
+	ut_input(u, ut_mbuf_exact(f, len));
+	assert_int_equal(u->out.n_class[NET_CLASS_SIP], 1);
+}
+
+/* Headers that claim more than the frame holds (IP, UDP and ICMP lengths consistent with each
+ * other but not with the frame), and ARP cut anywhere: no over-read, one drop each. */
+static void test_truncations_l4(void **state)
+{
+	struct ut *u = *state;
+	uint8_t f[256];
+	uint16_t len;
+	uint64_t d = 0;
+
+	len = ut_icmp_frame(f, UT_PEER_IP, 8, 1, 1, "ping-data", 9);
+	for (uint16_t l = 34; l < len; l++) {
+		ut_input(u, ut_mbuf_exact(f, l));
+		assert_int_equal(u->st.drops, ++d);
+	}
+	len = ut_arp_frame(f, &ut_our_mac, &ut_peer_mac, RTE_ARP_OP_REQUEST, &ut_peer_mac,
+	                   UT_PEER_IP, NULL, UT_OUR_IP);
+	for (uint16_t l = 14; l < len; l++) {
+		ut_input(u, ut_mbuf_exact(f, l));
+		assert_int_equal(u->st.drops, ++d);
+	}
+	/* IP total length cut to the frame, UDP length still claiming the whole datagram */
+	len = sip_frame(f);
+	for (uint16_t l = 34; l < len; l++) {
+		f[16] = (uint8_t)((l - 14) >> 8);
+		f[17] = (uint8_t)(l - 14);
+		ut_ip_recsum(f + 14);
+		ut_input(u, ut_mbuf_exact(f, l));
+		assert_int_equal(u->st.drops, ++d);
+	}
+	assert_int_equal(u->st.drop[VOX_DROP_udp_short], 8);
+	assert_int_equal(u->st.drop[VOX_DROP_udp_len], len - 42u);
+	/* an ICMP echo in an exact buffer is still answered (in place) */
+	ut_learn(u, UT_PEER_IP, &ut_peer_mac);
+	ut_input(u, ut_mbuf_exact(f, ut_icmp_frame(f, UT_PEER_IP, 8, 1, 1, "x", 1)));
+	assert_int_equal(u->st.icmp_echo, 1);
+	assert_int_equal(u->st.drops, d);
 }
 
 static void test_udp_short(void **state)
@@ -394,7 +454,7 @@ static void test_icmp_echo(void **state)
 	assert_true(ut_ip_csum_ok(r + 14));
 	assert_memory_equal(r + 14 + 12, &(uint32_t){UT_OUR_IP}, 4);
 	assert_memory_equal(r + 14 + 16, &(uint32_t){UT_PEER_IP}, 4);
-	assert_int_equal(r[34], 0); /* echo reply */
+	assert_int_equal(r[34], 0);                                    /* echo reply */
 	assert_memory_equal(r + 34 + 4, f + 34 + 4, 4 + sizeof(data)); /* id, seq, data */
 	assert_int_equal(rte_raw_cksum(r + 34, 8 + sizeof(data)), 0xffff);
 	assert_int_equal(u->st.drops, 0);
@@ -451,9 +511,10 @@ static void test_burst_mix(void **state)
 {
 	struct ut *u = *state;
 	struct rte_mbuf *pkts[32], *tx[64];
-	uint8_t f[256];
+	uint8_t f[256], rtp[172];
 	uint16_t n;
 
+	ut_fill(rtp, sizeof(rtp), 0x80);
 	ut_learn(u, UT_PEER_IP, &ut_peer_mac);
 	for (int i = 0; i < 32; i++) {
 		uint16_t len;
@@ -463,14 +524,14 @@ static void test_burst_mix(void **state)
 			len = sip_frame(f);
 			break;
 		case 1:
-			len = ut_udp_frame(f, UT_PEER_IP, UT_OUR_IP, 30000, UT_RTP_PORT, f, 172);
+			len = ut_udp_frame(f, UT_PEER_IP, UT_OUR_IP, 30000, UT_RTP_PORT, rtp, 172);
 			break;
 		case 2:
 			len = ut_icmp_frame(f, UT_PEER_IP, 8, 1, (uint16_t)i, "ping", 4);
 			break;
 		default:
 			len = ut_arp_frame(f, &ut_our_mac, &ut_peer_mac, RTE_ARP_OP_REQUEST,
-					   &ut_peer_mac, UT_PEER_IP, NULL, UT_OUR_IP);
+			                   &ut_peer_mac, UT_PEER_IP, NULL, UT_OUR_IP);
 			break;
 		}
 		pkts[i] = ut_mbuf(f, len);
@@ -506,16 +567,38 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ut_setup, ut_teardown)
-		T(test_udp_delivered),    T(test_eth_src_ours_accepted), T(test_eth_broadcast_accepted),
-		T(test_eth_short),        T(test_eth_dst),               T(test_eth_type),
-		T(test_eth_segmented),    T(test_eth_segmented_no_room), T(test_ip_short),
-		T(test_ip_version),       T(test_ip_hdrlen),             T(test_ip_len),
-		T(test_ip_csum),          T(test_ip_not_us),             T(test_ip_src),
-		T(test_ip_proto),         T(test_ip_padded),             T(test_ip_options),
-		T(test_truncations),      T(test_udp_short),             T(test_udp_len),
-		T(test_udp_len_shorter),  T(test_udp_csum),              T(test_udp_csum_zero),
-		T(test_udp_port),         T(test_icmp_echo),             T(test_icmp_echo_unresolved),
-		T(test_icmp_drops),       T(test_burst_mix),             T(test_out_full),
+	    T(test_udp_delivered),
+	    T(test_eth_src_ours_accepted),
+	    T(test_eth_broadcast_accepted),
+	    T(test_eth_short),
+	    T(test_eth_dst),
+	    T(test_eth_type),
+	    T(test_eth_segmented),
+	    T(test_eth_segmented_no_room),
+	    T(test_ip_short),
+	    T(test_ip_version),
+	    T(test_ip_hdrlen),
+	    T(test_ip_len),
+	    T(test_ip_csum),
+	    T(test_ip_not_us),
+	    T(test_ip_src),
+	    T(test_ip_proto),
+	    T(test_ip_src_slash31),
+	    T(test_ip_padded),
+	    T(test_ip_options),
+	    T(test_truncations),
+	    T(test_truncations_l4),
+	    T(test_udp_short),
+	    T(test_udp_len),
+	    T(test_udp_len_shorter),
+	    T(test_udp_csum),
+	    T(test_udp_csum_zero),
+	    T(test_udp_port),
+	    T(test_icmp_echo),
+	    T(test_icmp_echo_unresolved),
+	    T(test_icmp_drops),
+	    T(test_burst_mix),
+	    T(test_out_full),
 #undef T
 	};
 	int rc;
