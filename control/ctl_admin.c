@@ -75,7 +75,10 @@ static int admin_flush(struct ctl_admin *a, struct ctl_admin_client *cl)
 	}
 	cl->out_off = cl->out_len = 0;
 	ctl_loop_del_file(a->c->loop, cl->fd, CTL_LOOP_WRITE);
-	return cl->closing ? -EPIPE : 0;
+	/* closing: once every buffered request is answered */
+	if (cl->closing && !cl->waiting && !memchr(cl->in, '\n', cl->in_len))
+		return -EPIPE;
+	return 0;
 }
 
 static int admin_queue(struct ctl_admin_client *cl, const char *s, size_t len)
@@ -190,6 +193,14 @@ static void admin_on_client(struct ctl_loop *l, int fd, void *arg, int mask)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
+		if (n == 0 && cl->in_len > 0 && !memchr(cl->in, '\n', cl->in_len)) {
+			/* `echo -n status | nc -U`: the last request ends at EOF. Answer it,
+			 * then close. */
+			cl->in[cl->in_len++] = '\n';
+			cl->closing = 1;
+			ctl_loop_del_file(l, fd, CTL_LOOP_READ);
+			break;
+		}
 		if (n <= 0) {
 			admin_drop(a, cl);
 			return;
@@ -202,7 +213,7 @@ static void admin_on_client(struct ctl_loop *l, int fd, void *arg, int mask)
 	admin_process(a, cl);
 	/* while a request waits, stop reading (its later requests stay in the kernel buffer) */
 	cl = admin_find(a, id);
-	if (cl && cl->waiting)
+	if (cl && (cl->waiting || cl->closing))
 		ctl_loop_del_file(l, fd, CTL_LOOP_READ);
 	else if (cl)
 		ctl_loop_add_file(l, fd, CTL_LOOP_READ, admin_on_client, a);

@@ -90,6 +90,12 @@ void net_ipv4_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *ou
 
 	/* a fragment: sane geometry here, the rest on its owner */
 	k->frag_rx++;
+	/* only UDP is reassembled (SIP above the MTU; the echo diagnostic); whether its port's
+	 * class reassembles is decided once the datagram is whole */
+	if (unlikely(ip->next_proto_id != IPPROTO_UDP)) {
+		net_drop(c, m, VOX_DROP_frag_port);
+		return;
+	}
 	{
 		uint32_t plen = (uint32_t)tot - hlen;
 		uint32_t off =

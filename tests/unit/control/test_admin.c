@@ -202,6 +202,25 @@ static void test_socket_requests(void **state)
 	assert_non_null(strstr(l4, "\"legs\":[{\"handle\":\"0x"));
 }
 
+/* The last request may end at EOF instead of a newline (echo -n ... | nc -U): answered, then
+ * the connection closes; a waiting request before it is answered first. */
+static void test_socket_eof(void **state)
+{
+	struct adm_fx *fx = *state;
+	fx->fd = adm_connect(fx);
+	const char req[] = "ping\nstatus";
+	assert_int_equal(send(fx->fd, req, sizeof(req) - 1, 0), (ssize_t)sizeof(req) - 1);
+	assert_int_equal(shutdown(fx->fd, SHUT_WR), 0);
+	char buf[4096];
+	size_t n = adm_read_lines(fx, fx->fd, 3, buf, sizeof(buf)); /* stops at EOF */
+	assert_true(n > 0);
+	char *save, *l1 = strtok_r(buf, "\n", &save), *l2 = strtok_r(NULL, "\n", &save);
+	assert_non_null(l2);
+	assert_non_null(strstr(l1, "\"workers\":[{"));
+	assert_non_null(strstr(l2, "\"attached\":true"));
+	assert_null(strtok_r(NULL, "\n", &save));
+}
+
 static void test_socket_limits(void **state)
 {
 	struct adm_fx *fx = *state;
@@ -237,6 +256,7 @@ int main(void)
 	    cmocka_unit_test(test_split),
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test_setup_teardown(test_socket_requests, adm_setup, adm_teardown),
+	    cmocka_unit_test_setup_teardown(test_socket_eof, adm_setup, adm_teardown),
 	    cmocka_unit_test_setup_teardown(test_socket_limits, adm_setup, adm_teardown),
 	};
 	return cmocka_run_group_tests_name("control_admin", tests, NULL, NULL);

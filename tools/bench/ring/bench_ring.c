@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_ring.c — records through a shm command ring between two processes (vox_rec_send/recv). */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,17 @@ static uint64_t bench_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Spin briefly, then yield: on a loaded 2-core machine the peer may need our CPU. */
+static void bench_wait(uint32_t *spins)
+{
+	if (++*spins < 4096)
+		rte_pause();
+	else {
+		*spins = 0;
+		sched_yield();
+	}
+}
+
 /* Child: consume `n` records of payload `len` (or until the producer says stop via seq 0). */
 static void bench_consumer(const char *path, uint32_t len, int out_fd)
 {
@@ -46,12 +58,14 @@ static void bench_consumer(const char *path, uint32_t len, int out_fd)
 	struct rte_ring *r = vox_shm_cmd_ring(&m, 0);
 	_Alignas(64) static unsigned char buf[VOX_REC_MAX_SLOTS * VOX_REC_SLOT];
 	uint64_t expect = 1;
+	uint32_t spins = 0;
 	for (;;) {
 		int rc = vox_rec_recv(r, buf, VOX_REC_MAX_SLOTS);
 		if (rc == 0) {
-			rte_pause();
+			bench_wait(&spins);
 			continue;
 		}
+		spins = 0;
 		if (!res.t0_ns)
 			res.t0_ns = bench_ns();
 		const struct vox_rec_hdr *h = (const void *)buf;
@@ -99,9 +113,10 @@ static int bench_case(const char *path, struct vox_shm_map *m, uint32_t slots, u
 		h.seq = i;
 		if (len)
 			payload[len - 1] = (uint8_t)i;
+		uint32_t spins = 0;
 		while (vox_rec_send(r, &h, payload, len, len, NULL) != 0) {
 			full++;
-			rte_pause();
+			bench_wait(&spins);
 		}
 		sent = i;
 		if ((i & 0xffff) == 0 && bench_ns() > deadline)
