@@ -94,6 +94,19 @@ enum vox_rec_type {
 	VOX_CMD_DIAG_BURST = 0x00f0, /* diagnostic: create `status` loopback legs at once (tests the
 					 never-drop path for state events); ids req_id..+n-1 */
 
+	/* SIP legs (payloads: fixed struct, then the strings its vox_pstr fields point at) */
+	VOX_CMD_RING = 0x0020,     /* inbound leg: 180, or 183 with early media; status = code */
+	VOX_CMD_ANSWER = 0x0021,   /* inbound leg: 200 with our SDP answer */
+	VOX_CMD_REJECT = 0x0022,   /* inbound leg, never answered: payload vox_sip_reply */
+	VOX_CMD_HANGUP = 0x0023,   /* BYE (answered), CANCEL (outbound ringing) or 480 (inbound
+				      unanswered); status = optional SIP code for the unanswered case */
+	VOX_CMD_DIAL = 0x0024,     /* new outbound leg: payload vox_dial; LEG_CREATED echoes req_id */
+	VOX_CMD_CANCEL_LEG = 0x0025, /* outbound leg not answered yet: CANCEL */
+	VOX_CMD_RESPOND = 0x0026,  /* answer a request delivered by EVT_SIP_REQUEST: vox_sip_reply */
+	VOX_CMD_SEND_REQUEST = 0x0027, /* non-INVITE request in (leg != 0) or out of a dialog */
+	VOX_CMD_SET_MATCH = 0x0028, /* per leg: report signalling matching a code class or header */
+	VOX_CMD_SET_ACL = 0x0029,   /* replace the inbound source access list: vox_acl */
+
 	/* events (0x8000 - 0xffff); state events are never dropped */
 	VOX_EVT_PONG = 0x8001,       /* payload vox_ping (echoed, with the worker's times) */
 	VOX_EVT_HELLO = 0x8002,      /* informational: worker started / saw a new control */
@@ -109,6 +122,12 @@ enum vox_rec_type {
 	VOX_EVT_MEDIA_DONE = 0x8020,
 	VOX_EVT_DIGITS = 0x8021,
 	VOX_EVT_RECORDING_DONE = 0x8022,
+
+	/* informational (the peer retransmits, or control can ask again) */
+	VOX_EVT_SIP_REQUEST = 0x8101,  /* a request for control to decide: vox_sip_in + raw */
+	VOX_EVT_SIP_RESPONSE = 0x8102, /* final response to SEND_REQUEST: vox_sip_in + raw */
+	VOX_EVT_DTMF_INFO = 0x8103,    /* SIP INFO digits: status = digit, payload = duration ms */
+	VOX_EVT_SIGNALING_MATCH = 0x8104, /* a message matching SET_MATCH: vox_sip_in + raw */
 };
 
 /* State events change what control must believe about a leg: never dropped. */
@@ -116,6 +135,9 @@ static inline int vox_evt_is_state(uint16_t type)
 {
 	return type >= VOX_EVT_LEG_CREATED && type < 0x8100;
 }
+
+/* LEG_OFFERED carries vox_sip_in + the raw INVITE; the other state events of SIP legs carry
+ * vox_leg_sip (status = the SIP code or the end cause). */
 
 enum vox_end_cause {
 	VOX_CAUSE_NONE = 0,
@@ -155,6 +177,122 @@ struct vox_deadline {
 	uint32_t rsvd;
 };
 _Static_assert(sizeof(struct vox_deadline) == 16, "vox_deadline is ABI");
+
+/* ---- SIP payloads ---------------------------------------------------------------------- */
+
+/* A string inside a payload: byte offset from the start of the payload, and length. */
+struct vox_pstr {
+	uint16_t off;
+	uint16_t len;
+};
+
+/* Parsed fields handed up with a SIP message: offsets into the raw message that follows. */
+enum vox_sip_field {
+	VOX_SF_RURI = 0,
+	VOX_SF_RURI_USER,
+	VOX_SF_FROM,      /* whole header value */
+	VOX_SF_FROM_USER,
+	VOX_SF_FROM_DISPLAY,
+	VOX_SF_TO,
+	VOX_SF_TO_USER,
+	VOX_SF_CALL_ID,
+	VOX_SF_CONTACT,
+	VOX_SF_PAI,       /* P-Asserted-Identity */
+	VOX_SF_DIVERSION,
+	VOX_SF_USER_AGENT,
+	VOX_SF_BODY,
+	VOX_SF_CTYPE,
+	VOX_SF__COUNT = 16
+};
+
+enum vox_sip_flag {
+	VOX_SIPF_SDP = 1u << 0,       /* carried an SDP offer we can answer */
+	VOX_SIPF_SRTP = 1u << 1,      /* RTP/SAVP */
+	VOX_SIPF_TRUNCATED = 1u << 2, /* raw message cut to max_sip_bytes (fields beyond are 0/0) */
+};
+
+/* Header of EVT_LEG_OFFERED / EVT_SIP_REQUEST / EVT_SIP_RESPONSE / EVT_SIGNALING_MATCH payloads;
+ * the raw SIP message follows immediately (offsets in f[] are from the start of the raw part). */
+struct vox_sip_in {
+	struct vox_addr src;  /* where it came from */
+	struct vox_addr dst;  /* our address it came to */
+	uint16_t method;      /* SIP method id (dataplane's enum sip_method); 0 for responses */
+	uint16_t status;      /* responses: code */
+	uint32_t flags;       /* enum vox_sip_flag */
+	uint32_t txn;         /* server transaction reference for CMD_RESPOND (0: none) */
+	uint32_t raw_len;
+	struct vox_pstr f[VOX_SF__COUNT];
+};
+_Static_assert(sizeof(struct vox_sip_in) == 120, "vox_sip_in is ABI");
+
+/* State events of SIP legs (PROGRESS, ANSWERED, FAILED, ENDED). */
+enum vox_leg_by { VOX_BY_LOCAL = 0, VOX_BY_REMOTE = 1 };
+struct vox_leg_sip {
+	uint16_t sip_code; /* 180/183/200/486...; for ENDED the code that ended it, if any */
+	uint8_t by;        /* enum vox_leg_by: who ended it */
+	uint8_t early_media;
+	uint32_t rsvd;
+	uint64_t answered_ns; /* CLOCK_REALTIME, ANSWERED and ENDED */
+};
+_Static_assert(sizeof(struct vox_leg_sip) == 16, "vox_leg_sip is ABI");
+
+/* REJECT and RESPOND: the strings follow the struct. headers: CRLF-terminated lines. */
+struct vox_sip_reply {
+	uint16_t code;
+	uint16_t rsvd;
+	uint32_t txn;          /* RESPOND: vox_sip_in.txn of the request */
+	struct vox_pstr reason; /* empty: the standard phrase */
+	struct vox_pstr headers;
+	struct vox_pstr ctype;
+	struct vox_pstr body;
+};
+_Static_assert(sizeof(struct vox_sip_reply) == 24, "vox_sip_reply is ABI");
+
+/* DIAL: an outbound leg. */
+struct vox_dial {
+	struct vox_addr next_hop;  /* where the INVITE goes */
+	uint32_t ring_timeout_ms;  /* CANCEL after this without an answer (0: 60 s) */
+	uint32_t account_idx;
+	struct vox_pstr target;    /* Request-URI */
+	struct vox_pstr from_uri;
+	struct vox_pstr from_display;
+	struct vox_pstr headers;   /* extra header lines (X-..., from <Sip> URI headers) */
+	struct vox_pstr auth_user; /* answered on 401/407 */
+	struct vox_pstr auth_pass;
+	struct vox_pstr to_uri;    /* empty: the target */
+	uint32_t rsvd;
+};
+_Static_assert(sizeof(struct vox_dial) == 60, "vox_dial is ABI");
+
+/* SEND_REQUEST: in a dialog when hdr.leg != 0 (target/next_hop then ignored). */
+struct vox_send_req {
+	struct vox_addr next_hop;
+	uint16_t method;
+	uint16_t rsvd;
+	struct vox_pstr target, from_uri, to_uri, headers, ctype, body;
+};
+_Static_assert(sizeof(struct vox_send_req) == 48, "vox_send_req is ABI");
+
+/* SET_MATCH: report every signalling message of the leg whose code falls in [code_lo, code_hi]
+ * or that carries header `name` (with `value` as a substring if given). */
+struct vox_match {
+	uint16_t code_lo, code_hi;
+	struct vox_pstr name, value;
+};
+_Static_assert(sizeof(struct vox_match) == 12, "vox_match is ABI");
+
+/* SET_ACL: allowed inbound sources (IPv4 prefixes); n = 0 allows everyone. */
+#define VOX_ACL_MAX 64
+struct vox_acl {
+	uint32_t n;
+	uint32_t rsvd;
+	struct {
+		struct vox_addr net;
+		uint8_t prefix;
+		uint8_t rsvd[3];
+	} e[VOX_ACL_MAX];
+};
+_Static_assert(sizeof(struct vox_acl) == 8 + 24 * VOX_ACL_MAX, "vox_acl is ABI");
 
 /* Number of continuation slots for a payload of len bytes. */
 static inline uint32_t vox_rec_slots_for(uint32_t len)

@@ -53,7 +53,13 @@
 	X(frag_out, "outgoing datagram could not be fragmented")                                   \
 	X(rx_out_full, "classified packet dropped: caller's per-turn output array full")           \
 	X(no_route, "no next hop: off-subnet without gateway, or not a unicast peer")              \
-	X(tx_bad, "outgoing packet malformed, too big or without headroom")
+	X(tx_bad, "outgoing packet malformed, too big or without headroom")                        \
+	X(sip_parse, "SIP datagram not parseable enough to answer")                                \
+	X(sip_resp, "malformed SIP response")                                                      \
+	X(sip_nomatch, "SIP response matching no transaction")                                     \
+	X(sip_not_ours, "SIP response whose branch is not ours")                                   \
+	X(sip_txn_full, "SIP transaction table full")                                              \
+	X(sip_no_dest, "SIP response with no usable destination")
 
 #define VOX_STATS_CORE(X)                                                                          \
 	X(loops, C, "poll loop turns")                                                             \
@@ -91,7 +97,32 @@
 	X(legs_ended, C, "legs ended")                                                             \
 	X(legs_deadline, C, "legs ended by their deadline")                                        \
 	X(legs_active, G, "legs live now")                                                         \
-	X(legs_full, C, "leg creations refused: table full")
+	X(legs_full, C, "leg creations refused: table full")                                      \
+	X(sip_rx_req, C, "SIP requests received (owner lcore)")                                   \
+	X(sip_rx_invite, C, "SIP INVITE received")                                                 \
+	X(sip_rx_ack, C, "SIP ACK received")                                                       \
+	X(sip_rx_bye, C, "SIP BYE received")                                                       \
+	X(sip_rx_cancel, C, "SIP CANCEL received")                                                 \
+	X(sip_rx_options, C, "SIP OPTIONS received")                                               \
+	X(sip_rx_other, C, "SIP requests of other methods received")                               \
+	X(sip_rx_1xx, C, "SIP 1xx responses received")                                             \
+	X(sip_rx_2xx, C, "SIP 2xx responses received")                                             \
+	X(sip_rx_3456xx, C, "SIP 3xx-6xx responses received")                                      \
+	X(sip_tx_req, C, "SIP requests sent (first transmissions)")                                \
+	X(sip_tx_1xx, C, "SIP 1xx responses sent")                                                 \
+	X(sip_tx_2xx, C, "SIP 2xx responses sent")                                                 \
+	X(sip_tx_3xx, C, "SIP 3xx responses sent")                                                 \
+	X(sip_tx_4xx, C, "SIP 4xx responses sent")                                                 \
+	X(sip_tx_5xx, C, "SIP 5xx responses sent")                                                 \
+	X(sip_tx_6xx, C, "SIP 6xx responses sent")                                                 \
+	X(sip_retrans, C, "SIP retransmissions sent (timers A, E, G, 2xx)")                        \
+	X(sip_absorbed, C, "SIP retransmitted requests/responses absorbed by transactions")        \
+	X(sip_keepalive, C, "SIP CRLF keep-alives")                                                \
+	X(sip_busy_503, C, "INVITEs refused 503: table full, control away or backed up")           \
+	X(sip_acl_403, C, "INVITEs refused 403 by the source access list")                          \
+	X(sip_offered, C, "calls offered to control")                                              \
+	X(sip_decide_timeouts, C, "legs ended: control did not decide in time")                    \
+	X(sip_txn_active, G, "SIP transactions live")
 
 enum vox_drop_reason {
 #define VOX_DROP_ENUM(name, help) VOX_DROP_##name,

@@ -52,6 +52,8 @@ const struct vox_conf_opt dp_conf_table[] = {
 	 "raw SIP carried in request events at most"},
 	{"ctl_stale_ms", VOX_CONF_U32, U(ctl_stale_ms), 100, 600000, "3000", NULL, 1,
 	 "control is away when its heartbeat is older than this"},
+	{"decide_timeout_ms", VOX_CONF_U32, U(decide_timeout_ms), 100, 600000, "32000", NULL, 1,
+	 "an offered call control has not answered or rejected by then gets 503"},
 	{"cmd_budget", VOX_CONF_U32, U(cmd_budget), 1, 4096, "64", NULL, 0,
 	 "command records a worker handles per housekeeping turn"},
 	{"arp_entries", VOX_CONF_U32, U(arp_entries), 4, 65536, "256", NULL, 0, "ARP table entries per lcore"},

@@ -8,6 +8,7 @@
 #include <rte_cycles.h>
 
 #include "dp_lcore.h"
+#include "dp_sip.h"
 #include "vox_rec.h"
 
 void dp_ctl_init(struct dp_lcore *lc)
@@ -73,13 +74,13 @@ static void info_event(struct dp_lcore *lc, uint16_t type, const struct vox_rec_
 	dp_ctl_emit(lc, &h, payload, len);
 }
 
-static void stale(struct dp_lcore *lc, const struct vox_rec_hdr *cmd)
+void dp_ctl_stale(struct dp_lcore *lc, const struct vox_rec_hdr *cmd)
 {
 	lc->st->stale_handles++;
 	info_event(lc, VOX_EVT_STALE_HANDLE, cmd, cmd->type, NULL, 0);
 }
 
-static void bad(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, int err)
+void dp_ctl_bad(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, int err)
 {
 	lc->st->bad_commands++;
 	info_event(lc, VOX_EVT_BAD_COMMAND, cmd, err, NULL, 0);
@@ -117,7 +118,7 @@ static void cmd_leg_create(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, c
 {
 	struct vox_leg_create c;
 	if (cmd->len < sizeof(c)) {
-		bad(lc, cmd, -EINVAL);
+		dp_ctl_bad(lc, cmd, -EINVAL);
 		return;
 	}
 	memcpy(&c, pl, sizeof(c));
@@ -133,7 +134,11 @@ static void cmd_leg_end(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, cons
 {
 	struct dp_leg *leg = dp_leg_lookup(lc, cmd->leg);
 	if (!leg) {
-		stale(lc, cmd);
+		dp_ctl_stale(lc, cmd);
+		return;
+	}
+	if (leg->kind != VOX_LEG_KIND_LOOPBACK && lc->sip) {
+		dp_sip_cmd_hangup(lc, cmd, pl); /* a SIP leg ends the SIP way */
 		return;
 	}
 	dp_leg_end(lc, leg, VOX_CAUSE_CONTROL);
@@ -143,12 +148,12 @@ static void cmd_set_deadline(struct dp_lcore *lc, const struct vox_rec_hdr *cmd,
 {
 	struct vox_deadline d;
 	if (cmd->len < sizeof(d)) {
-		bad(lc, cmd, -EINVAL);
+		dp_ctl_bad(lc, cmd, -EINVAL);
 		return;
 	}
 	struct dp_leg *leg = dp_leg_lookup(lc, cmd->leg);
 	if (!leg) {
-		stale(lc, cmd);
+		dp_ctl_stale(lc, cmd);
 		return;
 	}
 	memcpy(&d, pl, sizeof(d));
@@ -158,7 +163,7 @@ static void cmd_set_deadline(struct dp_lcore *lc, const struct vox_rec_hdr *cmd,
 static void cmd_diag_burst(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, const void *pl)
 {
 	if (cmd->status <= 0 || (uint32_t)cmd->status > lc->max_legs) {
-		bad(lc, cmd, -ERANGE);
+		dp_ctl_bad(lc, cmd, -ERANGE);
 		return;
 	}
 	for (int32_t i = 0; i < cmd->status; i++)
@@ -176,6 +181,16 @@ static const struct {
 	{VOX_CMD_LEG_END, cmd_leg_end},
 	{VOX_CMD_SET_DEADLINE, cmd_set_deadline},
 	{VOX_CMD_DIAG_BURST, cmd_diag_burst},
+	{VOX_CMD_RING, dp_sip_cmd_ring},
+	{VOX_CMD_ANSWER, dp_sip_cmd_answer},
+	{VOX_CMD_REJECT, dp_sip_cmd_reject},
+	{VOX_CMD_HANGUP, dp_sip_cmd_hangup},
+	{VOX_CMD_RESPOND, dp_sip_cmd_respond},
+	{VOX_CMD_SET_ACL, dp_sip_cmd_set_acl},
+	{VOX_CMD_DIAL, dp_sip_cmd_unsupported},
+	{VOX_CMD_CANCEL_LEG, dp_sip_cmd_unsupported},
+	{VOX_CMD_SEND_REQUEST, dp_sip_cmd_unsupported},
+	{VOX_CMD_SET_MATCH, dp_sip_cmd_unsupported},
 };
 
 uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)
@@ -202,7 +217,7 @@ uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)
 		if (n < 0) {
 			struct vox_rec_hdr z;
 			memset(&z, 0, sizeof(z));
-			bad(lc, &z, n);
+			dp_ctl_bad(lc, &z, n);
 			continue;
 		}
 		dp_cmd_fn fn = NULL;
@@ -212,7 +227,7 @@ uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)
 		if (fn)
 			fn(lc, h, vox_rec_payload(lc->cmdbuf));
 		else
-			bad(lc, h, -ENOTSUP);
+			dp_ctl_bad(lc, h, -ENOTSUP);
 	}
 	dp_legs_run_timers(lc, dp_now_ns(lc, now_tsc));
 	return done;

@@ -13,6 +13,8 @@
 #include "dp_config.h"
 #include "net.h"
 #include "tw.h"
+
+struct dp_sip;
 #include "vox_layout.h"
 
 #define DP_BURST 32
@@ -42,6 +44,8 @@ struct dp_leg {
 /* Timer kinds on the worker's wheel (ticks are CLOCK_REALTIME milliseconds). */
 enum dp_timer_kind {
 	DP_TIMER_LEG_DEADLINE = 1, /* arg = slot */
+	DP_TIMER_SIP_DECIDE = 2,   /* arg = handle: control did not decide on an offered leg */
+	DP_TIMER_TXN_BASE = 16,    /* .. + TXN_TIMER_KINDS: the transaction layer's timers */
 };
 
 /* A state event for which no leg exists (creation failed): bounded FIFO. */
@@ -109,10 +113,15 @@ struct dp_lcore {
 	uint32_t orphan_head, orphan_n;
 	uint32_t node_id;
 
+	/* SIP service (dp_sip.c); NULL in unit tests of the leg table alone */
+	struct dp_sip *sip;
+	uint64_t now_tsc; /* TSC of the current turn */
+
 	/* time */
 	uint64_t tsc_hz;
 	uint64_t next_timer_tsc;
 	uint64_t realtime_base_ns; /* CLOCK_REALTIME at tsc_base */
+	uint64_t mono_base_ns;     /* CLOCK_MONOTONIC at tsc_base */
 	uint64_t tsc_base;
 
 	/* scratch for one command record */
@@ -124,6 +133,12 @@ static inline uint64_t dp_now_ns(const struct dp_lcore *lc, uint64_t tsc)
 {
 	uint64_t d = tsc - lc->tsc_base;
 	return lc->realtime_base_ns + (uint64_t)((__uint128_t)d * 1000000000u / lc->tsc_hz);
+}
+
+/* CLOCK_MONOTONIC ns derived from the TSC (control's heartbeat is in this clock). */
+static inline uint64_t dp_mono_ns(const struct dp_lcore *lc, uint64_t tsc)
+{
+	return dp_now_ns(lc, tsc) - lc->realtime_base_ns + lc->mono_base_ns;
 }
 
 /* dp_worker.c */
@@ -141,6 +156,8 @@ void dp_ctl_init(struct dp_lcore *lc);
 uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc);
 int dp_ctl_emit(struct dp_lcore *lc, struct vox_rec_hdr *h, const void *payload, uint32_t len);
 void dp_ctl_wake(struct dp_lcore *lc);
+void dp_ctl_stale(struct dp_lcore *lc, const struct vox_rec_hdr *cmd);
+void dp_ctl_bad(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, int err);
 int dp_ctl_alive(const struct dp_lcore *lc, uint64_t mono_ns, uint32_t stale_ms);
 
 /* dp_legs.c */
@@ -151,6 +168,7 @@ struct dp_leg *dp_leg_alloc(struct dp_lcore *lc, uint32_t kind, uint64_t req_id,
 			    uint32_t account_idx, uint64_t now_ns);
 void dp_leg_state_event(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status);
 void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause);
+void dp_leg_set_state(struct dp_lcore *lc, struct dp_leg *leg, uint8_t state);
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx);
 void dp_legs_flush_deferred(struct dp_lcore *lc);
 void dp_legs_reemit_unacked(struct dp_lcore *lc);

@@ -7,6 +7,8 @@
 #include <rte_malloc.h>
 
 #include "dp_lcore.h"
+#include "dp_sip.h"
+#include "dp_sip_priv.h"
 #include "vox_rec.h"
 
 /*
@@ -127,6 +129,8 @@ struct dp_leg *dp_leg_alloc(struct dp_lcore *lc, uint32_t kind, uint64_t req_id,
 
 static void leg_release(struct dp_lcore *lc, struct dp_leg *leg)
 {
+	if (leg->kind != VOX_LEG_KIND_LOOPBACK)
+		dp_sip_leg_release(lc, (uint32_t)(leg - lc->legs));
 	tw_cancel(&lc->tw, leg->deadline_tw);
 	leg->deadline_tw = 0;
 	leg->state = VOX_LEG_FREE;
@@ -149,7 +153,12 @@ static int leg_emit_pending(struct dp_lcore *lc, struct dp_leg *leg, uint16_t fl
 	h.leg = dp_leg_handle(lc, leg);
 	h.req_id = leg->req_id;
 	memcpy(h.tag, leg->tag, sizeof(h.tag));
-	if (dp_ctl_emit(lc, &h, NULL, 0) != 0)
+	/* SIP legs' state events carry a payload rebuilt from leg state on every (re)emission */
+	const void *pl = NULL;
+	uint32_t len = 0;
+	if (leg->kind != VOX_LEG_KIND_LOOPBACK && lc->sip)
+		len = dp_sip_evt_payload(lc, leg, h.type, &pl);
+	if (dp_ctl_emit(lc, &h, pl, len) != 0)
 		return -ENOBUFS;
 	leg->last_state_evt = leg->pending_evt;
 	leg->last_status = leg->pending_status;
@@ -283,9 +292,20 @@ void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadl
 	leg_mirror_write(lc, leg);
 }
 
+void dp_leg_set_state(struct dp_lcore *lc, struct dp_leg *leg, uint8_t state)
+{
+	leg->state = state;
+	leg_mirror_write(lc, leg);
+}
+
 static void dp_timer_fire(void *ctx, uint32_t kind, uint64_t arg)
 {
 	struct dp_lcore *lc = ctx;
+	if (kind != DP_TIMER_LEG_DEADLINE) {
+		if (lc->sip)
+			dp_sip_timer(lc, kind, arg);
+		return;
+	}
 	switch (kind) {
 	case DP_TIMER_LEG_DEADLINE: {
 		struct dp_leg *leg = &lc->legs[arg];

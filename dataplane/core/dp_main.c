@@ -23,6 +23,7 @@
 #include "dp_eal.h"
 #include "dp_lcore.h"
 #include "dp_log.h"
+#include "dp_sip.h"
 #include "vox_names.h"
 
 static struct dp_ctx dp;
@@ -210,10 +211,12 @@ static int setup_workers(struct dp_ctx *ctx)
 		.frag_timeout_ms = ctx->cfg.frag_timeout_ms,
 		.tsc_hz = ctx->tsc_hz,
 	};
-	struct timespec rt;
+	struct timespec rt, mt;
 	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
 	uint64_t tsc0 = rte_rdtsc();
 	uint64_t rt0 = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
+	uint64_t mt0 = (uint64_t)mt.tv_sec * 1000000000ull + (uint64_t)mt.tv_nsec;
 	unsigned int lcore, w = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
@@ -239,6 +242,7 @@ static int setup_workers(struct dp_ctx *ctx)
 		lc->tsc_hz = ctx->tsc_hz;
 		lc->tsc_base = tsc0;
 		lc->realtime_base_ns = rt0;
+		lc->mono_base_ns = mt0;
 		int rc = net_ctx_init(&lc->net, &ctx->ifc, &ncfg, ctx->pool, lc->st, (uint16_t)w, (uint16_t)w,
 				      ctx->n_workers, sock);
 		if (rc) {
@@ -247,8 +251,12 @@ static int setup_workers(struct dp_ctx *ctx)
 		}
 		lc->net.big_pool = ctx->big_pool;
 		rc = dp_legs_init(lc, ctx->cfg.max_legs, ctx->shm.hdr->boot_id ^ ((uint64_t)w << 40), sock);
-		if (rc)
+		if (!rc)
+			rc = dp_sip_init(lc, sock);
+		if (rc) {
+			DP_ERR("start", "worker %u: leg/SIP tables: %s", w, strerror(-rc));
 			return rc;
+		}
 		ctx->workers[w++] = lc;
 	}
 	unsigned int main_lcore = rte_get_main_lcore();
@@ -272,9 +280,21 @@ static void main_loop(struct dp_ctx *ctx, struct dp_admin *adm)
 {
 	struct vox_stats_row *row = vox_stats_row(vox_shm_stats(&ctx->shm), ctx->n_workers);
 	int ctl_was_alive = -1;
+	uint64_t decide_to_logged = 0;
+	struct vox_stats_block *blk = vox_shm_stats(&ctx->shm);
 	while (!atomic_load(&ctx->stop)) {
 		dp_admin_poll(adm, 100);
 		row->loops++;
+		/* workers do not log: the main lcore reports what they count */
+		uint64_t dto = 0;
+		for (uint16_t w = 0; w < ctx->n_workers; w++)
+			dto += vox_stats_row(blk, w)->sip_decide_timeouts;
+		if (dto != decide_to_logged) {
+			DP_WARN("sip", "%llu offered call(s) ended with 503: control did not decide within %u ms "
+				       "(cause CONTROL_LOST)",
+				(unsigned long long)(dto - decide_to_logged), ctx->cfg.decide_timeout_ms);
+			decide_to_logged = dto;
+		}
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		uint64_t mono = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;

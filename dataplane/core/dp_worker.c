@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 
 #include "dp_lcore.h"
+#include "dp_sip.h"
 
 /*
  * One turn: RX burst -> net_input_burst (ARP/ICMP answered, drops counted) -> fragments to
@@ -46,12 +47,24 @@ static void dispatch_classes(struct dp_lcore *lc, struct net_rx_out *o, uint64_t
 		}
 		net_udp_reply(&lc->net, m, now); /* counts udp_echo */
 	}
-	/* SIP and RTP services arrive with the SIP and media issues: until then, no service. */
-	for (int k = NET_CLASS_SIP; k < NET_CLASS__MAX; k++) {
-		if (o->n_class[k]) {
-			vox_stats_drop(lc->st, VOX_DROP_udp_port, o->n_class[k]);
-			rte_pktmbuf_free_bulk(o->cls[k], o->n_class[k]);
+	/* SIP: the call's owner is a function of the message (dp_sip.h) */
+	for (uint16_t i = 0; i < o->n_class[NET_CLASS_SIP]; i++) {
+		struct rte_mbuf *m = o->cls[NET_CLASS_SIP][i];
+		if (!handed) {
+			uint32_t hl = m->l2_len + m->l3_len + m->l4_len;
+			uint16_t owner = dp_sip_owner(lc, rte_pktmbuf_mtod_offset(m, const char *, hl),
+						      rte_pktmbuf_data_len(m) - hl);
+			if (owner != lc->widx) {
+				dp_handoff_put(lc, owner, m, NET_HANDOFF_CLASS_BASE + NET_CLASS_SIP);
+				continue;
+			}
 		}
+		dp_sip_input(lc, m, now);
+	}
+	/* RTP arrives with the media issue: until then, no service */
+	if (o->n_class[NET_CLASS_RTP]) {
+		vox_stats_drop(lc->st, VOX_DROP_udp_port, o->n_class[NET_CLASS_RTP]);
+		rte_pktmbuf_free_bulk(o->cls[NET_CLASS_RTP], o->n_class[NET_CLASS_RTP]);
 	}
 }
 
@@ -85,6 +98,7 @@ void dp_worker_turn_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, 
 {
 	struct net_rx_out o;
 	uint64_t bytes = 0;
+	lc->now_tsc = now;
 	for (uint16_t i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
 	/* RX is counted here; TX by net_tx_flush (it also flushes when its buffer fills) */
@@ -131,6 +145,7 @@ uint16_t dp_handoff_poll(struct dp_lcore *lc, uint64_t now)
 
 static void housekeeping(struct dp_lcore *lc, uint64_t now)
 {
+	lc->now_tsc = now;
 	dp_ctl_poll(lc, now);
 	if (now >= lc->next_timer_tsc) {
 		net_timer(&lc->net, now);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* G.711 companding: table decode, segment-search encode (ITU-T G.711 tables 1 and 2). */
+/* G.711 companding: table decode, table encode filled by segment search (ITU-T G.711 tables 1, 2). */
 #include <errno.h>
 
 #include "g711.h"
@@ -38,7 +38,8 @@ static inline unsigned g711_msb(unsigned v)
 	return 31u - (unsigned)__builtin_clz(v);
 }
 
-uint8_t g711_ulaw_encode(int16_t x)
+/* Encoders by segment search, used to fill the tables below. */
+static uint8_t g711_ulaw_compute(int16_t x)
 {
 	/* Negative samples use the one's complement (-x - 1) so that every
 	 * decoded value re-encodes to its own code. */
@@ -54,7 +55,7 @@ uint8_t g711_ulaw_encode(int16_t x)
 	return (uint8_t)~((neg << 7) | (seg << 4) | mant);
 }
 
-uint8_t g711_alaw_encode(int16_t x)
+static uint8_t g711_alaw_compute(int16_t x)
 {
 	unsigned pos = x >= 0;
 	unsigned mag = (pos ? (unsigned)x : (unsigned)~x) >> 4; /* 0..2047 */
@@ -69,10 +70,37 @@ uint8_t g711_alaw_encode(int16_t x)
 	return (uint8_t)(((pos << 7) | code) ^ 0x55);
 }
 
+/*
+ * Encode tables: the mu-law code depends only on x >> 2 (14-bit input) and
+ * the A-law code only on x >> 4 (the 13-bit input's lowest bit never
+ * matters), for negative x too since ~x keeps those groups together. 16 KiB
+ * and 4 KiB, filled once at load time, read-only after.
+ */
+static uint8_t g711_ulaw_enc[1 << 14];
+static uint8_t g711_alaw_enc[1 << 12];
+
+__attribute__((constructor)) static void g711_tables_init(void)
+{
+	for (unsigned i = 0; i < (1u << 14); i++)
+		g711_ulaw_enc[i] = g711_ulaw_compute((int16_t)(uint16_t)(i << 2));
+	for (unsigned i = 0; i < (1u << 12); i++)
+		g711_alaw_enc[i] = g711_alaw_compute((int16_t)(uint16_t)(i << 4));
+}
+
+uint8_t g711_ulaw_encode(int16_t x)
+{
+	return g711_ulaw_enc[(uint16_t)x >> 2];
+}
+
+uint8_t g711_alaw_encode(int16_t x)
+{
+	return g711_alaw_enc[(uint16_t)x >> 4];
+}
+
 void g711_ulaw_encode_buf(uint8_t *dst, const int16_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		dst[i] = g711_ulaw_encode(src[i]);
+		dst[i] = g711_ulaw_enc[(uint16_t)src[i] >> 2];
 }
 
 void g711_ulaw_decode_buf(int16_t *dst, const uint8_t *src, size_t n)
@@ -84,7 +112,7 @@ void g711_ulaw_decode_buf(int16_t *dst, const uint8_t *src, size_t n)
 void g711_alaw_encode_buf(uint8_t *dst, const int16_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		dst[i] = g711_alaw_encode(src[i]);
+		dst[i] = g711_alaw_enc[(uint16_t)src[i] >> 4];
 }
 
 void g711_alaw_decode_buf(int16_t *dst, const uint8_t *src, size_t n)

@@ -205,8 +205,10 @@ enum jb_put_res jb_put(struct jb *jb, const struct rtp_hdr *h, const uint8_t *pk
 		rel = 0;
 	} else if (far) {
 		/* a timestamp jump, or one wild packet: wait for confirmation */
-		if (++jb->jump_cnt < JB_JUMP_CONFIRM)
+		if (++jb->jump_cnt < JB_JUMP_CONFIRM) {
+			jb->st.jump++;
 			return JB_PUT_JUMP;
+		}
 		jb_resync(jb, h, a);
 		rel = 0;
 	} else {

@@ -39,6 +39,7 @@ struct jb_stats {
 	uint64_t overflow;   /* too far ahead of playout: dropped */
 	uint64_t dup;        /* same timestamp already held */
 	uint64_t bad;        /* not 160-byte PCMU/PCMA */
+	uint64_t jump;       /* far outside the window, unconfirmed: dropped */
 	uint64_t resync;     /* SSRC change or timestamp jump */
 	uint64_t stretched;  /* frames inserted to grow the delay */
 	uint64_t skipped;    /* frames dropped to shrink the delay */

@@ -24,6 +24,8 @@ enum rtp_err rtp_parse(const uint8_t *buf, size_t len, struct rtp_hdr *h)
 {
 	if (len < RTP_HDR_LEN)
 		return RTP_ERR_TOO_SHORT;
+	if (len > UINT16_MAX)
+		return RTP_ERR_TOO_LONG; /* offsets and lengths are 16-bit */
 	if ((buf[0] >> 6) != RTP_VERSION)
 		return RTP_ERR_VERSION;
 

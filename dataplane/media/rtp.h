@@ -15,6 +15,7 @@
 #define foreach_rtp_err                                            \
 	_(OK, "ok")                                                \
 	_(TOO_SHORT, "shorter than the 12-byte fixed header")      \
+	_(TOO_LONG, "longer than 65535 octets")                    \
 	_(VERSION, "version is not 2")                             \
 	_(CSRC_TRUNC, "CSRC list runs past the end")               \
 	_(EXT_TRUNC, "header extension runs past the end")         \
@@ -47,7 +48,7 @@ struct rtp_hdr {
 	uint16_t payload_len; /* excluding padding */
 };
 
-/* Validate and parse an RTP packet of len octets (len <= 65535).
+/* Validate and parse an RTP packet of len octets.
  * Returns RTP_ERR_OK and fills *h, or the reason the packet is rejected. */
 enum rtp_err rtp_parse(const uint8_t *buf, size_t len, struct rtp_hdr *h);
 

@@ -7,6 +7,7 @@
 #include <srtp2/srtp.h>
 
 #include "vsrtp.h"
+#include "vsrtp_crypto.h"
 
 struct vsrtp {
 	srtp_t ctx;
@@ -20,6 +21,9 @@ int vsrtp_global_init(void)
 	if (done)
 		return 0;
 	if (srtp_init() != srtp_err_status_ok)
+		return -EIO;
+	/* keep libsrtp's per-packet path free of allocation and locks */
+	if (vsrtp_crypto_install() < 0)
 		return -EIO;
 	done = true;
 	return 0;

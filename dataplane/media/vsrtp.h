@@ -42,13 +42,15 @@ struct vsrtp_stats {
 
 struct vsrtp;
 
-/* Initialise libsrtp once per process, at start-up before any lcore runs.
+/* Initialise libsrtp once per process, at start-up before any lcore runs,
+ * and install the allocation-free AES-ICM/HMAC-SHA1 types (vsrtp_crypto.c).
  * Returns 0 or -EIO. */
 int vsrtp_global_init(void);
 
 /* Create a session for one direction of a leg. libsrtp allocates here (and
- * on the first packet of each new SSRC of an any_ssrc RX session); protect
- * and unprotect do not. Returns 0, -EINVAL, -ENOMEM or -EIO. */
+ * on the first packet of each new SSRC of an any_ssrc session); protect and
+ * unprotect of a known stream do not allocate or lock. Calls
+ * vsrtp_global_init if needed. Returns 0, -EINVAL, -ENOMEM or -EIO. */
 int vsrtp_create(struct vsrtp **out, const struct vsrtp_cfg *cfg);
 void vsrtp_destroy(struct vsrtp *s);
 

@@ -52,9 +52,12 @@ const uint16_t sip_cc[256] = {
 #undef A
 #undef MARK_TOK
 
-static const char *const method_names[SIP_M__COUNT] = {
-	[SIP_M_UNKNOWN] = NULL,
-#define SIP_M_NAME_(n) [SIP_M_##n] = #n,
+static const struct {
+	const char *name;
+	uint8_t len;
+} methods[SIP_M__COUNT] = {
+	[SIP_M_UNKNOWN] = {NULL, 0},
+#define SIP_M_NAME_(n) [SIP_M_##n] = {#n, sizeof(#n) - 1},
 	SIP_FOREACH_METHOD(SIP_M_NAME_)
 #undef SIP_M_NAME_
 };
@@ -64,17 +67,16 @@ const char sip_allow_value[] = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE,
 
 enum sip_method sip_method_id(const char *s, size_t len)
 {
-	for (int i = 1; i < SIP_M__COUNT; i++) {
-		const char *n = method_names[i];
-		if (strlen(n) == len && memcmp(n, s, len) == 0)
+	for (int i = 1; i < SIP_M__COUNT; i++)
+		if (methods[i].len == len && s[0] == methods[i].name[0] &&
+		    memcmp(methods[i].name, s, len) == 0)
 			return (enum sip_method)i;
-	}
 	return SIP_M_UNKNOWN;
 }
 
 const char *sip_method_name(enum sip_method m)
 {
-	return (unsigned)m < SIP_M__COUNT ? method_names[m] : NULL;
+	return (unsigned)m < SIP_M__COUNT ? methods[m].name : NULL;
 }
 
 struct hdr_def {
@@ -91,18 +93,60 @@ static const struct hdr_def hdr_defs[SIP_HDR__COUNT] = {
 #undef SIP_HDR_DEF_
 };
 
+/*
+ * Candidates by lower-case first letter, so a lookup compares a handful of names, not all of
+ * them (test_sip_parse checks that every SIP_FOREACH_HDR entry is reachable from here).
+ */
+static const uint8_t hdr_by_letter[26][10] = {
+	['a' - 'a'] = {SIP_HDR_ALLOW, SIP_HDR_ACCEPT, SIP_HDR_ALLOW_EVENTS, SIP_HDR_AUTHORIZATION},
+	['c' - 'a'] = {SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_CONTACT, SIP_HDR_CONTENT_LENGTH,
+		       SIP_HDR_CONTENT_TYPE, SIP_HDR_CONTENT_ENCODING},
+	['d' - 'a'] = {SIP_HDR_DATE},
+	['e' - 'a'] = {SIP_HDR_EXPIRES, SIP_HDR_EVENT},
+	['f' - 'a'] = {SIP_HDR_FROM},
+	['m' - 'a'] = {SIP_HDR_MAX_FORWARDS, SIP_HDR_MIN_SE},
+	['p' - 'a'] = {SIP_HDR_PROXY_REQUIRE, SIP_HDR_PROXY_AUTHORIZATION, SIP_HDR_PROXY_AUTHENTICATE,
+		       SIP_HDR_P_ASSERTED_IDENTITY, SIP_HDR_PRIVACY},
+	['r' - 'a'] = {SIP_HDR_ROUTE, SIP_HDR_RECORD_ROUTE, SIP_HDR_REQUIRE, SIP_HDR_REFER_TO,
+		       SIP_HDR_REFERRED_BY, SIP_HDR_RSEQ, SIP_HDR_RACK, SIP_HDR_RETRY_AFTER,
+		       SIP_HDR_REASON},
+	['s' - 'a'] = {SIP_HDR_SUPPORTED, SIP_HDR_SUBJECT, SIP_HDR_SESSION_EXPIRES, SIP_HDR_SERVER},
+	['t' - 'a'] = {SIP_HDR_TO},
+	['u' - 'a'] = {SIP_HDR_UNSUPPORTED, SIP_HDR_USER_AGENT},
+	['v' - 'a'] = {SIP_HDR_VIA},
+	['w' - 'a'] = {SIP_HDR_WWW_AUTHENTICATE},
+};
+
+/* Compact forms (RFC 3261 §7.3.3 and the extensions that define them). */
+static const uint8_t hdr_compact[26] = {
+	['b' - 'a'] = SIP_HDR_REFERRED_BY,   ['c' - 'a'] = SIP_HDR_CONTENT_TYPE,
+	['e' - 'a'] = SIP_HDR_CONTENT_ENCODING, ['f' - 'a'] = SIP_HDR_FROM,
+	['i' - 'a'] = SIP_HDR_CALL_ID,       ['k' - 'a'] = SIP_HDR_SUPPORTED,
+	['l' - 'a'] = SIP_HDR_CONTENT_LENGTH, ['m' - 'a'] = SIP_HDR_CONTACT,
+	['o' - 'a'] = SIP_HDR_EVENT,         ['r' - 'a'] = SIP_HDR_REFER_TO,
+	['s' - 'a'] = SIP_HDR_SUBJECT,       ['t' - 'a'] = SIP_HDR_TO,
+	['u' - 'a'] = SIP_HDR_ALLOW_EVENTS,  ['v' - 'a'] = SIP_HDR_VIA,
+	['x' - 'a'] = SIP_HDR_SESSION_EXPIRES,
+};
+
 enum sip_hdr_id sip_hdr_lookup(const char *name, size_t len)
 {
-	if (len == 1) {
-		int c = sip_lower((unsigned char)name[0]);
-		for (int i = 1; i < SIP_HDR__COUNT; i++)
-			if (hdr_defs[i].compact == c)
-				return (enum sip_hdr_id)i;
+	int c;
+	const uint8_t *cand;
+
+	if (len == 0)
 		return SIP_HDR_OTHER;
+	c = sip_lower((unsigned char)name[0]);
+	if (c < 'a' || c > 'z')
+		return SIP_HDR_OTHER;
+	if (len == 1)
+		return (enum sip_hdr_id)hdr_compact[c - 'a'];
+	cand = hdr_by_letter[c - 'a'];
+	for (int i = 0; i < 10 && cand[i]; i++) {
+		const struct hdr_def *d = &hdr_defs[cand[i]];
+		if (d->len == len && sip_ieq(d->name + 1, name + 1, len - 1))
+			return (enum sip_hdr_id)cand[i];
 	}
-	for (int i = 1; i < SIP_HDR__COUNT; i++)
-		if (hdr_defs[i].len == len && sip_ieq(hdr_defs[i].name, name, len))
-			return (enum sip_hdr_id)i;
 	return SIP_HDR_OTHER;
 }
 
@@ -242,29 +286,28 @@ static int add_hdr(struct sip_msg *m, struct sip_str name, struct sip_str val, u
 	return 0;
 }
 
+static const uint8_t list_special[256] = {['"'] = 1, ['<'] = 1, [','] = 1};
+
 /* Split a list header value at commas outside quoted strings and <>. */
 static int add_list(struct sip_msg *m, const char *buf, struct sip_str name, struct sip_str v,
 		    uint8_t id, uint8_t line)
 {
 	size_t p = v.off, end = (size_t)v.off + v.len, start = p;
-	bool inq = false, inang = false;
 
 	if (v.len == 0)
 		return add_hdr(m, name, v, id, line);
 	for (; p < end; p++) {
-		char c = buf[p];
-		if (inq) {
-			if (c == '\\' && p + 1 < end)
-				p++;
-			else if (c == '"')
-				inq = false;
-		} else if (c == '"') {
-			inq = true;
+		unsigned char c = (unsigned char)buf[p];
+		if (!list_special[c])
+			continue;
+		if (c == '"') {
+			for (p++; p < end && buf[p] != '"'; p++)
+				if (buf[p] == '\\')
+					p++;
 		} else if (c == '<') {
-			inang = true;
-		} else if (c == '>') {
-			inang = false;
-		} else if (c == ',' && !inang) {
+			const char *gt = memchr(buf + p, '>', end - p);
+			p = gt ? (size_t)(gt - buf) : end;
+		} else {
 			int rc = add_hdr(m, name, sip_trim(buf, start, p), id, line);
 			if (rc)
 				return rc;

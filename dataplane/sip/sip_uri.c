@@ -34,12 +34,12 @@ static bool chars_ok(const char *buf, size_t p, size_t e, unsigned cls)
 }
 
 /* Like chars_ok, also allowing the separator chars seps. */
-static bool seps_ok(const char *buf, size_t p, size_t e, unsigned cls, const char *seps)
+static bool seps_ok(const char *buf, size_t p, size_t e, unsigned cls, char sep1, char sep2)
 {
 	size_t s = p;
 
 	for (; p <= e; p++) {
-		if (p == e || (buf[p] != '\0' && strchr(seps, buf[p]))) {
+		if (p == e || buf[p] == sep1 || buf[p] == sep2) {
 			if (!chars_ok(buf, s, p, cls))
 				return false;
 			s = p + 1;
@@ -254,13 +254,13 @@ int sip_uri_parse(struct sip_uri *u, const char *buf, struct sip_str s)
 		size_t ps = ++p;
 		while (p < e && buf[p] != '?')
 			p++;
-		if (!seps_ok(buf, ps, p, SIP_C_UNRES | SIP_C_PARAMX, ";="))
+		if (!seps_ok(buf, ps, p, SIP_C_UNRES | SIP_C_PARAMX, ';', '='))
 			return -EBADMSG;
 		u->params = sip_mkstr(ps, p - ps);
 	}
 	if (p < e && buf[p] == '?') {
 		size_t hs = ++p;
-		if (hs == e || !seps_ok(buf, hs, e, SIP_C_UNRES | SIP_C_HNVX, "=&"))
+		if (hs == e || !seps_ok(buf, hs, e, SIP_C_UNRES | SIP_C_HNVX, '=', '&'))
 			return -EBADMSG;
 		u->headers = sip_mkstr(hs, e - hs);
 		p = e;

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_sip.h — the dataplane's SIP service: ownership routing, stateless answers, UAS legs. */
+#ifndef DP_SIP_H
+#define DP_SIP_H
+
+#include <stdint.h>
+
+#include "sip.h"
+#include "txn.h"
+#include "vox_abi.h"
+
+struct dp_lcore;
+struct rte_mbuf;
+
+/*
+ * Ownership. A call and all its legs live on one worker. Identifiers we mint carry the owner:
+ *   tags     "vx" NN LL + 8 hex          (NN node, LL worker, two hex digits each)
+ *   Call-IDs "vx" NN LL "-" 16 hex "@voxplane"
+ *   branches "z9hG4bKvx" NN LL + 12 hex
+ * A response is routed by its top Via branch; a request by its To-tag or Call-ID when they are
+ * ours, else by a hash of its Call-ID. dp_sip_owner() decides on the receiving worker; the
+ * owner parses again (a routing scan is cheaper than carrying a parse across lcores).
+ */
+#define DP_SIP_TAG_LEN 14
+#define DP_SIP_STR 256
+#define DP_SIP_ROUTE 512
+
+/* SIP state of a leg (slot-indexed beside struct dp_leg). */
+struct dp_sipleg {
+	uint8_t uas;           /* 1 inbound (we answered), 0 outbound */
+	uint8_t answered;
+	uint8_t final_sent;    /* a final response to the initial INVITE went out */
+	uint8_t late_offer;    /* INVITE had no SDP: our 200 carries the offer, the ACK the answer */
+	uint8_t reinvite_pending;
+	uint8_t have_offer;
+	uint8_t hold;          /* remote put us on hold (sendonly/inactive) */
+	uint8_t srtp;
+	uint16_t rtp_port;     /* our media port (owned by this worker by construction) */
+	int16_t codec_pt, dtmf_pt;
+	uint16_t ptime;
+	uint32_t remote_cseq;
+	uint32_t local_cseq;
+	uint32_t inv_txn;      /* server txn of the initial INVITE (TXN_NONE after it ended) */
+	uint32_t reinv_txn;    /* server txn of a pending re-INVITE */
+	uint32_t bye_txn;      /* client txn of our BYE */
+	uint16_t end_code;     /* SIP code that ended the leg (0: none) */
+	uint8_t end_by;        /* enum vox_leg_by */
+	uint8_t in_hash;
+	uint32_t hnext;        /* dialog hash chain (slot index) */
+	uint32_t hash;
+	uint64_t sess_version;
+	uint64_t answered_ns;
+	struct sip_addr peer;      /* where in-dialog requests go */
+	struct sip_addr src;       /* where the initial INVITE came from */
+	struct sip_addr media;     /* remote RTP address from SDP */
+	struct rte_mbuf *invite;   /* the initial INVITE, kept until our final answer */
+	uint8_t srtp_local[30];    /* our SDES key+salt */
+	uint8_t srtp_remote[30];
+	char local_tag[DP_SIP_TAG_LEN + 2];
+	char call_id[DP_SIP_STR];
+	char local_hdr[DP_SIP_STR];  /* our From/To value, with our tag */
+	char remote_hdr[DP_SIP_STR]; /* theirs, with their tag */
+	char target[DP_SIP_STR];     /* remote target URI (Contact) */
+	char route[DP_SIP_ROUTE];    /* route set, comma separated, in the order to use */
+};
+
+/* Per-worker SIP state. */
+struct dp_sip {
+	struct txn_layer txl;
+	struct sip_msg msg;          /* scratch: the message being handled */
+	struct sip_msg msg2;         /* scratch: a stored request re-parsed to answer it */
+	struct dp_sipleg *legs;      /* max_legs entries */
+	uint32_t *dlg_buckets;       /* dialog hash: (Call-ID, local tag) -> slot */
+	uint32_t dlg_mask;
+	/* stored messages for retransmission (msg_ref = index) */
+	struct rte_mbuf **store;
+	uint32_t *store_free;
+	uint32_t store_cap, store_n_free;
+	uint64_t id_counter;         /* for tags, branches, Call-IDs */
+	uint64_t seed;
+	struct sip_addr *store_dst;
+	const char *parsed_buf;      /* msg already holds the parse of this buffer (owner check) */
+	int parsed_rc;
+	struct vox_acl acl;          /* inbound sources allowed (n = 0: all) */
+	struct rte_mbuf **txn_req;   /* per server txn: a request kept for control's CMD_RESPOND */
+	struct sip_addr *txn_src;
+	char evtbuf[VOX_REC_MAX_PAYLOAD];
+	char buf[16384];             /* scratch for building messages */
+	char sdp[2048];
+};
+
+int dp_sip_init(struct dp_lcore *lc, int socket);
+/* Owner worker of a SIP datagram received here (payload at off, len bytes). */
+uint16_t dp_sip_owner(const struct dp_lcore *lc, const char *p, uint32_t len);
+/* Handle a SIP datagram on its owner. Consumes m. */
+void dp_sip_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc);
+/* Commands from control for SIP legs (dp_ctl.c's command table). */
+struct vox_rec_hdr;
+void dp_sip_cmd_ring(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_hangup(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_respond(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_set_acl(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_unsupported(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+/* Timer kinds routed to the SIP service. */
+void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
+/* A leg slot is being released (free SIP state). */
+void dp_sip_leg_release(struct dp_lcore *lc, uint32_t slot);
+
+#endif /* DP_SIP_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_sip_priv.h — internals shared by dp_sip.c (transport side) and dp_sip_uas.c (legs). */
+#ifndef DP_SIP_PRIV_H
+#define DP_SIP_PRIV_H
+
+#include "dp_sip.h"
+
+#define DP_SIP_TAG_PFX "vx"
+#define DP_SIP_CALLID_PFX "vx"
+#define DP_SIP_BRANCH_PFX "z9hG4bKvx"
+
+struct dp_lcore;
+struct dp_leg;
+
+/* dp_sip.c */
+uint16_t dp_sip_route(const struct dp_lcore *lc, const struct sip_msg *m, const char *p);
+int dp_sip_id_owner(const char *p, uint32_t len, const char *prefix, uint32_t node, uint16_t nw);
+void dp_sip_mint(struct dp_lcore *lc, char *out, size_t cap, const char *prefix, int hexdigits,
+		 const char *suffix);
+uint32_t dp_sip_store(struct dp_lcore *lc, const char *payload, uint32_t len, const struct sip_addr *dst);
+void dp_sip_store_release(struct dp_lcore *lc, uint32_t ref);
+int dp_sip_send_raw(struct dp_lcore *lc, const char *payload, uint32_t len, const struct sip_addr *dst);
+void dp_sip_answer_stateless(struct dp_lcore *lc, const struct sip_msg *m, const struct sip_addr *src,
+			     uint16_t code, const char *reason, const char *extra);
+void dp_sip_response_in(struct dp_lcore *lc, const struct sip_msg *msg);
+
+const char *sip_reason_phrase(uint16_t code);
+uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, const void **out);
+
+/* dp_sip_uas.c */
+/* Returns 1 if it kept the mbuf (the initial INVITE), 0 if the caller frees it. */
+int dp_sip_request_in(struct dp_lcore *lc, const struct sip_msg *msg, struct rte_mbuf *m,
+		      const struct sip_addr *src);
+void dp_sip_uas_txn_ended(struct dp_lcore *lc, struct txn *t);
+void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, const void *msg);
+uint32_t dp_sip_uac_build_ack(struct dp_lcore *lc, struct txn *t, const void *msg);
+void dp_sip_txn_timeout(struct dp_lcore *lc, struct txn *t, enum txn_timeout which);
+
+#endif /* DP_SIP_PRIV_H */
