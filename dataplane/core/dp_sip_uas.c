@@ -130,6 +130,13 @@ static int respond(struct dp_lcore *lc, struct txn *t, const struct sip_msg *req
 		vox_stats_drop(lc->st, VOX_DROP_sip_no_dest, 1);
 		return -EHOSTUNREACH;
 	}
+	char tagbuf[DP_SIP_TAG_LEN + 2];
+	if (!to_tag && code > 100) {
+		/* every response but 100 carries a To-tag (RFC 3261 §8.2.6.2); requests that
+		 * already have one keep theirs (the builder adds ours only when absent) */
+		dp_sip_mint(lc, tagbuf, sizeof(tagbuf), DP_SIP_TAG_PFX, 8, NULL);
+		to_tag = tagbuf;
+	}
 	struct sip_resp_opts o = {.to_tag = to_tag, .src = src, .extra = extra,
 				  .content_type = body ? "application/sdp" : NULL, .body = body,
 				  .body_len = body_len};
