@@ -9,6 +9,7 @@
 
 #include "dp_lcore.h"
 #include "dp_sip.h"
+#include "dp_sip_priv.h"
 #include "vox_rec.h"
 
 void dp_ctl_init(struct dp_lcore *lc)
@@ -138,7 +139,7 @@ static void cmd_leg_end(struct dp_lcore *lc, const struct vox_rec_hdr *cmd, cons
 		return;
 	}
 	if (leg->kind != VOX_LEG_KIND_LOOPBACK && lc->sip) {
-		dp_sip_cmd_hangup(lc, cmd, pl); /* a SIP leg ends the SIP way */
+		dp_sip_leg_hangup(lc, leg, VOX_CAUSE_CONTROL, (uint16_t)cmd->status); /* the SIP way */
 		return;
 	}
 	dp_leg_end(lc, leg, VOX_CAUSE_CONTROL);

@@ -272,6 +272,15 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause)
 	dp_leg_state_event(lc, leg, VOX_EVT_LEG_ENDED, cause);
 }
 
+/* A deadline ends a SIP leg with BYE (or a final answer), a loopback leg at once. */
+static void leg_end_by_deadline(struct dp_lcore *lc, struct dp_leg *leg)
+{
+	if (leg->kind != VOX_LEG_KIND_LOOPBACK && lc->sip)
+		dp_sip_leg_hangup(lc, leg, VOX_CAUSE_TIME_LIMIT, 0);
+	else
+		dp_leg_end(lc, leg, VOX_CAUSE_TIME_LIMIT);
+}
+
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx)
 {
 	tw_cancel(&lc->tw, leg->deadline_tw);
@@ -285,7 +294,7 @@ void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadl
 					  (uint64_t)(leg - lc->legs));
 		if (!leg->deadline_tw) {
 			lc->st->legs_deadline++;
-			dp_leg_end(lc, leg, VOX_CAUSE_TIME_LIMIT);
+			leg_end_by_deadline(lc, leg);
 			return;
 		}
 	}
@@ -312,7 +321,7 @@ static void dp_timer_fire(void *ctx, uint32_t kind, uint64_t arg)
 		leg->deadline_tw = 0;
 		if (leg->state != VOX_LEG_FREE && !leg->free_after_emit) {
 			lc->st->legs_deadline++;
-			dp_leg_end(lc, leg, VOX_CAUSE_TIME_LIMIT);
+			leg_end_by_deadline(lc, leg);
 		}
 		break;
 	}

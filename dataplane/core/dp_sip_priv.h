@@ -28,6 +28,7 @@ const char *sip_reason_phrase(uint16_t code);
 uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, const void **out);
 
 /* dp_sip_uas.c */
+void dp_sip_leg_hangup(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code);
 /* Returns 1 if it kept the mbuf (the initial INVITE), 0 if the caller frees it. */
 int dp_sip_request_in(struct dp_lcore *lc, const struct sip_msg *msg, struct rte_mbuf *m,
 		      const struct sip_addr *src);

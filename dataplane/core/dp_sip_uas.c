@@ -954,20 +954,27 @@ void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 	end_leg(lc, leg, VOX_CAUSE_CONTROL, r.code, VOX_BY_LOCAL);
 }
 
+/* End a SIP leg the SIP way: BYE when answered, a final response when still unanswered. */
+void dp_sip_leg_hangup(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code)
+{
+	struct dp_sipleg *sl = sipleg(lc, leg);
+	if (leg->kind == VOX_LEG_KIND_SIP_IN && !sl->final_sent) {
+		if (code < 300 || code > 699)
+			code = 480;
+		answer_invite(lc, leg, code, sip_reason_phrase(code), NULL, NULL, 0);
+		end_leg(lc, leg, cause, code, VOX_BY_LOCAL);
+		return;
+	}
+	send_bye(lc, leg);
+	end_leg(lc, leg, cause, 0, VOX_BY_LOCAL);
+}
+
 void dp_sip_cmd_hangup(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
 {
 	struct dp_leg *leg = cmd_leg(lc, h);
 	if (!leg)
 		return;
-	struct dp_sipleg *sl = sipleg(lc, leg);
-	if (leg->kind == VOX_LEG_KIND_SIP_IN && !sl->final_sent) {
-		uint16_t code = h->status >= 300 && h->status <= 699 ? (uint16_t)h->status : 480;
-		answer_invite(lc, leg, code, sip_reason_phrase(code), NULL, NULL, 0);
-		end_leg(lc, leg, VOX_CAUSE_CONTROL, code, VOX_BY_LOCAL);
-		return;
-	}
-	send_bye(lc, leg);
-	end_leg(lc, leg, VOX_CAUSE_CONTROL, 0, VOX_BY_LOCAL);
+	dp_sip_leg_hangup(lc, leg, VOX_CAUSE_CONTROL, (uint16_t)h->status);
 }
 
 void dp_sip_cmd_respond(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)

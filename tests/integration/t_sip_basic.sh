@@ -7,12 +7,12 @@
 t_up decide_timeout_ms=1500 -- "script=$T_SCRIPT"
 check "answered call, BYE from the caller (sipp uac)" sipp_run uac answer
 check "answered call, BYE from us (control hangs up)" sipp_run uac_wait_bye hangup
-check "486 Busy Here, never answered, ACK absorbed" sipp_run uac_reject 486 -key expect 486
-check "603 Decline" sipp_run uac_reject 603 -key expect 603
+check "486 Busy Here, never answered, ACK absorbed" sipp_reject 486 486
+check "603 Decline" sipp_reject 603 603
 check "CANCEL before answer: 200 for the CANCEL, 487 for the INVITE" sipp_run uac_cancel ring
 check "183 with early media, then answered" sipp_run uac early
 check "OPTIONS to the platform: 200 with Allow and Accept" sipp_run options x
-check "control never decides: 503 after decide_timeout_ms" sipp_run uac_reject nothing -key expect 503
+check "control never decides: 503 after decide_timeout_ms" sipp_reject nothing 503
 check "the 503 was counted as a decision timeout" test "$(counter sip_decide_timeouts)" -ge 1
 
 # malformed input gets the RFC's answer, never a crash
