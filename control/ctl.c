@@ -10,7 +10,9 @@
 
 #include "ctl.h"
 #include "ctl_admin.h"
+#include "ctl_dp.h"
 #include "ctl_legs.h"
+#include "ctl_script.h"
 
 uint64_t ctl_mono_ns(void)
 {
@@ -70,6 +72,8 @@ out:
 
 void ctl_fini(struct ctl *c)
 {
+	ctl_script_close(c);
+	ctl_dp_reset(c);
 	ctl_legs_destroy(c->legs);
 	c->legs = NULL;
 	free(c->rxbuf);

@@ -17,6 +17,7 @@
 struct ctl_legs;
 struct ctl_admin;
 struct ctl_req;
+struct ctl_script;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -26,7 +27,8 @@ typedef void ctl_reply_fn(void *arg, uint64_t client, json_t *reply);
 struct ctl_cmd {
 	struct vox_rec_hdr h;
 	uint32_t len;
-	uint8_t payload[VOX_REC_SLOT];
+	uint8_t payload[VOX_REC_SLOT]; /* payloads up to one slot live here */
+	uint8_t *big;                  /* longer ones on the heap, freed once sent or dropped */
 };
 struct ctl_cmdq {
 	struct ctl_cmd *q;
@@ -89,6 +91,9 @@ struct ctl {
 	uint64_t next_req_id;
 	struct ctl_req *reqs;
 	unsigned char *rxbuf; /* VOX_REC_MAX_SLOTS slots */
+
+	/* scripted mode (ctl_script.c): NULL unless cfg.script names a file */
+	struct ctl_script *script;
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

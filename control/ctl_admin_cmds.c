@@ -12,6 +12,7 @@
 #include "ctl_dp.h"
 #include "ctl_legs.h"
 #include "ctl_req.h"
+#include "ctl_script.h"
 
 /* A handler returns the answer, or NULL when the answer comes later through ctl_reply(). */
 typedef json_t *ctl_admin_fn(struct ctl *c, uint64_t client, int argc, char **argv);
@@ -25,7 +26,7 @@ struct ctl_admin_cmd {
 };
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
-    adm_burst, adm_end_all;
+    adm_burst, adm_end_all, adm_script_reload, adm_script_stats;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
@@ -35,6 +36,9 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"diag leg-end", 1, 1, "HANDLE", adm_leg_end, "end one leg"},
     {"diag burst", 2, 2, "W N", adm_burst, "ask worker W to create N legs at once"},
     {"diag end-all", 0, 0, "", adm_end_all, "end every known leg"},
+    {"script reload", 0, 0, "", adm_script_reload,
+     "re-read the script file (running calls keep their rules)"},
+    {"script stats", 0, 0, "", adm_script_stats, "scripted mode's counters and calls"},
     {"help", 0, 0, "", adm_help, "this list"},
 };
 #define CTL_ADMIN_N_CMDS (sizeof(ctl_admin_cmds) / sizeof(ctl_admin_cmds[0]))
@@ -188,6 +192,7 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 	json_object_set_new(o, "attaches", json_integer((json_int_t)c->cnt.attaches));
 	json_object_set_new(o, "pending_requests", json_integer(ctl_req_pending(c)));
 	json_object_set_new(o, "doorbell", json_boolean(c->evt_fd >= 0));
+	json_object_set_new(o, "script", ctl_script_counters_json(c));
 	return o;
 }
 
@@ -211,9 +216,15 @@ static const char *adm_kind_name(uint32_t kind)
 	}
 }
 
+struct adm_calls_ctx {
+	const struct ctl *c;
+	json_t *arr;
+};
+
 static void adm_calls_one(const struct ctl_leg *leg, void *arg)
 {
-	json_t *arr = arg;
+	struct adm_calls_ctx *x = arg;
+	json_t *arr = x->arr;
 	char hx[24], tag[33];
 	snprintf(hx, sizeof(hx), "0x%016llx", (unsigned long long)leg->handle);
 	for (int i = 0; i < 16; i++)
@@ -221,18 +232,22 @@ static void adm_calls_one(const struct ctl_leg *leg, void *arg)
 	uint64_t now = ctl_real_ns();
 	double age =
 	    leg->created_ns && now > leg->created_ns ? (double)(now - leg->created_ns) / 1e9 : 0;
-	json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:f}", "handle", hx,
-	                                     "worker", (json_int_t)leg->worker, "state",
-	                                     ctl_leg_state_name(leg->state), "kind",
-	                                     adm_kind_name(leg->kind), "tag", tag, "created_ns",
-	                                     (json_int_t)leg->created_ns, "age_s", age));
+	json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:f}", "handle", hx, "worker",
+	                      (json_int_t)leg->worker, "state", ctl_leg_state_name(leg->state),
+	                      "kind", adm_kind_name(leg->kind), "tag", tag, "created_ns",
+	                      (json_int_t)leg->created_ns, "age_s", age);
+	/* SIP legs: the user called (inbound) or dialled (outbound), when scripted mode knows */
+	const char *called = ctl_script_called(x->c, leg->handle);
+	if (o && called)
+		json_object_set_new(o, "called", json_string(called));
+	json_array_append_new(arr, o);
 }
 
 static json_t *adm_calls(struct ctl *c, uint64_t client, int argc, char **argv)
 {
-	json_t *arr = json_array();
-	ctl_legs_foreach(c->legs, adm_calls_one, arr);
-	return json_pack("{s:o}", "legs", arr);
+	struct adm_calls_ctx x = {.c = c, .arr = json_array()};
+	ctl_legs_foreach(c->legs, adm_calls_one, &x);
+	return json_pack("{s:o}", "legs", x.arr);
 }
 
 static json_t *adm_leg_create(struct ctl *c, uint64_t client, int argc, char **argv)
@@ -278,4 +293,18 @@ static json_t *adm_end_all(struct ctl *c, uint64_t client, int argc, char **argv
 	if (rc)
 		return adm_errno(rc);
 	return json_pack("{s:i}", "sent", (json_int_t)sent);
+}
+
+static json_t *adm_script_reload(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	char err[512];
+	uint32_t n = 0;
+	if (ctl_script_reload(c, &n, err, sizeof(err)) != 0)
+		return adm_error("%s", err);
+	return json_pack("{s:b, s:i}", "reloaded", 1, "rules", (json_int_t)n);
+}
+
+static json_t *adm_script_stats(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	return ctl_script_stats_json(c);
 }

@@ -17,6 +17,7 @@
 #include "ctl_legs.h"
 #include "ctl_log.h"
 #include "ctl_req.h"
+#include "ctl_script.h"
 
 #define TAG "attach"
 
@@ -268,6 +269,7 @@ void ctl_attach_detach(struct ctl *c, const char *why)
 	attach_close_dp(c);
 	ctl_req_fail_all(c, "dataplane went away");
 	ctl_dp_reset(c);
+	ctl_script_reset(c);
 	ctl_legs_clear(c->legs);
 	ctl_shm_close(&c->shm);
 	c->attached = 0;
@@ -364,6 +366,7 @@ void ctl_attach_stop(struct ctl *c)
 		attach_close_dp(c);
 		ctl_req_fail_all(c, "control is stopping");
 		ctl_dp_reset(c);
+		ctl_script_reset(c);
 		ctl_legs_clear(c->legs);
 		ctl_shm_close(&c->shm);
 		c->attached = 0;

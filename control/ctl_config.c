@@ -32,6 +32,10 @@ const struct vox_conf_opt ctl_config_table[] = {
             "commands queued per worker while its ring is full"),
     CTL_U32(admin_clients, 1, 1024, "32", 0, "admin socket clients at once"),
     CTL_U32(admin_line_max, 64, 65536, "4096", 0, "longest admin request line"),
+    {"script", VOX_CONF_STR, CTL_OFF(script), sizeof(((struct ctl_config *)0)->script), 0, 0, "",
+     NULL, 1, "scripted mode: call decisions from this rules file (empty: off); 'script reload'"},
+    CTL_U32(script_calls, 16, 1u << 22, "65536", 0,
+            "calls scripted mode follows at once (beyond: rejected 503)"),
     VOX_CONF_END,
 };
 

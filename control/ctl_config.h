@@ -27,6 +27,8 @@ struct ctl_config {
 	uint32_t cmd_queue;
 	uint32_t admin_clients;
 	uint32_t admin_line_max;
+	char script[256];      /* scripted mode: rules file (empty: off) */
+	uint32_t script_calls; /* calls the scripted mode follows at once */
 };
 
 extern const struct vox_conf_opt ctl_config_table[];

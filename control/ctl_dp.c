@@ -2,6 +2,7 @@
 /* ctl_dp.c — event drain and dispatch, command send with a bounded overflow queue. */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vox_rec.h"
@@ -11,35 +12,48 @@
 #include "ctl_legs.h"
 #include "ctl_log.h"
 #include "ctl_req.h"
+#include "ctl_script.h"
 
 #define TAG "dp"
 
 typedef void ctl_dp_evt_fn(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 
+/* fn keeps control's own view (legs, counters); hook, when set, is the call logic that decides
+ * (scripted mode for now, the markup interpreter later); pending requests see every event last. */
 struct ctl_dp_evt {
 	uint16_t type;
 	const char *name;
 	ctl_dp_evt_fn *fn;
 	uint32_t state; /* leg state an event of this type puts the leg in (state events) */
+	uint16_t kind;  /* leg kind it implies (enum vox_leg_kind), 0: none */
+	ctl_dp_evt_fn *hook;
 };
 
 static ctl_dp_evt_fn dp_on_info, dp_on_stale, dp_on_leg_state, dp_on_leg_ended, dp_on_leg_failed;
 
+/* clang-format off */
 static const struct ctl_dp_evt ctl_dp_evts[] = {
-    {VOX_EVT_PONG, "PONG", dp_on_info, 0},
-    {VOX_EVT_HELLO, "HELLO", dp_on_info, 0},
-    {VOX_EVT_STALE_HANDLE, "STALE_HANDLE", dp_on_stale, 0},
-    {VOX_EVT_BAD_COMMAND, "BAD_COMMAND", dp_on_info, 0},
-    {VOX_EVT_LEG_CREATED, "LEG_CREATED", dp_on_leg_state, VOX_LEG_CREATED},
-    {VOX_EVT_LEG_FAILED, "LEG_FAILED", dp_on_leg_failed, 0},
-    {VOX_EVT_LEG_ENDED, "LEG_ENDED", dp_on_leg_ended, 0},
-    {VOX_EVT_LEG_OFFERED, "LEG_OFFERED", dp_on_leg_state, VOX_LEG_OFFERED},
-    {VOX_EVT_LEG_PROGRESS, "LEG_PROGRESS", dp_on_leg_state, VOX_LEG_RINGING},
-    {VOX_EVT_LEG_ANSWERED, "LEG_ANSWERED", dp_on_leg_state, VOX_LEG_ANSWERED},
-    {VOX_EVT_MEDIA_DONE, "MEDIA_DONE", dp_on_info, 0},
-    {VOX_EVT_DIGITS, "DIGITS", dp_on_info, 0},
-    {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", dp_on_info, 0},
+    {VOX_EVT_PONG, "PONG", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_HELLO, "HELLO", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_STALE_HANDLE, "STALE_HANDLE", dp_on_stale, 0, 0, ctl_script_on_stale},
+    {VOX_EVT_BAD_COMMAND, "BAD_COMMAND", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_LEG_CREATED, "LEG_CREATED", dp_on_leg_state, VOX_LEG_CREATED, 0, ctl_script_on_created},
+    {VOX_EVT_LEG_FAILED, "LEG_FAILED", dp_on_leg_failed, 0, 0, ctl_script_on_failed},
+    {VOX_EVT_LEG_ENDED, "LEG_ENDED", dp_on_leg_ended, 0, 0, ctl_script_on_ended},
+    {VOX_EVT_LEG_OFFERED, "LEG_OFFERED", dp_on_leg_state, VOX_LEG_OFFERED, VOX_LEG_KIND_SIP_IN,
+     ctl_script_on_offered},
+    {VOX_EVT_LEG_PROGRESS, "LEG_PROGRESS", dp_on_leg_state, VOX_LEG_RINGING, 0, NULL},
+    {VOX_EVT_LEG_ANSWERED, "LEG_ANSWERED", dp_on_leg_state, VOX_LEG_ANSWERED, 0,
+     ctl_script_on_answered},
+    {VOX_EVT_MEDIA_DONE, "MEDIA_DONE", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_DIGITS, "DIGITS", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_SIP_REQUEST, "SIP_REQUEST", dp_on_info, 0, 0, ctl_script_on_request},
+    {VOX_EVT_SIP_RESPONSE, "SIP_RESPONSE", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_DTMF_INFO, "DTMF_INFO", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_SIGNALING_MATCH, "SIGNALING_MATCH", dp_on_info, 0, 0, NULL},
 };
+/* clang-format on */
 #define CTL_DP_N_EVTS (sizeof(ctl_dp_evts) / sizeof(ctl_dp_evts[0]))
 _Static_assert(CTL_DP_N_EVTS <= CTL_EVT_TYPES_MAX, "raise CTL_EVT_TYPES_MAX");
 
@@ -52,6 +66,16 @@ static const struct {
     {VOX_CMD_LEG_END, "LEG_END"},
     {VOX_CMD_SET_DEADLINE, "SET_DEADLINE"},
     {VOX_CMD_DIAG_BURST, "DIAG_BURST"},
+    {VOX_CMD_RING, "RING"},
+    {VOX_CMD_ANSWER, "ANSWER"},
+    {VOX_CMD_REJECT, "REJECT"},
+    {VOX_CMD_HANGUP, "HANGUP"},
+    {VOX_CMD_DIAL, "DIAL"},
+    {VOX_CMD_CANCEL_LEG, "CANCEL_LEG"},
+    {VOX_CMD_RESPOND, "RESPOND"},
+    {VOX_CMD_SEND_REQUEST, "SEND_REQUEST"},
+    {VOX_CMD_SET_MATCH, "SET_MATCH"},
+    {VOX_CMD_SET_ACL, "SET_ACL"},
 };
 
 static int dp_evt_index(uint16_t type)
@@ -106,7 +130,9 @@ static void dp_on_leg_state(struct ctl *c, const struct vox_rec_hdr *h, const vo
 	    .handle = h->leg,
 	    .state = ctl_dp_evts[i].state,
 	    .worker = h->worker,
-	    .created_ns = h->type == VOX_EVT_LEG_CREATED ? h->ts_ns : 0,
+	    .kind = ctl_dp_evts[i].kind,
+	    .created_ns =
+	        h->type == VOX_EVT_LEG_CREATED || h->type == VOX_EVT_LEG_OFFERED ? h->ts_ns : 0,
 	    .updated_ns = h->ts_ns,
 	};
 	memcpy(leg.tag, h->tag, sizeof(leg.tag));
@@ -156,6 +182,8 @@ void ctl_dp_handle(struct ctl *c, const struct vox_rec_hdr *h, const void *paylo
 	}
 	c->cnt.events[i]++;
 	ctl_dp_evts[i].fn(c, h, payload);
+	if (ctl_dp_evts[i].hook)
+		ctl_dp_evts[i].hook(c, h, payload);
 	ctl_req_on_event(c, h, payload);
 }
 
@@ -207,7 +235,17 @@ static int dp_enqueue(struct ctl *c, uint32_t w, const struct ctl_cmd *cmd)
 		c->cnt.cmd_overflow++;
 		return -ENOBUFS;
 	}
-	q->q[(q->head + q->count) % c->cfg.cmd_queue] = *cmd;
+	struct ctl_cmd *e = &q->q[(q->head + q->count) % c->cfg.cmd_queue];
+	*e = *cmd;
+	if (cmd->len > VOX_REC_SLOT) {
+		/* an ordinary process may allocate: the queue only fills while a worker lags */
+		e->big = malloc(cmd->len);
+		if (!e->big) {
+			c->cnt.cmd_overflow++;
+			return -ENOBUFS;
+		}
+		memcpy(e->big, cmd->big, cmd->len);
+	}
 	q->count++;
 	c->cnt.cmds_queued++;
 	return 0;
@@ -217,7 +255,7 @@ int ctl_dp_send(struct ctl *c, uint32_t w, struct vox_rec_hdr *h, const void *pa
 {
 	if (!c->attached)
 		return -ENOTCONN;
-	if (w >= c->shm.map.hdr->n_workers || len > VOX_REC_SLOT)
+	if (w >= c->shm.map.hdr->n_workers || len > CTL_DP_PAYLOAD_MAX)
 		return -EINVAL;
 	h->worker = (uint16_t)w;
 	h->seq = ++c->cmd_seq;
@@ -231,7 +269,9 @@ int ctl_dp_send(struct ctl *c, uint32_t w, struct vox_rec_hdr *h, const void *pa
 		}
 	}
 	struct ctl_cmd cmd = {.h = *h, .len = len};
-	if (len)
+	if (len > VOX_REC_SLOT)
+		cmd.big = (uint8_t *)payload; /* copied by dp_enqueue */
+	else if (len)
 		memcpy(cmd.payload, payload, len);
 	return dp_enqueue(c, w, &cmd);
 }
@@ -246,8 +286,11 @@ uint32_t ctl_dp_flush(struct ctl *c)
 		struct rte_ring *r = vox_shm_cmd_ring(&c->shm.map, w);
 		while (q->count) {
 			struct ctl_cmd *cmd = &q->q[q->head];
-			if (vox_rec_send(r, &cmd->h, cmd->payload, cmd->len, cmd->len, NULL) != 0)
+			const void *pl = cmd->big ? cmd->big : cmd->payload;
+			if (vox_rec_send(r, &cmd->h, pl, cmd->len, cmd->len, NULL) != 0)
 				break;
+			free(cmd->big);
+			cmd->big = NULL;
 			c->cnt.cmds_sent++;
 			q->head = (q->head + 1) % c->cfg.cmd_queue;
 			q->count--;
@@ -259,8 +302,46 @@ uint32_t ctl_dp_flush(struct ctl *c)
 
 void ctl_dp_reset(struct ctl *c)
 {
-	for (uint32_t w = 0; w < VOX_MAX_WORKERS; w++)
-		c->cmdq[w].head = c->cmdq[w].count = 0;
+	for (uint32_t w = 0; w < VOX_MAX_WORKERS; w++) {
+		struct ctl_cmdq *q = &c->cmdq[w];
+		for (uint32_t k = 0; q->q && k < q->count; k++) {
+			struct ctl_cmd *cmd = &q->q[(q->head + k) % c->cfg.cmd_queue];
+			free(cmd->big);
+			cmd->big = NULL;
+		}
+		q->head = q->count = 0;
+	}
+}
+
+/* ---- payloads with strings ---- */
+
+void ctl_dp_pay_init(struct ctl_dp_pay *p, uint32_t fixed)
+{
+	p->err = fixed > sizeof(p->buf) ? -E2BIG : 0;
+	p->len = p->err ? 0 : fixed;
+	memset(p->buf, 0, p->len);
+}
+
+struct vox_pstr ctl_dp_pay_str(struct ctl_dp_pay *p, const char *s, size_t len)
+{
+	struct vox_pstr ps = {0, 0};
+	if (!len || p->err)
+		return ps;
+	if (len > sizeof(p->buf) - p->len) {
+		p->err = -E2BIG;
+		return ps;
+	}
+	memcpy(p->buf + p->len, s, len);
+	ps.off = (uint16_t)p->len;
+	ps.len = (uint16_t)len;
+	p->len += (uint32_t)len;
+	return ps;
+}
+
+void ctl_dp_pay_fixed(struct ctl_dp_pay *p, const void *fixed, uint32_t len)
+{
+	if (!p->err && len <= p->len)
+		memcpy(p->buf, fixed, len);
 }
 
 /* ---- drain timer and sleep hooks ---- */

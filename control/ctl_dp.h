@@ -17,8 +17,11 @@
  * State events are handled idempotently: a REEMIT of a known fact only bumps `duplicates`.
  */
 
+/* Longest command payload control sends (the record format allows VOX_REC_MAX_PAYLOAD). */
+#define CTL_DP_PAYLOAD_MAX 4096
+
 /* Send a command to worker w; h->worker, h->seq and h->ts_ns are filled here. payload up to
- * VOX_REC_SLOT bytes. Returns 0 (sent or queued), -ENOTCONN (not attached), -EINVAL (no such
+ * CTL_DP_PAYLOAD_MAX bytes. Returns 0 (sent or queued), -ENOTCONN (not attached), -EINVAL (no such
  * worker, payload too big) or -ENOBUFS (ring and local queue full; counted). */
 int ctl_dp_send(struct ctl *c, uint32_t w, struct vox_rec_hdr *h, const void *payload,
                 uint32_t len);
@@ -38,6 +41,28 @@ void ctl_dp_update_drain(struct ctl *c);
 /* Loop hooks implementing control's half of the wake-up protocol (shared/README.md). */
 int ctl_dp_before_sleep(struct ctl_loop *l, void *arg);
 int ctl_dp_after_sleep(struct ctl_loop *l, void *arg);
+
+/*
+ * A command payload with strings: the fixed struct first, then the bytes its vox_pstr fields
+ * point at (offsets from the payload start). Every command that carries strings builds its
+ * payload this way:
+ *     ctl_dp_pay_init(&p, sizeof(struct vox_sip_reply));
+ *     r.reason = ctl_dp_pay_str(&p, "Busy Here", 9);
+ *     ctl_dp_pay_fixed(&p, &r, sizeof(r));
+ *     if (!p.err) ctl_dp_send(c, w, &h, p.buf, p.len);
+ * p.err becomes -E2BIG when something did not fit (later calls then do nothing).
+ */
+struct ctl_dp_pay {
+	uint32_t len; /* bytes used: the fixed part, then the strings */
+	int err;
+	uint8_t buf[CTL_DP_PAYLOAD_MAX];
+};
+/* Start a payload whose fixed part is `fixed` bytes (zeroed). */
+void ctl_dp_pay_init(struct ctl_dp_pay *p, uint32_t fixed);
+/* Append a string; returns where it landed ({0, 0} for an empty string or on error). */
+struct vox_pstr ctl_dp_pay_str(struct ctl_dp_pay *p, const char *s, size_t len);
+/* Copy the filled-in fixed struct to the front. */
+void ctl_dp_pay_fixed(struct ctl_dp_pay *p, const void *fixed, uint32_t len);
 
 /* Name of an event or command type ("LEG_CREATED"), or NULL. */
 const char *ctl_dp_type_name(uint16_t type);

@@ -50,7 +50,7 @@ uint32_t ctl_req_pending(const struct ctl *c)
 	return n;
 }
 
-static uint64_t req_ids(struct ctl *c, uint32_t n)
+uint64_t ctl_req_ids(struct ctl *c, uint32_t n)
 {
 	if (!c->next_req_id)
 		c->next_req_id = 1;
@@ -179,7 +179,7 @@ static struct ctl_req *req_new(struct ctl *c, enum ctl_req_kind kind, uint64_t c
 	r->kind = kind;
 	r->client = client;
 	r->n = n;
-	r->base = req_ids(c, n);
+	r->base = ctl_req_ids(c, n);
 	r->c = c;
 	r->timer = ctl_loop_add_timer(c->loop, timeout_ms, req_timeout, r);
 	if (!r->timer) {
@@ -280,7 +280,7 @@ int ctl_req_burst(struct ctl *c, uint32_t w, uint32_t n, uint64_t *req_base)
 		return -ENOTCONN;
 	if (w >= c->shm.map.hdr->n_workers || n == 0 || n > CTL_REQ_MAX_LEGS)
 		return -EINVAL;
-	uint64_t base = req_ids(c, n);
+	uint64_t base = ctl_req_ids(c, n);
 	struct vox_rec_hdr h = {.type = VOX_CMD_DIAG_BURST, .status = (int32_t)n, .req_id = base};
 	int rc = ctl_dp_send(c, w, &h, NULL, 0);
 	if (rc)

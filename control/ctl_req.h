@@ -29,6 +29,9 @@ int ctl_req_burst(struct ctl *c, uint32_t w, uint32_t n, uint64_t *req_base);
 /* LEG_END for every known leg. *sent receives the count. Returns 0 or -ENOTCONN. */
 int ctl_req_end_all(struct ctl *c, uint32_t *sent);
 
+/* Reserve n consecutive request ids (never 0). Returns the first. */
+uint64_t ctl_req_ids(struct ctl *c, uint32_t n);
+
 /* Offer an event to the pending requests (called after the event was handled). */
 void ctl_req_on_event(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 /* Answer every pending request with {"error": why} (detach, exit). */

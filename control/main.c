@@ -14,6 +14,7 @@
 #include "ctl_attach.h"
 #include "ctl_dp.h"
 #include "ctl_log.h"
+#include "ctl_script.h"
 
 #define TAG "main"
 
@@ -90,8 +91,16 @@ int main(int argc, char **argv)
 	if (ctl_log_init((enum ctl_log_level)c.cfg.log_level, c.cfg.log_file) != 0)
 		CTL_WARN(TAG, "cannot open log file %s: %s", c.cfg.log_file, strerror(errno));
 	vox_names_init(&c.names, c.cfg.instance, c.cfg.run_dir);
-	if (main_pidfile(&c.names) != 0)
+	/* a bad script is a configuration error of its own kind: exit 2, naming file and line */
+	rc = ctl_script_open(&c, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "voxplane-control: script: %s\n", err);
+		return 2;
+	}
+	if (main_pidfile(&c.names) != 0) {
+		ctl_script_close(&c);
 		return 1;
+	}
 
 	int exit_code = 1;
 	struct ctl_loop *loop = NULL;

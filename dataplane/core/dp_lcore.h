@@ -45,6 +45,7 @@ struct dp_leg {
 enum dp_timer_kind {
 	DP_TIMER_LEG_DEADLINE = 1, /* arg = slot */
 	DP_TIMER_SIP_DECIDE = 2,   /* arg = handle: control did not decide on an offered leg */
+	DP_TIMER_SIP_RING = 3,     /* arg = handle: an outbound leg was not answered in time */
 	DP_TIMER_TXN_BASE = 16,    /* .. + TXN_TIMER_KINDS: the transaction layer's timers */
 };
 
@@ -168,6 +169,8 @@ struct dp_leg *dp_leg_alloc(struct dp_lcore *lc, uint32_t kind, uint64_t req_id,
 			    uint32_t account_idx, uint64_t now_ns);
 void dp_leg_state_event(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status);
 void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause);
+/* Like dp_leg_end, but the terminal event is `type` (LEG_FAILED for a call never answered). */
+void dp_leg_end_evt(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status);
 void dp_leg_set_state(struct dp_lcore *lc, struct dp_leg *leg, uint8_t state);
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx);
 void dp_legs_flush_deferred(struct dp_lcore *lc);

@@ -257,6 +257,11 @@ void dp_orphan_event(struct dp_lcore *lc, uint16_t type, int32_t status, uint64_
 
 void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause)
 {
+	dp_leg_end_evt(lc, leg, VOX_EVT_LEG_ENDED, cause);
+}
+
+void dp_leg_end_evt(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t cause)
+{
 	if (leg->state == VOX_LEG_FREE || leg->free_after_emit)
 		return;
 	leg->state = VOX_LEG_ENDING;
@@ -269,7 +274,7 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause)
 	lc->st->legs_ended++;
 	lc->st->legs_active = lc->legs_active;
 	atomic_store_explicit(&lc->pub->legs_active, lc->legs_active, memory_order_relaxed);
-	dp_leg_state_event(lc, leg, VOX_EVT_LEG_ENDED, cause);
+	dp_leg_state_event(lc, leg, type, cause);
 }
 
 /* A deadline ends a SIP leg with BYE (or a final answer), a loopback leg at once. */

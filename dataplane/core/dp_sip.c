@@ -412,8 +412,15 @@ void dp_sip_response_in(struct dp_lcore *lc, const struct sip_msg *msg)
 		vox_stats_drop(lc->st, VOX_DROP_sip_not_ours, 1);
 		return;
 	}
+	/* a response's transaction is named by its branch and its CSeq method */
+	const struct sip_hdr *csh = sip_msg_hdr(msg, SIP_HDR_CSEQ);
+	struct sip_cseq cs;
+	if (!csh || sip_cseq_parse(&cs, msg->buf, csh->value) != 0) {
+		vox_stats_drop(lc->st, VOX_DROP_sip_resp, 1);
+		return;
+	}
 	struct txn_key k = {.branch = msg->buf + v.branch.off, .branch_len = v.branch.len,
-			    .method = msg->method};
+			    .method = cs.method};
 	if (txn_client_response(&lc->sip->txl, &k, msg->status, msg) != 0)
 		vox_stats_drop(lc->st, VOX_DROP_sip_nomatch, 1);
 }

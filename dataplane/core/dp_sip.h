@@ -54,6 +54,14 @@ struct dp_sipleg {
 	struct sip_addr src;       /* where the initial INVITE came from */
 	struct sip_addr media;     /* remote RTP address from SDP */
 	struct rte_mbuf *invite;   /* the initial INVITE, kept until our final answer */
+	/* outbound legs (DIAL); everything above local_tag is zeroed for a new leg */
+	uint8_t auth_tried;          /* credentials were sent once (a second challenge fails) */
+	uint8_t cancelled;
+	uint16_t ring_timeout_s;
+	uint32_t inv_cseq;           /* CSeq number of our current INVITE */
+	tw_handle_t ring_tw;
+	uint32_t ack_ref;            /* our ACK for the 2xx (re-sent on 2xx retransmissions) */
+
 	uint8_t srtp_local[30];    /* our SDES key+salt */
 	uint8_t srtp_remote[30];
 	char local_tag[DP_SIP_TAG_LEN + 2];
@@ -62,6 +70,10 @@ struct dp_sipleg {
 	char remote_hdr[DP_SIP_STR]; /* theirs, with their tag */
 	char target[DP_SIP_STR];     /* remote target URI (Contact) */
 	char route[DP_SIP_ROUTE];    /* route set, comma separated, in the order to use */
+	char inv_branch[40];         /* branch of our current INVITE (CANCEL reuses it) */
+	char auth_user[64];
+	char auth_pass[64];
+	char extra[512];             /* control's extra header lines for our INVITE */
 };
 
 /* Per-worker SIP state. */
@@ -102,6 +114,8 @@ void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 void dp_sip_cmd_hangup(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_respond(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_set_acl(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_cancel_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_unsupported(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);

@@ -27,6 +27,19 @@ void dp_sip_response_in(struct dp_lcore *lc, const struct sip_msg *msg);
 const char *sip_reason_phrase(uint16_t code);
 uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, const void **out);
 
+/* dp_sip_uas.c (helpers the outbound side shares) */
+struct dp_sipleg *dp_sip_leg(struct dp_lcore *lc, const struct dp_leg *leg);
+struct dp_leg *dp_sip_leg_of_txn(struct dp_lcore *lc, const struct txn *t);
+void dp_sip_dlg_insert(struct dp_lcore *lc, uint32_t slot);
+int dp_sip_sdp_offer(struct dp_lcore *lc, struct dp_sipleg *sl, char *out, size_t cap);
+void dp_sip_end_leg(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code, uint8_t by);
+int dp_sip_send_bye(struct dp_lcore *lc, struct dp_leg *leg);
+const char *dp_sip_contact_hdr(struct dp_lcore *lc, char *buf, size_t cap);
+struct dp_leg *dp_sip_cmd_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h);
+const char *dp_sip_pstr(const void *pl, uint32_t len, struct vox_pstr p, char *buf, size_t cap);
+/* dp_sip_uac.c */
+void dp_sip_uac_fail(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code);
+void dp_sip_uac_cancel(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code);
 /* dp_sip_uas.c */
 void dp_sip_leg_hangup(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code);
 /* Returns 1 if it kept the mbuf (the initial INVITE), 0 if the caller frees it. */

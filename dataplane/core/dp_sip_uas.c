@@ -21,15 +21,15 @@
  * is kept until our final answer (responses are built from it). The dialog is found again by
  * (Call-ID, our tag). In-dialog requests that need no decision (BYE, re-INVITE, UPDATE,
  * OPTIONS, INFO dtmf-relay) are answered here; others go to control as EVT_SIP_REQUEST and are
- * answered by CMD_RESPOND. Outbound legs (DIAL) are not built yet: DIAL answers LEG_FAILED.
+ * answered by CMD_RESPOND. Outbound legs (DIAL) live in dp_sip_uac.c.
  */
 
-static struct dp_sipleg *sipleg(struct dp_lcore *lc, const struct dp_leg *leg)
+struct dp_sipleg *dp_sip_leg(struct dp_lcore *lc, const struct dp_leg *leg)
 {
 	return &lc->sip->legs[leg - lc->legs];
 }
 
-static struct dp_leg *leg_of_txn(struct dp_lcore *lc, const struct txn *t)
+struct dp_leg *dp_sip_leg_of_txn(struct dp_lcore *lc, const struct txn *t)
 {
 	return t->user ? dp_leg_lookup(lc, (vox_handle_t)t->user) : NULL;
 }
@@ -46,7 +46,7 @@ static uint32_t dlg_hash(const char *cid, size_t cl, const char *tag, size_t tl)
 	return rte_hash_crc(tag, (uint32_t)tl, rte_hash_crc(cid, (uint32_t)cl, 0xd1a1));
 }
 
-static void dlg_insert(struct dp_lcore *lc, uint32_t slot)
+void dp_sip_dlg_insert(struct dp_lcore *lc, uint32_t slot)
 {
 	struct dp_sip *s = lc->sip;
 	struct dp_sipleg *sl = &s->legs[slot];
@@ -188,7 +188,7 @@ static const struct sip_msg *stored_invite(struct dp_lcore *lc, struct dp_sipleg
 
 /* ---- SDP ----------------------------------------------------------------------------------- */
 
-static int sdp_offer(struct dp_lcore *lc, struct dp_sipleg *sl, char *out, size_t cap)
+int dp_sip_sdp_offer(struct dp_lcore *lc, struct dp_sipleg *sl, char *out, size_t cap)
 {
 	char ip[32];
 	struct sip_addr a = {.family = 4};
@@ -231,7 +231,7 @@ static int sdp_answer(struct dp_lcore *lc, struct dp_sipleg *sl, const char *bod
 	return sip_sdp_write(out, cap, &o, body, &a, &l);
 }
 
-static const char *contact_hdr(struct dp_lcore *lc, char *buf, size_t cap)
+const char *dp_sip_contact_hdr(struct dp_lcore *lc, char *buf, size_t cap)
 {
 	struct sip_addr a = {.family = 4};
 	char ip[32];
@@ -325,7 +325,7 @@ static uint32_t sip_in_payload(struct dp_lcore *lc, const struct sip_msg *m, con
 uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, const void **out)
 {
 	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	if (type == VOX_EVT_LEG_OFFERED) {
 		const struct sip_msg *m = stored_invite(lc, sl);
 		if (!m)
@@ -348,19 +348,19 @@ uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t ty
 
 /* ---- ending legs --------------------------------------------------------------------------- */
 
-static void end_leg(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code, uint8_t by)
+void dp_sip_end_leg(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code, uint8_t by)
 {
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	sl->end_code = code;
 	sl->end_by = by;
 	dlg_remove(lc, (uint32_t)(leg - lc->legs));
 	dp_leg_end(lc, leg, cause);
 }
 
-static int send_bye(struct dp_lcore *lc, struct dp_leg *leg)
+int dp_sip_send_bye(struct dp_lcore *lc, struct dp_leg *leg)
 {
 	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	char branch[40], ip[32];
 	struct sip_addr a = {.family = 4};
 	memcpy(a.ip, &lc->net.ifc->ip, 4);
@@ -392,7 +392,7 @@ static int send_bye(struct dp_lcore *lc, struct dp_leg *leg)
 static int answer_invite(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code, const char *reason,
 			 const char *extra, const char *body, size_t blen)
 {
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	struct txn *t = txn_at(lc, sl->inv_txn);
 	const struct sip_msg *inv = stored_invite(lc, sl);
 	if (!t || !inv)
@@ -538,7 +538,7 @@ static int handle_invite(struct dp_lcore *lc, const struct sip_msg *msg, struct 
 	}
 	sl->invite = m;
 	t->user = dp_leg_handle(lc, leg);
-	dlg_insert(lc, slot);
+	dp_sip_dlg_insert(lc, slot);
 	lc->st->sip_txn_active = s->txl.active;
 	respond(lc, t, msg, src, 100, "Trying", NULL, NULL, NULL, 0);
 	dp_leg_set_state(lc, leg, VOX_LEG_OFFERED);
@@ -561,16 +561,16 @@ static void handle_cancel(struct dp_lcore *lc, const struct sip_msg *msg, const 
 		return;
 	}
 	respond_new(lc, msg, src, 200, "OK", NULL, NULL, NULL, 0);
-	struct dp_leg *leg = leg_of_txn(lc, inv);
+	struct dp_leg *leg = dp_sip_leg_of_txn(lc, inv);
 	if (!leg || inv->state != TXN_S_PROCEEDING)
 		return; /* already answered: the CANCEL has no effect (RFC 3261 §9.2) */
 	answer_invite(lc, leg, 487, "Request Terminated", NULL, NULL, 0);
-	end_leg(lc, leg, VOX_CAUSE_REMOTE, 487, VOX_BY_REMOTE);
+	dp_sip_end_leg(lc, leg, VOX_CAUSE_REMOTE, 487, VOX_BY_REMOTE);
 }
 
 static void dialog_ack(struct dp_lcore *lc, const struct sip_msg *msg, struct dp_leg *leg)
 {
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	struct txn *t = txn_at(lc, sl->reinv_txn);
 	if (t) {
 		txn_server_ack_2xx(&lc->sip->txl, t);
@@ -592,7 +592,7 @@ static int in_dialog(struct dp_lcore *lc, const struct sip_msg *msg, const struc
 		     struct dp_leg *leg)
 {
 	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	const struct sip_hdr *cs = sip_msg_hdr(msg, SIP_HDR_CSEQ);
 	struct sip_cseq c;
 	if (cs && sip_cseq_parse(&c, msg->buf, cs->value) == 0) {
@@ -608,7 +608,7 @@ static int in_dialog(struct dp_lcore *lc, const struct sip_msg *msg, const struc
 		respond_new(lc, msg, src, 200, "OK", NULL, NULL, NULL, 0);
 		if (sl->uas && !sl->final_sent)
 			answer_invite(lc, leg, 487, "Request Terminated", NULL, NULL, 0);
-		end_leg(lc, leg, VOX_CAUSE_REMOTE, 0, VOX_BY_REMOTE);
+		dp_sip_end_leg(lc, leg, VOX_CAUSE_REMOTE, 0, VOX_BY_REMOTE);
 		return 0;
 	case SIP_M_INVITE:
 	case SIP_M_UPDATE: {
@@ -620,7 +620,7 @@ static int in_dialog(struct dp_lcore *lc, const struct sip_msg *msg, const struc
 		if (msg->body.len)
 			n = sdp_answer(lc, sl, msg->buf + msg->body.off, msg->body.len, s->sdp, sizeof(s->sdp));
 		else
-			n = msg->method == SIP_M_INVITE ? sdp_offer(lc, sl, s->sdp, sizeof(s->sdp)) : 0;
+			n = msg->method == SIP_M_INVITE ? dp_sip_sdp_offer(lc, sl, s->sdp, sizeof(s->sdp)) : 0;
 		if (n < 0) {
 			respond_new(lc, msg, src, 488, "Not Acceptable Here", NULL, NULL, NULL, 0);
 			return 0;
@@ -636,12 +636,12 @@ static int in_dialog(struct dp_lcore *lc, const struct sip_msg *msg, const struc
 		}
 		if (msg->method == SIP_M_INVITE)
 			sl->reinv_txn = txn_index(&s->txl, t);
-		respond(lc, t, msg, src, 200, "OK", NULL, contact_hdr(lc, extra, sizeof(extra)),
+		respond(lc, t, msg, src, 200, "OK", NULL, dp_sip_contact_hdr(lc, extra, sizeof(extra)),
 			n > 0 ? s->sdp : NULL, n > 0 ? (size_t)n : 0);
 		return 0;
 	}
 	case SIP_M_OPTIONS:
-		respond_new(lc, msg, src, 200, "OK", NULL, contact_hdr(lc, extra, sizeof(extra)), NULL, 0);
+		respond_new(lc, msg, src, 200, "OK", NULL, dp_sip_contact_hdr(lc, extra, sizeof(extra)), NULL, 0);
 		return 0;
 	case SIP_M_INFO: {
 		/* application/dtmf-relay: Signal=5 / Duration=160 */
@@ -796,10 +796,10 @@ void dp_sip_uas_txn_ended(struct dp_lcore *lc, struct txn *t)
 		rte_pktmbuf_free(s->txn_req[idx]);
 		s->txn_req[idx] = NULL;
 	}
-	struct dp_leg *leg = leg_of_txn(lc, t);
+	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
 	if (!leg)
 		return;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	if (sl->inv_txn == idx)
 		sl->inv_txn = TXN_NONE;
 	if (sl->reinv_txn == idx)
@@ -808,32 +808,19 @@ void dp_sip_uas_txn_ended(struct dp_lcore *lc, struct txn *t)
 		sl->bye_txn = TXN_NONE;
 }
 
-void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, const void *msg)
-{
-	/* responses to our BYE need nothing more; outbound INVITEs come with DIAL */
-	(void)lc;
-	(void)t;
-	(void)status;
-	(void)msg;
-}
-
-uint32_t dp_sip_uac_build_ack(struct dp_lcore *lc, struct txn *t, const void *msg)
-{
-	(void)lc;
-	(void)t;
-	(void)msg;
-	return TXN_NONE; /* no client INVITEs yet */
-}
-
 void dp_sip_txn_timeout(struct dp_lcore *lc, struct txn *t, enum txn_timeout which)
 {
-	struct dp_leg *leg = leg_of_txn(lc, t);
+	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
 	if (!leg)
 		return;
+	if (which == TXN_TO_B && dp_sip_leg(lc, leg)->inv_txn == txn_index(&lc->sip->txl, t)) {
+		dp_sip_uac_fail(lc, leg, 408); /* nobody answered our INVITE at all */
+		return;
+	}
 	if (which == TXN_TO_L_NO_ACK && t->kind == TXN_IST) {
 		/* our 200 was never acknowledged: the call is dead (RFC 3261 §13.3.1.4) */
-		send_bye(lc, leg);
-		end_leg(lc, leg, VOX_CAUSE_REMOTE, 408, VOX_BY_REMOTE);
+		dp_sip_send_bye(lc, leg);
+		dp_sip_end_leg(lc, leg, VOX_CAUSE_REMOTE, 408, VOX_BY_REMOTE);
 	}
 }
 
@@ -846,20 +833,28 @@ void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg)
 		lc->st->sip_txn_active = lc->sip->txl.active;
 		return;
 	}
+	if (kind == DP_TIMER_SIP_RING) {
+		struct dp_leg *leg = dp_leg_lookup(lc, (vox_handle_t)arg);
+		if (leg && leg->kind == VOX_LEG_KIND_SIP_OUT) {
+			dp_sip_leg(lc, leg)->ring_tw = 0;
+			dp_sip_uac_cancel(lc, leg, 408);
+		}
+		return;
+	}
 	if (kind == DP_TIMER_SIP_DECIDE) {
 		struct dp_leg *leg = dp_leg_lookup(lc, (vox_handle_t)arg);
-		if (!leg || leg->kind != VOX_LEG_KIND_SIP_IN || sipleg(lc, leg)->final_sent)
+		if (!leg || leg->kind != VOX_LEG_KIND_SIP_IN || dp_sip_leg(lc, leg)->final_sent)
 			return;
 		/* control never decided: refuse the call, end the leg with a cause it can log */
 		lc->st->sip_decide_timeouts++;
 		answer_invite(lc, leg, 503, "Service Unavailable", "Retry-After: 5\r\n", NULL, 0);
-		end_leg(lc, leg, VOX_CAUSE_CONTROL_LOST, 503, VOX_BY_LOCAL);
+		dp_sip_end_leg(lc, leg, VOX_CAUSE_CONTROL_LOST, 503, VOX_BY_LOCAL);
 	}
 }
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
-static struct dp_leg *cmd_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h)
+struct dp_leg *dp_sip_cmd_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h)
 {
 	struct dp_leg *leg = lc->sip ? dp_leg_lookup(lc, h->leg) : NULL;
 	if (!leg)
@@ -867,7 +862,7 @@ static struct dp_leg *cmd_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h)
 	return leg;
 }
 
-static const char *pstr(const void *pl, uint32_t len, struct vox_pstr p, char *buf, size_t cap)
+const char *dp_sip_pstr(const void *pl, uint32_t len, struct vox_pstr p, char *buf, size_t cap)
 {
 	if (!p.len || (uint32_t)p.off + p.len > len || p.len >= cap)
 		return NULL;
@@ -878,10 +873,10 @@ static const char *pstr(const void *pl, uint32_t len, struct vox_pstr p, char *b
 
 void dp_sip_cmd_ring(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
 {
-	struct dp_leg *leg = cmd_leg(lc, h);
+	struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
 	if (!leg)
 		return;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	if (leg->kind != VOX_LEG_KIND_SIP_IN || sl->final_sent) {
 		dp_ctl_bad(lc, h, -EINVAL);
 		return;
@@ -896,16 +891,16 @@ void dp_sip_cmd_ring(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	}
 	char extra[256];
 	answer_invite(lc, leg, code, code == 183 ? "Session Progress" : "Ringing",
-		      contact_hdr(lc, extra, sizeof(extra)), n > 0 ? lc->sip->sdp : NULL, n > 0 ? (size_t)n : 0);
+		      dp_sip_contact_hdr(lc, extra, sizeof(extra)), n > 0 ? lc->sip->sdp : NULL, n > 0 ? (size_t)n : 0);
 	dp_leg_set_state(lc, leg, VOX_LEG_RINGING);
 }
 
 void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
 {
-	struct dp_leg *leg = cmd_leg(lc, h);
+	struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
 	if (!leg)
 		return;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	if (leg->kind != VOX_LEG_KIND_SIP_IN || sl->final_sent) {
 		dp_ctl_bad(lc, h, -EINVAL);
 		return;
@@ -917,12 +912,12 @@ void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 	}
 	int n = inv->body.len ? sdp_answer(lc, sl, inv->buf + inv->body.off, inv->body.len, lc->sip->sdp,
 					   sizeof(lc->sip->sdp))
-			      : sdp_offer(lc, sl, lc->sip->sdp, sizeof(lc->sip->sdp));
+			      : dp_sip_sdp_offer(lc, sl, lc->sip->sdp, sizeof(lc->sip->sdp));
 	char extra[256];
-	if (n <= 0 || answer_invite(lc, leg, 200, "OK", contact_hdr(lc, extra, sizeof(extra)), lc->sip->sdp,
+	if (n <= 0 || answer_invite(lc, leg, 200, "OK", dp_sip_contact_hdr(lc, extra, sizeof(extra)), lc->sip->sdp,
 				    (size_t)n) != 0) {
 		answer_invite(lc, leg, 500, "Server Internal Error", NULL, NULL, 0);
-		end_leg(lc, leg, VOX_CAUSE_NO_RESOURCES, 500, VOX_BY_LOCAL);
+		dp_sip_end_leg(lc, leg, VOX_CAUSE_NO_RESOURCES, 500, VOX_BY_LOCAL);
 		return;
 	}
 	sl->answered = 1;
@@ -933,10 +928,10 @@ void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 
 void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
 {
-	struct dp_leg *leg = cmd_leg(lc, h);
+	struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
 	if (!leg)
 		return;
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	struct vox_sip_reply r;
 	if (h->len < sizeof(r) || leg->kind != VOX_LEG_KIND_SIP_IN || sl->final_sent) {
 		dp_ctl_bad(lc, h, -EINVAL);
@@ -948,30 +943,30 @@ void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 		return;
 	}
 	char reason[128], extra[1024];
-	const char *rs = pstr(pl, h->len, r.reason, reason, sizeof(reason));
-	const char *ex = pstr(pl, h->len, r.headers, extra, sizeof(extra));
+	const char *rs = dp_sip_pstr(pl, h->len, r.reason, reason, sizeof(reason));
+	const char *ex = dp_sip_pstr(pl, h->len, r.headers, extra, sizeof(extra));
 	answer_invite(lc, leg, r.code, rs ? rs : sip_reason_phrase(r.code), ex, NULL, 0);
-	end_leg(lc, leg, VOX_CAUSE_CONTROL, r.code, VOX_BY_LOCAL);
+	dp_sip_end_leg(lc, leg, VOX_CAUSE_CONTROL, r.code, VOX_BY_LOCAL);
 }
 
 /* End a SIP leg the SIP way: BYE when answered, a final response when still unanswered. */
 void dp_sip_leg_hangup(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, uint16_t code)
 {
-	struct dp_sipleg *sl = sipleg(lc, leg);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	if (leg->kind == VOX_LEG_KIND_SIP_IN && !sl->final_sent) {
 		if (code < 300 || code > 699)
 			code = 480;
 		answer_invite(lc, leg, code, sip_reason_phrase(code), NULL, NULL, 0);
-		end_leg(lc, leg, cause, code, VOX_BY_LOCAL);
+		dp_sip_end_leg(lc, leg, cause, code, VOX_BY_LOCAL);
 		return;
 	}
-	send_bye(lc, leg);
-	end_leg(lc, leg, cause, 0, VOX_BY_LOCAL);
+	dp_sip_send_bye(lc, leg);
+	dp_sip_end_leg(lc, leg, cause, 0, VOX_BY_LOCAL);
 }
 
 void dp_sip_cmd_hangup(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
 {
-	struct dp_leg *leg = cmd_leg(lc, h);
+	struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
 	if (!leg)
 		return;
 	dp_sip_leg_hangup(lc, leg, VOX_CAUSE_CONTROL, (uint16_t)h->status);
@@ -1000,9 +995,9 @@ void dp_sip_cmd_respond(struct dp_lcore *lc, const struct vox_rec_hdr *h, const 
 		return;
 	}
 	char reason[128], extra[2048], body[4096], tag[DP_SIP_TAG_LEN + 2];
-	const char *rs = pstr(pl, h->len, r.reason, reason, sizeof(reason));
-	const char *ex = pstr(pl, h->len, r.headers, extra, sizeof(extra));
-	const char *bd = pstr(pl, h->len, r.body, body, sizeof(body));
+	const char *rs = dp_sip_pstr(pl, h->len, r.reason, reason, sizeof(reason));
+	const char *ex = dp_sip_pstr(pl, h->len, r.headers, extra, sizeof(extra));
+	const char *bd = dp_sip_pstr(pl, h->len, r.body, body, sizeof(body));
 	dp_sip_mint(lc, tag, sizeof(tag), DP_SIP_TAG_PFX, 8, NULL);
 	const struct sip_hdr *to = sip_msg_hdr(&s->msg2, SIP_HDR_TO);
 	struct sip_nameaddr na;
@@ -1033,9 +1028,6 @@ void dp_sip_cmd_set_acl(struct dp_lcore *lc, const struct vox_rec_hdr *h, const 
 
 void dp_sip_cmd_unsupported(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
 {
-	/* DIAL, CANCEL_LEG, SEND_REQUEST, SET_MATCH: outbound legs are the next step */
-	if (h->type == VOX_CMD_DIAL)
-		dp_orphan_event(lc, VOX_EVT_LEG_FAILED, -EOPNOTSUPP, h->req_id, h->tag);
-	else
-		dp_ctl_bad(lc, h, -EOPNOTSUPP);
+	/* SEND_REQUEST, SET_MATCH: not built yet */
+	dp_ctl_bad(lc, h, -EOPNOTSUPP);
 }

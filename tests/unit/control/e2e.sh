@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # e2e.sh — voxplane-control and voxctl against the stand-in dataplane (ctl-fake-dp):
-# attach, ping, legs, a second control refused, dataplane restart survived, clean exit.
+# attach, ping, legs, a second control refused, a bad script refused (exit 2), dataplane
+# restart survived, clean exit.
 set -u
 FAKE=$1 CTL=$2 VOXCTL=$3
 ID=e2e$$
@@ -46,6 +47,14 @@ echo "$out" | grep -q "another voxplane-control (pid $CTLPID) is attached to /de
 	fail "second control message: $out"
 # and on the same run dir the pid file stops it
 out=$("$CTL" --set instance="$ID" --set run_dir="$RUN" 2>&1); [ $? = 1 ] || fail "pid file not honoured"
+
+# scripted mode: a bad line stops the start with exit 2, naming file and line
+printf 'ok: answer\n*: explode\n' >"$RUN/bad.script"
+out=$("$CTL" --set instance="$ID" --set run_dir="$RUN/other" --set script="$RUN/bad.script" 2>&1)
+rc=$?
+[ $rc = 2 ] || fail "bad script: exit $rc"
+echo "$out" | grep -q "script: $RUN/bad.script:2: unknown action 'explode'" ||
+	fail "bad script message: $out"
 
 h=$(vx diag leg-create 1 | sed 's/.*"handles":\["\([^"]*\)".*/\1/')
 out=$(vx diag leg-end "$h"); echo "$out" | grep -q '"event":"LEG_ENDED"' || fail "leg-end: $out"

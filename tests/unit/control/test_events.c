@@ -281,7 +281,7 @@ static void test_cmd_queue(void **state)
 	assert_true(CTL_TEST_RUN_UNTIL(c, 3000, c->cnt.stale_handles == 79));
 	/* unknown worker, payload too big */
 	struct vox_rec_hdr h = {.type = VOX_CMD_PING};
-	char big[VOX_REC_SLOT + 1] = {0};
+	char big[CTL_DP_PAYLOAD_MAX + 1] = {0};
 	assert_int_equal(ctl_dp_send(c, 5, &h, NULL, 0), -EINVAL);
 	assert_int_equal(ctl_dp_send(c, 0, &h, big, sizeof(big)), -EINVAL);
 }

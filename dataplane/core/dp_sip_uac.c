@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_sip_uac.c — outbound SIP legs (DIAL): our INVITE, digest answers to 401/407, the ring
+ * timeout's CANCEL, ACK for 2xx and non-2xx. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <rte_mbuf.h>
+
+#include "dp_lcore.h"
+#include "dp_sip.h"
+#include "dp_sip_priv.h"
+
+/*
+ * DIAL creates a leg in state DIALING on the worker control chose: our Call-ID, tag and branch
+ * carry that worker, so every response and in-dialog request finds it without a lookup table.
+ * 1xx → LEG_PROGRESS (RINGING), 2xx → ACK + LEG_ANSWERED, 401/407 → one retry with digest
+ * credentials (RFC 2617/7616 MD5, qop=auth when offered), other finals → LEG_FAILED with the
+ * code. No answer within ring_timeout_ms → CANCEL and LEG_FAILED 408; no response at all
+ * (timer B) → LEG_FAILED 408. A 2xx that crosses our CANCEL is ACKed and BYEd.
+ */
+
+static void local_ip(struct dp_lcore *lc, char *ip, size_t cap)
+{
+	struct sip_addr a = {.family = 4};
+	memcpy(a.ip, &lc->net.ifc->ip, 4);
+	sip_addr_fmt(&a, ip, cap);
+}
+
+/* ---- digest --------------------------------------------------------------------------------- */
+
+static void md5_hex(const char *in, size_t len, char out[33])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(in, len, d, &n, EVP_md5(), NULL);
+	for (unsigned int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* value of param `name` in a challenge (quoted or token) into out; 0 if absent */
+static int chal_param(const char *c, size_t len, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i + nl < len; i++) {
+		if ((i == 0 || c[i - 1] == ' ' || c[i - 1] == ',' || c[i - 1] == '\t') &&
+		    strncasecmp(c + i, name, nl) == 0) {
+			size_t j = i + nl;
+			while (j < len && c[j] == ' ')
+				j++;
+			if (j >= len || c[j] != '=')
+				continue;
+			j++;
+			while (j < len && c[j] == ' ')
+				j++;
+			size_t o = 0;
+			if (j < len && c[j] == '"') {
+				for (j++; j < len && c[j] != '"' && o + 1 < cap; j++)
+					out[o++] = c[j];
+			} else {
+				for (; j < len && c[j] != ',' && c[j] != ' ' && o + 1 < cap; j++)
+					out[o++] = c[j];
+			}
+			out[o] = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Authorization header line for our INVITE answering challenge `c`. Returns its length or < 0. */
+static int digest_line(struct dp_lcore *lc, struct dp_sipleg *sl, int proxy, const char *c, size_t clen,
+		       char *out, size_t cap)
+{
+	char realm[128], nonce[256], opaque[256], qop[64], algo[32], ha1[33], ha2[33], resp[33];
+	char buf[1024], cnonce[17];
+	if (clen < 7 || strncasecmp(c, "Digest", 6) != 0 || !chal_param(c, clen, "nonce", nonce, sizeof(nonce)))
+		return -EINVAL;
+	if (!chal_param(c, clen, "realm", realm, sizeof(realm)))
+		realm[0] = 0;
+	int has_opaque = chal_param(c, clen, "opaque", opaque, sizeof(opaque));
+	int auth_qop = chal_param(c, clen, "qop", qop, sizeof(qop)) && strstr(qop, "auth") != NULL;
+	if (chal_param(c, clen, "algorithm", algo, sizeof(algo)) && strcasecmp(algo, "MD5") != 0)
+		return -ENOTSUP;
+	snprintf(buf, sizeof(buf), "%s:%s:%s", sl->auth_user, realm, sl->auth_pass);
+	md5_hex(buf, strlen(buf), ha1);
+	snprintf(buf, sizeof(buf), "INVITE:%s", sl->target);
+	md5_hex(buf, strlen(buf), ha2);
+	unsigned char rnd[8];
+	RAND_bytes(rnd, sizeof(rnd));
+	for (int i = 0; i < 8; i++)
+		snprintf(cnonce + 2 * i, 3, "%02x", rnd[i]);
+	if (auth_qop)
+		snprintf(buf, sizeof(buf), "%s:%s:00000001:%s:auth:%s", ha1, nonce, cnonce, ha2);
+	else
+		snprintf(buf, sizeof(buf), "%s:%s:%s", ha1, nonce, ha2);
+	md5_hex(buf, strlen(buf), resp);
+	int n = snprintf(out, cap,
+			 "%s: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", response=\"%s\", "
+			 "algorithm=MD5%s%s%s%s%s%s\r\n",
+			 proxy ? "Proxy-Authorization" : "Authorization", sl->auth_user, realm, nonce, sl->target,
+			 resp, auth_qop ? ", qop=auth, nc=00000001, cnonce=\"" : "", auth_qop ? cnonce : "",
+			 auth_qop ? "\"" : "", has_opaque ? ", opaque=\"" : "", has_opaque ? opaque : "",
+			 has_opaque ? "\"" : "");
+	return n > 0 && (size_t)n < cap ? n : -ENOSPC;
+}
+
+/* ---- our INVITE ----------------------------------------------------------------------------- */
+
+static int send_invite(struct dp_lcore *lc, struct dp_leg *leg, const char *auth)
+{
+	struct dp_sip *s = lc->sip;
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	char ip[32], contact[512];
+	local_ip(lc, ip, sizeof(ip));
+	int sdp = dp_sip_sdp_offer(lc, sl, s->sdp, sizeof(s->sdp));
+	if (sdp <= 0)
+		return -ENOSPC;
+	dp_sip_mint(lc, sl->inv_branch, sizeof(sl->inv_branch), "z9hG4bKvx", 12, NULL);
+	sl->inv_cseq = ++sl->local_cseq;
+	dp_sip_contact_hdr(lc, contact, sizeof(contact));
+	int n = snprintf(s->buf, sizeof(s->buf),
+			 "INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+			 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u INVITE\r\n%s%s%s"
+			 "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s",
+			 sl->target, ip, lc->ctx->cfg.sip_port, sl->inv_branch, sl->local_hdr, sl->remote_hdr,
+			 sl->call_id, sl->inv_cseq, contact, sl->extra, auth ? auth : "", sdp, s->sdp);
+	if (n <= 0 || (size_t)n >= sizeof(s->buf))
+		return -ENOSPC;
+	uint32_t ref = dp_sip_store(lc, s->buf, (uint32_t)n, &sl->peer);
+	if (ref == TXN_NONE)
+		return -ENOBUFS;
+	struct txn_key k = {.branch = sl->inv_branch, .branch_len = (uint32_t)strlen(sl->inv_branch),
+			    .method = SIP_M_INVITE};
+	struct txn *t = txn_client_start(&s->txl, &k, TXN_UDP, 0, ref, dp_leg_handle(lc, leg));
+	if (!t) {
+		dp_sip_store_release(lc, ref);
+		vox_stats_drop(lc->st, VOX_DROP_sip_txn_full, 1);
+		return -ENOBUFS;
+	}
+	sl->inv_txn = txn_index(&s->txl, t);
+	lc->st->sip_txn_active = s->txl.active;
+	return 0;
+}
+
+void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
+{
+	struct vox_dial d;
+	if (!lc->sip || h->len < sizeof(d)) {
+		dp_orphan_event(lc, VOX_EVT_LEG_FAILED, -EINVAL, h->req_id, h->tag);
+		return;
+	}
+	memcpy(&d, pl, sizeof(d));
+	char target[DP_SIP_STR], from[DP_SIP_STR], disp[128], to[DP_SIP_STR];
+	const char *tg = dp_sip_pstr(pl, h->len, d.target, target, sizeof(target));
+	const char *fr = dp_sip_pstr(pl, h->len, d.from_uri, from, sizeof(from));
+	const char *dn = dp_sip_pstr(pl, h->len, d.from_display, disp, sizeof(disp));
+	const char *tu = dp_sip_pstr(pl, h->len, d.to_uri, to, sizeof(to));
+	if (!tg || d.next_hop.family != VOX_AF_INET || !d.next_hop.port) {
+		dp_orphan_event(lc, VOX_EVT_LEG_FAILED, -EINVAL, h->req_id, h->tag);
+		return;
+	}
+	const struct dp_cfg *cfg = &lc->ctx->cfg;
+	struct dp_leg *leg = dp_leg_alloc(lc, VOX_LEG_KIND_SIP_OUT, h->req_id, h->tag, d.account_idx,
+					  dp_now_ns(lc, lc->now_tsc));
+	uint32_t slot = leg ? (uint32_t)(leg - lc->legs) : 0;
+	uint32_t port = cfg->rtp_port_min + 2u * (slot * lc->n_workers + lc->widx);
+	if (!leg || port + 1 > cfg->rtp_port_max) {
+		if (leg)
+			dp_leg_end_evt(lc, leg, VOX_EVT_LEG_FAILED, VOX_CAUSE_NO_RESOURCES);
+		else
+			dp_orphan_event(lc, VOX_EVT_LEG_FAILED, VOX_CAUSE_NO_RESOURCES, h->req_id, h->tag);
+		return;
+	}
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
+	sl->uas = 0;
+	sl->rtp_port = (uint16_t)port;
+	sl->inv_txn = sl->reinv_txn = sl->bye_txn = sl->ack_ref = TXN_NONE;
+	sl->peer.family = 4;
+	sl->peer.port = d.next_hop.port;
+	memcpy(sl->peer.ip, d.next_hop.addr, 4);
+	sl->src = sl->peer;
+	dp_sip_mint(lc, sl->local_tag, sizeof(sl->local_tag), "vx", 8, NULL);
+	dp_sip_mint(lc, sl->call_id, sizeof(sl->call_id), "vx", 16, NULL);
+	size_t cl = strlen(sl->call_id);
+	snprintf(sl->call_id + cl, sizeof(sl->call_id) - cl, "-%08x@voxplane", (unsigned)slot);
+	snprintf(sl->target, sizeof(sl->target), "%s", tg);
+	char ip[32];
+	local_ip(lc, ip, sizeof(ip));
+	if (fr)
+		snprintf(sl->local_hdr, sizeof(sl->local_hdr), "%s%s%s<%s>;tag=%s", dn ? "\"" : "", dn ? dn : "",
+			 dn ? "\" " : "", fr, sl->local_tag);
+	else
+		snprintf(sl->local_hdr, sizeof(sl->local_hdr), "<sip:voxplane@%s>;tag=%s", ip, sl->local_tag);
+	snprintf(sl->remote_hdr, sizeof(sl->remote_hdr), "<%s>", tu ? tu : tg);
+	sl->route[0] = 0;
+	if (!dp_sip_pstr(pl, h->len, d.headers, sl->extra, sizeof(sl->extra)))
+		sl->extra[0] = 0;
+	if (!dp_sip_pstr(pl, h->len, d.auth_user, sl->auth_user, sizeof(sl->auth_user)))
+		sl->auth_user[0] = 0;
+	if (!dp_sip_pstr(pl, h->len, d.auth_pass, sl->auth_pass, sizeof(sl->auth_pass)))
+		sl->auth_pass[0] = 0;
+	dp_sip_dlg_insert(lc, slot);
+	if (send_invite(lc, leg, NULL) != 0) {
+		dp_sip_end_leg(lc, leg, VOX_CAUSE_NO_RESOURCES, 500, VOX_BY_LOCAL);
+		return;
+	}
+	lc->st->sip_tx_req++;
+	dp_leg_set_state(lc, leg, VOX_LEG_DIALING);
+	uint32_t ring = d.ring_timeout_ms ? d.ring_timeout_ms : 60000;
+	sl->ring_tw = tw_add(&lc->tw, dp_now_ns(lc, lc->now_tsc) / 1000000u + ring, DP_TIMER_SIP_RING,
+			     dp_leg_handle(lc, leg));
+	dp_leg_state_event(lc, leg, VOX_EVT_LEG_CREATED, 0);
+}
+
+/* ---- ending an outbound leg ---------------------------------------------------------------- */
+
+static void stop_ring_timer(struct dp_lcore *lc, struct dp_sipleg *sl)
+{
+	tw_cancel(&lc->tw, sl->ring_tw);
+	sl->ring_tw = 0;
+}
+
+void dp_sip_uac_fail(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code)
+{
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	stop_ring_timer(lc, sl);
+	sl->end_code = code;
+	sl->end_by = VOX_BY_REMOTE;
+	dp_leg_end_evt(lc, leg, VOX_EVT_LEG_FAILED, code);
+}
+
+void dp_sip_uac_cancel(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code)
+{
+	struct dp_sip *s = lc->sip;
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	stop_ring_timer(lc, sl);
+	if (sl->answered || sl->cancelled)
+		return;
+	sl->cancelled = 1;
+	/* RFC 3261 §9.1: same Request-URI, Call-ID, From, To (no tag), CSeq number and branch */
+	char ip[32];
+	local_ip(lc, ip, sizeof(ip));
+	char to[DP_SIP_STR];
+	snprintf(to, sizeof(to), "%s", sl->remote_hdr);
+	char *tag = strstr(to, ";tag=");
+	if (tag)
+		*tag = 0;
+	int n = snprintf(s->buf, sizeof(s->buf),
+			 "CANCEL %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+			 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u CANCEL\r\nContent-Length: 0\r\n\r\n",
+			 sl->target, ip, lc->ctx->cfg.sip_port, sl->inv_branch, sl->local_hdr, to, sl->call_id,
+			 sl->inv_cseq);
+	if (n > 0 && (size_t)n < sizeof(s->buf)) {
+		uint32_t ref = dp_sip_store(lc, s->buf, (uint32_t)n, &sl->peer);
+		struct txn_key k = {.branch = sl->inv_branch, .branch_len = (uint32_t)strlen(sl->inv_branch),
+				    .method = SIP_M_CANCEL};
+		if (ref != TXN_NONE && !txn_client_start(&s->txl, &k, TXN_UDP, 0, ref, 0))
+			dp_sip_store_release(lc, ref);
+	}
+	/* control learns now; the INVITE transaction finishes on its own (487 + our ACK) */
+	dp_sip_uac_fail(lc, leg, code);
+}
+
+void dp_sip_cmd_cancel_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
+{
+	struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
+	if (!leg)
+		return;
+	if (leg->kind != VOX_LEG_KIND_SIP_OUT || dp_sip_leg(lc, leg)->answered) {
+		dp_ctl_bad(lc, h, -EINVAL);
+		return;
+	}
+	dp_sip_uac_cancel(lc, leg, 487);
+}
+
+/* ---- responses to our INVITE ---------------------------------------------------------------- */
+
+static void take_to_tag(struct dp_sipleg *sl, const struct sip_msg *m)
+{
+	const struct sip_hdr *to = sip_msg_hdr(m, SIP_HDR_TO);
+	if (to && to->value.len < sizeof(sl->remote_hdr)) {
+		memcpy(sl->remote_hdr, m->buf + to->value.off, to->value.len);
+		sl->remote_hdr[to->value.len] = 0;
+	}
+}
+
+/* ACK for a 2xx: its own transaction-less request, to the remote target */
+static uint32_t ack_2xx(struct dp_lcore *lc, struct dp_sipleg *sl)
+{
+	struct dp_sip *s = lc->sip;
+	char ip[32], branch[40];
+	local_ip(lc, ip, sizeof(ip));
+	dp_sip_mint(lc, branch, sizeof(branch), "z9hG4bKvx", 12, NULL);
+	int n = snprintf(s->buf, sizeof(s->buf),
+			 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+			 "%s%s%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+			 sl->target, ip, lc->ctx->cfg.sip_port, branch, sl->route[0] ? "Route: " : "", sl->route,
+			 sl->route[0] ? "\r\n" : "", sl->local_hdr, sl->remote_hdr, sl->call_id, sl->inv_cseq);
+	if (n <= 0 || (size_t)n >= sizeof(s->buf))
+		return TXN_NONE;
+	return dp_sip_store(lc, s->buf, (uint32_t)n, &sl->peer);
+}
+
+static void send_ref(struct dp_lcore *lc, uint32_t ref)
+{
+	struct dp_sip *s = lc->sip;
+	if (ref == TXN_NONE || !s->store[ref])
+		return;
+	struct rte_mbuf *m = s->store[ref];
+	dp_sip_send_raw(lc, rte_pktmbuf_mtod(m, const char *), rte_pktmbuf_data_len(m), &s->store_dst[ref]);
+}
+
+static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_msg *m)
+{
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	take_to_tag(sl, m);
+	/* remote target and route set (Record-Route reversed for the UAC) */
+	const struct sip_hdr *c = sip_msg_hdr(m, SIP_HDR_CONTACT);
+	struct sip_nameaddr na;
+	if (c && sip_nameaddr_parse(&na, m->buf, c->value) == 0 && na.uri.len < sizeof(sl->target)) {
+		memcpy(sl->target, m->buf + na.uri.off, na.uri.len);
+		sl->target[na.uri.len] = 0;
+	}
+	sl->route[0] = 0;
+	int idx[16], nrr = 0;
+	for (int i = sip_msg_find(m, SIP_HDR_RECORD_ROUTE, 0); i >= 0 && nrr < 16;
+	     i = sip_msg_find(m, SIP_HDR_RECORD_ROUTE, i + 1))
+		idx[nrr++] = i;
+	size_t rl = 0;
+	for (int k = nrr - 1; k >= 0; k--) {
+		const struct sip_hdr *rr = &m->hdr[idx[k]];
+		if (rl + rr->value.len + 2 >= sizeof(sl->route))
+			break;
+		if (rl)
+			sl->route[rl++] = ',';
+		memcpy(sl->route + rl, m->buf + rr->value.off, rr->value.len);
+		rl += rr->value.len;
+		sl->route[rl] = 0;
+	}
+	if (m->body.len) {
+		struct sip_sdp a;
+		if (sip_sdp_parse(&a, m->buf + m->body.off, m->body.len) == 0) {
+			sl->media = a.conn;
+			sl->hold = a.dir == SIP_SDP_SENDONLY || a.dir == SIP_SDP_INACTIVE;
+		}
+	}
+	sl->ack_ref = ack_2xx(lc, sl);
+	send_ref(lc, sl->ack_ref);
+	stop_ring_timer(lc, sl);
+	sl->answered = 1;
+	sl->answered_ns = dp_now_ns(lc, lc->now_tsc);
+	dp_leg_set_state(lc, leg, VOX_LEG_ANSWERED);
+	dp_leg_state_event(lc, leg, VOX_EVT_LEG_ANSWERED, 0);
+}
+
+void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, const void *msg)
+{
+	const struct sip_msg *m = msg;
+	if (t->kind != TXN_ICT)
+		return; /* BYE, CANCEL: nothing more to do */
+	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
+	struct dp_sipleg *sl = leg ? dp_sip_leg(lc, leg) : NULL;
+	if (!leg || sl->inv_txn != txn_index(&lc->sip->txl, t)) {
+		/* the leg is gone (cancelled, ended) but the callee answered: ACK and BYE it */
+		if (status >= 200 && status < 300 && leg == NULL)
+			lc->st->sip_absorbed++; /* without dialog state we cannot; counted (rare race) */
+		return;
+	}
+	if (status < 200) {
+		if (status > 100 && !sl->answered && !sl->cancelled) {
+			take_to_tag(sl, m);
+			dp_leg_set_state(lc, leg, VOX_LEG_RINGING);
+			sl->end_code = status;
+			dp_leg_state_event(lc, leg, VOX_EVT_LEG_PROGRESS, status);
+		}
+		return;
+	}
+	if (status < 300) {
+		if (sl->answered) {
+			send_ref(lc, sl->ack_ref); /* a retransmitted 2xx: the same ACK again */
+			return;
+		}
+		if (sl->cancelled) {
+			/* answered across our CANCEL: take the dialog and hang it up at once */
+			answered(lc, leg, m);
+			return;
+		}
+		answered(lc, leg, m);
+		return;
+	}
+	if ((status == 401 || status == 407) && !sl->auth_tried && sl->auth_user[0] && !sl->cancelled) {
+		const struct sip_hdr *c = sip_msg_hdr(m, status == 401 ? SIP_HDR_WWW_AUTHENTICATE
+								      : SIP_HDR_PROXY_AUTHENTICATE);
+		char auth[1024];
+		if (c && digest_line(lc, sl, status == 407, m->buf + c->value.off, c->value.len, auth,
+				     sizeof(auth)) > 0) {
+			sl->auth_tried = 1;
+			/* the challenged transaction ACKs its 407 by itself; a new one carries the answer */
+			if (send_invite(lc, leg, auth) == 0) {
+				lc->st->sip_tx_req++;
+				return;
+			}
+		}
+	}
+	if (!sl->cancelled)
+		dp_sip_uac_fail(lc, leg, status);
+}
+
+uint32_t dp_sip_uac_build_ack(struct dp_lcore *lc, struct txn *t, const void *msg)
+{
+	/* ACK for a non-2xx final: same branch, Request-URI and CSeq number as the INVITE, To from
+	 * the response (RFC 3261 §17.1.1.3); built from the stored INVITE so it needs no leg */
+	struct dp_sip *s = lc->sip;
+	const struct sip_msg *r = msg;
+	if (t->msg_ref == TXN_NONE || !s->store[t->msg_ref])
+		return TXN_NONE;
+	struct rte_mbuf *im = s->store[t->msg_ref];
+	if (sip_msg_parse(&s->msg2, rte_pktmbuf_mtod(im, const char *), rte_pktmbuf_data_len(im)) < 0)
+		return TXN_NONE;
+	const struct sip_msg *inv = &s->msg2;
+	const struct sip_hdr *via = sip_msg_hdr(inv, SIP_HDR_VIA), *from = sip_msg_hdr(inv, SIP_HDR_FROM),
+			     *cid = sip_msg_hdr(inv, SIP_HDR_CALL_ID), *to = sip_msg_hdr(r, SIP_HDR_TO);
+	struct sip_cseq cs;
+	const struct sip_hdr *csh = sip_msg_hdr(inv, SIP_HDR_CSEQ);
+	if (!via || !from || !cid || !to || !csh || sip_cseq_parse(&cs, inv->buf, csh->value) != 0)
+		return TXN_NONE;
+	char *out = s->sdp; /* scratch: s->buf may hold the message being handled */
+	int n = snprintf(out, sizeof(s->sdp),
+			 "ACK %.*s SIP/2.0\r\nVia: %.*s\r\nMax-Forwards: 70\r\nFrom: %.*s\r\nTo: %.*s\r\n"
+			 "Call-ID: %.*s\r\nCSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+			 inv->ruri.len, inv->buf + inv->ruri.off, via->value.len, inv->buf + via->value.off,
+			 from->value.len, inv->buf + from->value.off, to->value.len, r->buf + to->value.off,
+			 cid->value.len, inv->buf + cid->value.off, cs.num);
+	if (n <= 0 || (size_t)n >= sizeof(s->sdp))
+		return TXN_NONE;
+	return dp_sip_store(lc, out, (uint32_t)n, &s->store_dst[t->msg_ref]);
+}
