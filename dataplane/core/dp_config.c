@@ -47,6 +47,8 @@ const struct vox_conf_opt dp_conf_table[] = {
 	{"bulk_ring_kb", VOX_CONF_U32, U(bulk_ring_kb), 64, 1u << 20, "4096", NULL, 0,
 	 "bulk byte ring per worker, KiB (power of two)"},
 	{"max_legs", VOX_CONF_U32, U(max_legs), 16, 1u << 22, "16384", NULL, 0, "legs per worker"},
+	{"max_txn", VOX_CONF_U32, U(max_txn), 64, 65535, "65535", NULL, 0,
+	 "SIP transactions per worker (a BYE's lingers 32 s: size for calls/s x 32)"},
 	{"media_pool_mb", VOX_CONF_U32, U(media_pool_mb), 1, 65536, "64", NULL, 0, "shared media pool (MB)"},
 	{"max_sip_bytes", VOX_CONF_U32, U(max_sip_bytes), 512, VOX_REC_MAX_PAYLOAD, "8192", NULL, 0,
 	 "raw SIP carried in request events at most"},

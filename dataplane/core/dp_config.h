@@ -34,6 +34,7 @@ struct dp_cfg {
 	uint32_t cmd_ring_slots, evt_ring_slots;
 	uint32_t bulk_ring_kb;
 	uint32_t max_legs;
+	uint32_t max_txn;
 	uint32_t media_pool_mb;
 	uint32_t max_sip_bytes;
 	uint32_t ctl_stale_ms;

@@ -142,6 +142,9 @@ static inline uint64_t dp_mono_ns(const struct dp_lcore *lc, uint64_t tsc)
 	return dp_now_ns(lc, tsc) - lc->realtime_base_ns + lc->mono_base_ns;
 }
 
+/* dp_setup.c: one worker's state, at start-up */
+int dp_lcore_create(struct dp_ctx *ctx, uint16_t w, unsigned int lcore, struct dp_lcore **out);
+
 /* dp_worker.c */
 int dp_worker_main(void *arg);
 void dp_worker_turn_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, uint64_t now);

@@ -201,63 +201,15 @@ static int setup_port(struct dp_ctx *ctx)
 static int setup_workers(struct dp_ctx *ctx)
 {
 	struct vox_stats_block *blk = vox_shm_stats(&ctx->shm);
-	struct net_cfg ncfg = {
-		.arp_entries = ctx->cfg.arp_entries,
-		.arp_timeout_ms = ctx->cfg.arp_timeout_ms,
-		.arp_retry_ms = ctx->cfg.arp_retry_ms,
-		.arp_retries = ctx->cfg.arp_retries,
-		.arp_hold = ctx->cfg.arp_hold,
-		.frag_flows = ctx->cfg.frag_flows,
-		.frag_timeout_ms = ctx->cfg.frag_timeout_ms,
-		.tsc_hz = ctx->tsc_hz,
-	};
-	struct timespec rt, mt;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mt);
-	uint64_t tsc0 = rte_rdtsc();
-	uint64_t rt0 = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
-	uint64_t mt0 = (uint64_t)mt.tv_sec * 1000000000ull + (uint64_t)mt.tv_nsec;
 	unsigned int lcore, w = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
-		int sock = (int)rte_lcore_to_socket_id(lcore);
-		struct dp_lcore *lc = rte_zmalloc_socket("dp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE, sock);
-		if (!lc)
-			return -ENOMEM;
-		lc->ctx = ctx;
-		lc->widx = (uint16_t)w;
-		lc->n_workers = ctx->n_workers;
-		lc->lcore_id = lcore;
-		lc->port_id = ctx->port_id;
-		lc->queue_id = (uint16_t)w;
-		lc->node_id = ctx->cfg.node_id;
-		lc->st = vox_stats_row(blk, w);
-		blk->row_lcore[w] = lcore;
-		lc->cmd = vox_shm_cmd_ring(&ctx->shm, w);
-		lc->evt = vox_shm_evt_ring(&ctx->shm, w);
-		lc->pub = &ctx->shm.hdr->worker[w];
-		lc->ctl = &ctx->shm.hdr->ctl;
-		atomic_store(&lc->pub->lcore_id, lcore);
-		lc->mirror = vox_shm_mirror(&ctx->shm, w, 0);
-		lc->tsc_hz = ctx->tsc_hz;
-		lc->tsc_base = tsc0;
-		lc->realtime_base_ns = rt0;
-		lc->mono_base_ns = mt0;
-		int rc = net_ctx_init(&lc->net, &ctx->ifc, &ncfg, ctx->pool, lc->st, (uint16_t)w, (uint16_t)w,
-				      ctx->n_workers, sock);
+		int rc = dp_lcore_create(ctx, (uint16_t)w, lcore, &ctx->workers[w]);
 		if (rc) {
-			DP_ERR("net", "worker %u: net_ctx_init: %s", w, strerror(-rc));
+			DP_ERR("start", "worker %u: %s", w, strerror(-rc));
 			return rc;
 		}
-		lc->net.big_pool = ctx->big_pool;
-		rc = dp_legs_init(lc, ctx->cfg.max_legs, ctx->shm.hdr->boot_id ^ ((uint64_t)w << 40), sock);
-		if (!rc)
-			rc = dp_sip_init(lc, sock);
-		if (rc) {
-			DP_ERR("start", "worker %u: leg/SIP tables: %s", w, strerror(-rc));
-			return rc;
-		}
-		ctx->workers[w++] = lc;
+		w++;
 	}
 	unsigned int main_lcore = rte_get_main_lcore();
 	blk->row_lcore[ctx->n_workers] = main_lcore;

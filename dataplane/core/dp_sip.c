@@ -252,9 +252,7 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	struct dp_sip *s = rte_zmalloc_socket("dp_sip", sizeof(*s), 64, socket);
 	if (!s)
 		return -ENOMEM;
-	uint32_t max_txn = cfg->max_legs * 2 + 1024;
-	if (max_txn > 65535)
-		max_txn = 65535; /* txn references given to control carry a 16-bit index */
+	uint32_t max_txn = cfg->max_txn; /* <= 65535: references given to control carry 16 bits */
 	s->legs = rte_zmalloc_socket("dp_sipleg", sizeof(*s->legs) * lc->max_legs, 64, socket);
 	void *txmem = rte_zmalloc_socket("dp_txn", txn_layer_memsize(max_txn), 64, socket);
 	uint32_t nb = 1;

@@ -101,6 +101,21 @@ struct dp_sip {
 	char sdp[2048];
 };
 
+/*
+ * RTP ports are partitioned so that the owner is a function of the port: pairs (RTP, RTCP)
+ * from rtp_port_min, pair k belongs to worker k % n_workers. A leg in slot s of worker w uses
+ * pair s * n_workers + w. A NIC can steer each worker's ports with one rte_flow mask rule when
+ * n_workers is a power of two.
+ */
+static inline uint32_t dp_rtp_port(uint32_t port_min, uint32_t slot, uint16_t w, uint16_t n_workers)
+{
+	return port_min + 2u * (slot * n_workers + w);
+}
+static inline uint16_t dp_rtp_port_owner(uint32_t port_min, uint32_t port, uint16_t n_workers)
+{
+	return (uint16_t)(((port - port_min) / 2u) % n_workers);
+}
+
 int dp_sip_init(struct dp_lcore *lc, int socket);
 /* Owner worker of a SIP datagram received here (payload at off, len bytes). */
 uint16_t dp_sip_owner(const struct dp_lcore *lc, const char *p, uint32_t len);

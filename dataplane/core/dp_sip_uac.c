@@ -166,7 +166,7 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	struct dp_leg *leg = dp_leg_alloc(lc, VOX_LEG_KIND_SIP_OUT, h->req_id, h->tag, d.account_idx,
 					  dp_now_ns(lc, lc->now_tsc));
 	uint32_t slot = leg ? (uint32_t)(leg - lc->legs) : 0;
-	uint32_t port = cfg->rtp_port_min + 2u * (slot * lc->n_workers + lc->widx);
+	uint32_t port = dp_rtp_port(cfg->rtp_port_min, slot, lc->widx, lc->n_workers);
 	if (!leg || port + 1 > cfg->rtp_port_max) {
 		if (leg)
 			dp_leg_end_evt(lc, leg, VOX_EVT_LEG_FAILED, VOX_CAUSE_NO_RESOURCES);

@@ -477,7 +477,7 @@ static int handle_invite(struct dp_lcore *lc, const struct sip_msg *msg, struct 
 	}
 	struct dp_leg *leg = dp_leg_alloc(lc, VOX_LEG_KIND_SIP_IN, 0, NULL, 0, dp_now_ns(lc, lc->now_tsc));
 	uint32_t slot = leg ? (uint32_t)(leg - lc->legs) : 0;
-	uint32_t port = cfg->rtp_port_min + 2u * (slot * lc->n_workers + lc->widx);
+	uint32_t port = dp_rtp_port(cfg->rtp_port_min, slot, lc->widx, lc->n_workers);
 	if (!leg || port + 1 > cfg->rtp_port_max) {
 		lc->st->sip_busy_503++;
 		respond(lc, t, msg, src, 503, "Service Unavailable", NULL, "Retry-After: 5\r\n", NULL, 0);

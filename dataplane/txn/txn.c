@@ -365,9 +365,16 @@ void txn_server_ack_2xx(struct txn_layer *L, struct txn *t)
 {
 	if (t->kind != TXN_IST || t->state != TXN_S_ACCEPTED)
 		return;
-	/* stop retransmitting; stay to absorb INVITE retransmissions until L */
+	/* stop retransmitting; absorb late INVITE retransmissions for T4 (as timer I does for a
+	 * non-2xx), not the full 64*T1 of L: at carrier call rates the shorter linger is what
+	 * keeps the transaction table small */
 	disarm(L, &t->t_rtx);
 	t->state = TXN_S_CONFIRMED;
+	if (t->transport != TXN_UDP) {
+		txn_terminate(L, t);
+		return;
+	}
+	arm(L, t, TK_STATE, L->cfg.t4_ms);
 }
 
 struct txn *txn_server_find_invite(struct txn_layer *L, const struct txn_key *k)
