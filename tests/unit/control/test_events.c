@@ -315,7 +315,9 @@ static void test_wakeup_protocol(void **state)
 	json_t *ws = json_object_get(fx->rep.reply[0], "workers");
 	assert_true(json_is_true(json_object_get(json_array_get(ws, 0), "ok")));
 	assert_true(json_is_true(json_object_get(json_array_get(ws, 1), "ok")));
-	assert_true(atomic_load(&fx->dp.wakeups) > 0);
+	/* whether the stand-in worker had to ring the doorbell depends on whether control was
+	 * asleep at that instant (not under a loaded machine); the worker's half of the protocol
+	 * is tested deterministically in tests/unit/dataplane (test_wakeup_at_most_once_per_turn) */
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -305,6 +306,42 @@ static void test_table_full_reports_failure(void **state)
 	assert_int_equal(f->lc->st->legs_full, 1);
 }
 
+static void test_wakeup_at_most_once_per_turn(void **state)
+{
+	struct fx *f = *state;
+	struct dp_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg.max_sip_bytes = 8192;
+	ctx.cfg.cmd_budget = 64;
+	ctx.efd = eventfd(0, EFD_NONBLOCK);
+	f->lc->ctx = &ctx;
+	uint64_t v;
+	/* control awake: events, no doorbell */
+	create_leg(f);
+	dp_ctl_wake(f->lc);
+	assert_int_equal(read(ctx.efd, &v, sizeof(v)), -1);
+	/* control announced its sleep: one write, and the flag is taken */
+	atomic_store(&f->lc->ctl->sleeping, 1);
+	struct vox_leg_create c = {.kind = VOX_LEG_KIND_LOOPBACK};
+	send_cmd(f, VOX_CMD_LEG_CREATE, 0, 0, &c, sizeof(c), 1);
+	send_cmd(f, VOX_CMD_LEG_CREATE, 0, 0, &c, sizeof(c), 2);
+	dp_ctl_poll(f->lc, rte_rdtsc());
+	dp_ctl_wake(f->lc);
+	dp_ctl_wake(f->lc);
+	assert_int_equal(read(ctx.efd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 1); /* once, for two events and two wake calls */
+	assert_int_equal(atomic_load(&f->lc->ctl->sleeping), 0);
+	assert_int_equal(f->lc->st->ctl_wakeups, 1);
+	/* asleep again but nothing new: no write */
+	atomic_store(&f->lc->ctl->sleeping, 1);
+	dp_ctl_wake(f->lc);
+	assert_int_equal(read(ctx.efd, &v, sizeof(v)), -1);
+	while (next_evt(f))
+		;
+	close(ctx.efd);
+	f->lc->ctx = NULL;
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -323,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deadline_ends_leg_without_control, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ping_pong_and_bad_commands, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_table_full_reports_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_wakeup_at_most_once_per_turn, fx_setup, fx_teardown),
 	};
 	int rc = cmocka_run_group_tests_name("dataplane_legs", tests, NULL, NULL);
 	rte_eal_cleanup();
