@@ -15,6 +15,10 @@ sleep 0.5
 check "caller answered after the outbound leg answered, then hung up" sipp_run uac_wait_bye dialans
 wait $UAS; rc=$?
 check "the UAS saw 401 -> a verified digest INVITE -> ACK -> our BYE (sipp rc=$rc)" test $rc -eq 0
+hidden() { # nothing of the caller's leg appears on the callee's
+  ! grep -q -E 'Call-ID: [0-9]+-[0-9]+@192\.0\.2\.1|Via: SIP/2\.0/UDP 192\.0\.2\.1:50[7-9][0-9]|sipp@192\.0\.2\.1:50' "$T_LOG/uas_auth.msg"
+}
+check "topology hiding: the callee saw none of the caller's Call-ID, Via or Contact" hidden
 check "our INVITE carried Authorization with qop=auth" grep -q '^Authorization: Digest username="alice".*qop=auth' "$T_LOG/uas_auth.msg"
 
 uas uas_noanswer 5082 &
