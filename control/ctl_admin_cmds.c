@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_admin_cmds.c — the admin request table and its handlers (status, ping, calls, diag ...). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,7 +28,7 @@ struct ctl_admin_cmd {
 };
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
-    adm_burst, adm_end_all, adm_script_reload, adm_script_stats;
+    adm_burst, adm_end_all, adm_script_reload, adm_script_stats, adm_acl, adm_send_request, adm_set_match;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
@@ -36,6 +38,12 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"diag leg-end", 1, 1, "HANDLE", adm_leg_end, "end one leg"},
     {"diag burst", 2, 2, "W N", adm_burst, "ask worker W to create N legs at once"},
     {"diag end-all", 0, 0, "", adm_end_all, "end every known leg"},
+    {"diag acl", 0, VOX_ACL_MAX, "[PREFIX...]", adm_acl,
+     "replace the inbound SIP source list on every worker (none: allow all)"},
+    {"diag send-request", 2, 2, "HANDLE METHOD", adm_send_request,
+     "send a non-INVITE request in the leg's dialog (result: SIP_RESPONSE event)"},
+    {"diag match", 3, 5, "HANDLE LO HI [HEADER [VALUE]]", adm_set_match,
+     "report the leg's signalling with codes LO..HI or HEADER (SIGNALING_MATCH events)"},
     {"script reload", 0, 0, "", adm_script_reload,
      "re-read the script file (running calls keep their rules)"},
     {"script stats", 0, 0, "", adm_script_stats, "scripted mode's counters and calls"},
@@ -284,6 +292,80 @@ static json_t *adm_burst(struct ctl *c, uint64_t client, int argc, char **argv)
 		return adm_errno(rc);
 	return json_pack("{s:b, s:i, s:i, s:I}", "sent", 1, "worker", (json_int_t)w, "n",
 	                 (json_int_t)n, "req_base", (json_int_t)base);
+}
+
+static json_t *adm_acl(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	struct vox_acl acl;
+	memset(&acl, 0, sizeof(acl));
+	for (int i = 0; i < argc; i++) {
+		char ip[64];
+		unsigned prefix = 32;
+		snprintf(ip, sizeof(ip), "%s", argv[i]);
+		char *slash = strchr(ip, '/');
+		if (slash) {
+			*slash = 0;
+			prefix = (unsigned)strtoul(slash + 1, NULL, 10);
+		}
+		struct in_addr a;
+		if (inet_pton(AF_INET, ip, &a) != 1 || prefix > 32)
+			return adm_error("'%s' is not an IPv4 prefix", argv[i]);
+		acl.e[acl.n].net.family = VOX_AF_INET;
+		memcpy(acl.e[acl.n].net.addr, &a, 4);
+		acl.e[acl.n].prefix = (uint8_t)prefix;
+		acl.n++;
+	}
+	uint32_t sent = 0;
+	for (uint32_t w = 0; c->attached && w < c->shm.map.hdr->n_workers; w++) {
+		struct vox_rec_hdr h = {.type = VOX_CMD_SET_ACL};
+		if (ctl_dp_send(c, w, &h, &acl, (uint32_t)(offsetof(struct vox_acl, e) + acl.n * sizeof(acl.e[0]))) == 0)
+			sent++;
+	}
+	return json_pack("{s:i, s:i}", "workers", (json_int_t)sent, "entries", (json_int_t)acl.n);
+}
+
+static json_t *adm_send_request(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	static const char *const methods[] = {"", "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO",
+					      "UPDATE", "PRACK", "REGISTER", "SUBSCRIBE", "NOTIFY",
+					      "PUBLISH", "MESSAGE", "REFER"};
+	uint16_t m = 0;
+	for (uint16_t i = 1; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(argv[1], methods[i]))
+			m = i;
+	if (!m)
+		return adm_error("unknown method '%s'", argv[1]);
+	struct ctl_dp_pay pay;
+	ctl_dp_pay_init(&pay, sizeof(struct vox_send_req));
+	struct vox_send_req r = {.method = m};
+	ctl_dp_pay_fixed(&pay, &r, sizeof(r));
+	uint64_t req = ctl_req_ids(c, 1);
+	struct vox_rec_hdr hd = {.type = VOX_CMD_SEND_REQUEST, .leg = h, .req_id = req};
+	int rc = pay.err ? pay.err : ctl_dp_send(c, vox_handle_lcore(h), &hd, pay.buf, pay.len);
+	return rc ? adm_errno(rc) : json_pack("{s:b, s:I}", "sent", 1, "req_id", (json_int_t)req);
+}
+
+static json_t *adm_set_match(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h, lo, hi;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	if (adm_parse_u64(argv[1], 699, &lo) || adm_parse_u64(argv[2], 699, &hi))
+		return adm_error("LO and HI are SIP codes (0 0: none)");
+	struct ctl_dp_pay pay;
+	ctl_dp_pay_init(&pay, sizeof(struct vox_match));
+	struct vox_match mt = {.code_lo = (uint16_t)lo, .code_hi = (uint16_t)hi};
+	if (argc > 3)
+		mt.name = ctl_dp_pay_str(&pay, argv[3], strlen(argv[3]));
+	if (argc > 4)
+		mt.value = ctl_dp_pay_str(&pay, argv[4], strlen(argv[4]));
+	ctl_dp_pay_fixed(&pay, &mt, sizeof(mt));
+	struct vox_rec_hdr hd = {.type = VOX_CMD_SET_MATCH, .leg = h};
+	int rc = pay.err ? pay.err : ctl_dp_send(c, vox_handle_lcore(h), &hd, pay.buf, pay.len);
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
 }
 
 static json_t *adm_end_all(struct ctl *c, uint64_t client, int argc, char **argv)

@@ -161,7 +161,8 @@ static int script_dial(struct ctl_script *s, struct ctl_script_call *k,
 	int rc = pay.err;
 	uint64_t req = ctl_req_ids(s->c, 1);
 	if (!rc) {
-		struct vox_rec_hdr h = {.type = VOX_CMD_DIAL, .req_id = req};
+		/* hdr.leg names the inbound leg: the dataplane derives Max-Forwards from it */
+		struct vox_rec_hdr h = {.type = VOX_CMD_DIAL, .req_id = req, .leg = k->leg};
 		rc = ctl_dp_send(s->c, k->worker, &h, pay.buf, pay.len);
 	}
 	if (rc) {

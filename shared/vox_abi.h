@@ -100,7 +100,9 @@ enum vox_rec_type {
 	VOX_CMD_REJECT = 0x0022,   /* inbound leg, never answered: payload vox_sip_reply */
 	VOX_CMD_HANGUP = 0x0023,   /* BYE (answered), CANCEL (outbound ringing) or 480 (inbound
 				      unanswered); status = optional SIP code for the unanswered case */
-	VOX_CMD_DIAL = 0x0024,     /* new outbound leg: payload vox_dial; LEG_CREATED echoes req_id */
+	VOX_CMD_DIAL = 0x0024,     /* new outbound leg: payload vox_dial; LEG_CREATED echoes req_id;
+				      hdr.leg may name the inbound leg it serves (same worker): its
+				      Max-Forwards is decremented, and 483 answers it when 0 */
 	VOX_CMD_CANCEL_LEG = 0x0025, /* outbound leg not answered yet: CANCEL */
 	VOX_CMD_RESPOND = 0x0026,  /* answer a request delivered by EVT_SIP_REQUEST: vox_sip_reply */
 	VOX_CMD_SEND_REQUEST = 0x0027, /* non-INVITE request in (leg != 0) or out of a dialog */

@@ -25,6 +25,8 @@ const struct vox_conf_opt dp_conf_table[] = {
 	{"eal_extra", VOX_CONF_STR, S(eal_extra), 0, 0, "", NULL, 0, "extra EAL arguments"},
 	{"addr", VOX_CONF_STR, S(addr), 0, 0, "192.0.2.2/24", NULL, 0, "our IPv4 address/prefix"},
 	{"gateway", VOX_CONF_STR, S(gateway), 0, 0, "192.0.2.1", NULL, 0, "default gateway (empty: none)"},
+	{"acl", VOX_CONF_STR, S(acl), 0, 0, "", NULL, 1,
+	 "inbound SIP sources allowed, comma-separated IPv4 prefixes (empty: all); control replaces it at run time (SET_ACL)"},
 	{"mtu", VOX_CONF_U32, U(mtu), 576, 9000, "1500", NULL, 0, "IP MTU"},
 	{"sip_port", VOX_CONF_U32, U(sip_port), 1, 65535, "5060", NULL, 0, "SIP UDP port"},
 	{"echo_port", VOX_CONF_U32, U(echo_port), 0, 65535, "0", NULL, 0,

@@ -22,6 +22,7 @@ struct dp_cfg {
 	char eal_extra[256];
 	char addr[32];
 	char gateway[32];
+	char acl[512];
 	uint32_t mtu;
 	uint32_t sip_port;
 	uint32_t echo_port;

@@ -190,8 +190,8 @@ static const struct {
 	{VOX_CMD_SET_ACL, dp_sip_cmd_set_acl},
 	{VOX_CMD_DIAL, dp_sip_cmd_dial},
 	{VOX_CMD_CANCEL_LEG, dp_sip_cmd_cancel_leg},
-	{VOX_CMD_SEND_REQUEST, dp_sip_cmd_unsupported},
-	{VOX_CMD_SET_MATCH, dp_sip_cmd_unsupported},
+	{VOX_CMD_SEND_REQUEST, dp_sip_cmd_send_request},
+	{VOX_CMD_SET_MATCH, dp_sip_cmd_set_match},
 };
 
 uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dp_sip.c — SIP service: ownership routing, validation and stateless answers, the message store,
  * the transaction layer's wiring, and request dispatch to the UAS legs (dp_sip_uas.c). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -265,11 +267,13 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	s->store_free = rte_malloc_socket("dp_store_free", sizeof(uint32_t) * s->store_cap, 64, socket);
 	s->txn_req = rte_zmalloc_socket("dp_txn_req", sizeof(*s->txn_req) * max_txn, 64, socket);
 	s->txn_src = rte_zmalloc_socket("dp_txn_src", sizeof(*s->txn_src) * max_txn, 64, socket);
+	s->txn_reqid = rte_zmalloc_socket("dp_txn_reqid", sizeof(*s->txn_reqid) * max_txn, 64, socket);
+	s->mrg_buckets = rte_malloc_socket("dp_mrg", sizeof(uint32_t) * nb, 64, socket);
 	if (!s->legs || !txmem || !s->dlg_buckets || !s->store || !s->store_dst || !s->store_free ||
-	    !s->txn_req || !s->txn_src)
+	    !s->txn_req || !s->txn_src || !s->txn_reqid || !s->mrg_buckets)
 		return -ENOMEM; /* start-up: the process exits */
 	for (uint32_t i = 0; i < nb; i++)
-		s->dlg_buckets[i] = UINT32_MAX;
+		s->dlg_buckets[i] = s->mrg_buckets[i] = UINT32_MAX;
 	s->dlg_mask = nb - 1;
 	for (uint32_t i = 0; i < s->store_cap; i++)
 		s->store_free[i] = s->store_cap - 1 - i;
@@ -284,6 +288,32 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	txn_layer_init(&s->txl, txmem, &tc, &dp_txn_ops, lc, &lc->tw, DP_TIMER_TXN_BASE);
 	s->acl.n = 0;
 	lc->sip = s;
+	return dp_sip_acl_parse(&s->acl, cfg->acl);
+}
+
+int dp_sip_acl_parse(struct vox_acl *acl, const char *text)
+{
+	char buf[sizeof(((struct dp_cfg *)0)->acl)];
+	snprintf(buf, sizeof(buf), "%s", text);
+	acl->n = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (acl->n == VOX_ACL_MAX)
+			return -E2BIG;
+		char *slash = strchr(t, '/');
+		unsigned long prefix = 32;
+		if (slash) {
+			*slash = 0;
+			prefix = strtoul(slash + 1, NULL, 10);
+		}
+		struct in_addr a;
+		if (inet_pton(AF_INET, t, &a) != 1 || prefix > 32)
+			return -EINVAL;
+		memset(&acl->e[acl->n], 0, sizeof(acl->e[0]));
+		acl->e[acl->n].net.family = VOX_AF_INET;
+		memcpy(acl->e[acl->n].net.addr, &a, 4);
+		acl->e[acl->n].prefix = (uint8_t)prefix;
+		acl->n++;
+	}
 	return 0;
 }
 
@@ -363,6 +393,11 @@ void dp_sip_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	}
 	struct sip_verdict v;
 	sip_validate(msg, rc, &v);
+	/* bodies matter only where we do offer/answer; INFO, MESSAGE, NOTIFY... carry any type
+	 * (application/dtmf-relay, text/plain, ...) and go to their handler or to control */
+	if (v.code == 415 && msg->is_request && msg->method != SIP_M_INVITE && msg->method != SIP_M_UPDATE &&
+	    msg->method != SIP_M_PRACK && msg->method != SIP_M_ACK)
+		v.code = 0;
 	if (v.code == 1 || (rc < 0 && !msg->is_request && v.code == 0)) {
 		vox_stats_drop(lc->st, msg->is_request ? VOX_DROP_sip_parse : VOX_DROP_sip_resp, 1);
 		rte_pktmbuf_free(m);

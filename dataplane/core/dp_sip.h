@@ -61,10 +61,15 @@ struct dp_sipleg {
 	uint32_t inv_cseq;           /* CSeq number of our current INVITE */
 	tw_handle_t ring_tw;
 	uint32_t ack_ref;            /* our ACK for the 2xx (re-sent on 2xx retransmissions) */
+	uint8_t max_fwd;             /* inbound: the INVITE's Max-Forwards; outbound: what we send */
+	uint8_t in_hash2;            /* in the merged-request index (inbound, unanswered) */
+	uint16_t match_lo, match_hi; /* SET_MATCH: report codes in [lo, hi] (0: none) */
+	uint32_t hnext2, hash2;      /* merged-request index: (Call-ID, remote tag, CSeq) */
 
 	uint8_t srtp_local[30];    /* our SDES key+salt */
 	uint8_t srtp_remote[30];
 	char local_tag[DP_SIP_TAG_LEN + 2];
+	char remote_tag[48];         /* inbound: the caller's From tag (merged-request check) */
 	char call_id[DP_SIP_STR];
 	char local_hdr[DP_SIP_STR];  /* our From/To value, with our tag */
 	char remote_hdr[DP_SIP_STR]; /* theirs, with their tag */
@@ -74,6 +79,8 @@ struct dp_sipleg {
 	char auth_user[64];
 	char auth_pass[64];
 	char extra[512];             /* control's extra header lines for our INVITE */
+	char match_name[48];         /* SET_MATCH: header name ('' none) */
+	char match_value[80];        /* ... containing this ('' any value) */
 };
 
 /* Per-worker SIP state. */
@@ -83,6 +90,8 @@ struct dp_sip {
 	struct sip_msg msg2;         /* scratch: a stored request re-parsed to answer it */
 	struct dp_sipleg *legs;      /* max_legs entries */
 	uint32_t *dlg_buckets;       /* dialog hash: (Call-ID, local tag) -> slot */
+	uint32_t *mrg_buckets;       /* merged-request index, same size */
+	uint64_t *txn_reqid;         /* per client txn: control's req_id of a SEND_REQUEST (0: none) */
 	uint32_t dlg_mask;
 	/* stored messages for retransmission (msg_ref = index) */
 	struct rte_mbuf **store;
@@ -117,6 +126,8 @@ static inline uint16_t dp_rtp_port_owner(uint32_t port_min, uint32_t port, uint1
 }
 
 int dp_sip_init(struct dp_lcore *lc, int socket);
+/* "192.0.2.0/24, 198.51.100.7" into an access list. Returns 0, -EINVAL or -E2BIG. */
+int dp_sip_acl_parse(struct vox_acl *acl, const char *text);
 /* Owner worker of a SIP datagram received here (payload at off, len bytes). */
 uint16_t dp_sip_owner(const struct dp_lcore *lc, const char *p, uint32_t len);
 /* Handle a SIP datagram on its owner. Consumes m. */
@@ -131,7 +142,8 @@ void dp_sip_cmd_respond(struct dp_lcore *lc, const struct vox_rec_hdr *h, const 
 void dp_sip_cmd_set_acl(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_cancel_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
-void dp_sip_cmd_unsupported(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_send_request(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_sip_cmd_set_match(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

@@ -37,7 +37,14 @@ int dp_sip_send_bye(struct dp_lcore *lc, struct dp_leg *leg);
 const char *dp_sip_contact_hdr(struct dp_lcore *lc, char *buf, size_t cap);
 struct dp_leg *dp_sip_cmd_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h);
 const char *dp_sip_pstr(const void *pl, uint32_t len, struct vox_pstr p, char *buf, size_t cap);
+int dp_sip_answer_invite(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code, const char *reason,
+			 const char *extra, const char *body, size_t blen);
+/* SET_MATCH: report msg (about leg) to control when it matches the leg's filter */
+void dp_sip_match(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_msg *msg, const struct sip_addr *src);
+uint32_t dp_sip_in_payload(struct dp_lcore *lc, const struct sip_msg *m, const struct sip_addr *src,
+			   uint32_t txn_ref, char *buf, uint32_t cap);
 /* dp_sip_uac.c */
+void dp_sip_uac_request_timeout(struct dp_lcore *lc, struct txn *t);
 void dp_sip_uac_fail(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code);
 void dp_sip_uac_cancel(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code);
 /* dp_sip_uas.c */

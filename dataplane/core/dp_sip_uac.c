@@ -122,10 +122,10 @@ static int send_invite(struct dp_lcore *lc, struct dp_leg *leg, const char *auth
 	sl->inv_cseq = ++sl->local_cseq;
 	dp_sip_contact_hdr(lc, contact, sizeof(contact));
 	int n = snprintf(s->buf, sizeof(s->buf),
-			 "INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+			 "INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: %u\r\n"
 			 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u INVITE\r\n%s%s%s"
 			 "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s",
-			 sl->target, ip, lc->ctx->cfg.sip_port, sl->inv_branch, sl->local_hdr, sl->remote_hdr,
+			 sl->target, ip, lc->ctx->cfg.sip_port, sl->inv_branch, sl->max_fwd, sl->local_hdr, sl->remote_hdr,
 			 sl->call_id, sl->inv_cseq, contact, sl->extra, auth ? auth : "", sdp, s->sdp);
 	if (n <= 0 || (size_t)n >= sizeof(s->buf))
 		return -ENOSPC;
@@ -163,6 +163,21 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 		return;
 	}
 	const struct dp_cfg *cfg = &lc->ctx->cfg;
+	/* the inbound leg this call serves (if named): Max-Forwards goes down by one per hop */
+	uint8_t max_fwd = 70;
+	struct dp_leg *parent = h->leg ? dp_leg_lookup(lc, h->leg) : NULL;
+	if (parent && parent->kind == VOX_LEG_KIND_SIP_IN) {
+		struct dp_sipleg *ps = dp_sip_leg(lc, parent);
+		if (ps->max_fwd == 0) {
+			if (!ps->final_sent) {
+				dp_sip_answer_invite(lc, parent, 483, "Too Many Hops", NULL, NULL, 0);
+				dp_sip_end_leg(lc, parent, VOX_CAUSE_CONTROL, 483, VOX_BY_LOCAL);
+			}
+			dp_orphan_event(lc, VOX_EVT_LEG_FAILED, 483, h->req_id, h->tag);
+			return;
+		}
+		max_fwd = (uint8_t)(ps->max_fwd - 1);
+	}
 	struct dp_leg *leg = dp_leg_alloc(lc, VOX_LEG_KIND_SIP_OUT, h->req_id, h->tag, d.account_idx,
 					  dp_now_ns(lc, lc->now_tsc));
 	uint32_t slot = leg ? (uint32_t)(leg - lc->legs) : 0;
@@ -177,6 +192,7 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
 	sl->uas = 0;
+	sl->max_fwd = max_fwd;
 	sl->rtp_port = (uint16_t)port;
 	sl->inv_txn = sl->reinv_txn = sl->bye_txn = sl->ack_ref = TXN_NONE;
 	sl->peer.family = 4;
@@ -277,6 +293,169 @@ void dp_sip_cmd_cancel_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h, con
 	dp_sip_uac_cancel(lc, leg, 487);
 }
 
+/* ---- SEND_REQUEST: a non-INVITE request in or out of a dialog ------------------------------- */
+
+/* EVT_SIP_RESPONSE for the final response (m NULL: timeout, reported as 408) */
+static void send_request_result(struct dp_lcore *lc, struct txn *t, uint16_t status, const struct sip_msg *m)
+{
+	struct dp_sip *s = lc->sip;
+	uint32_t idx = txn_index(&s->txl, t);
+	struct vox_rec_hdr h;
+	memset(&h, 0, sizeof(h));
+	h.type = VOX_EVT_SIP_RESPONSE;
+	h.req_id = s->txn_reqid[idx];
+	h.leg = t->user;
+	h.status = status;
+	s->txn_reqid[idx] = 0;
+	uint32_t n = 0;
+	if (m) {
+		struct sip_addr src = s->store_dst[t->msg_ref < s->store_cap ? t->msg_ref : 0];
+		n = dp_sip_in_payload(lc, m, &src, 0, s->evtbuf, sizeof(s->evtbuf));
+	} else {
+		struct vox_sip_in *in = (struct vox_sip_in *)s->evtbuf;
+		memset(in, 0, sizeof(*in));
+		in->status = status;
+		n = sizeof(*in);
+	}
+	dp_ctl_emit(lc, &h, s->evtbuf, n);
+}
+
+void dp_sip_uac_request_timeout(struct dp_lcore *lc, struct txn *t)
+{
+	if (lc->sip->txn_reqid[txn_index(&lc->sip->txl, t)])
+		send_request_result(lc, t, 408, NULL);
+}
+
+void dp_sip_cmd_send_request(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
+{
+	struct dp_sip *s = lc->sip;
+	struct vox_send_req r;
+	if (!s || h->len < sizeof(r)) {
+		dp_ctl_bad(lc, h, -EINVAL);
+		return;
+	}
+	memcpy(&r, pl, sizeof(r));
+	const char *mname = sip_method_name((enum sip_method)r.method);
+	if (!mname || r.method == SIP_M_INVITE || r.method == SIP_M_ACK || r.method == SIP_M_CANCEL) {
+		dp_ctl_bad(lc, h, -EINVAL); /* INVITE is DIAL's; ACK and CANCEL belong to transactions */
+		return;
+	}
+	char target[DP_SIP_STR], from[DP_SIP_STR], to[DP_SIP_STR], extra[1024], ctype[128], body[4096];
+	char ip[32], branch[40], cid[DP_SIP_STR], tag[DP_SIP_TAG_LEN + 2], fromh[DP_SIP_STR * 2], toh[DP_SIP_STR * 2];
+	const char *ex = dp_sip_pstr(pl, h->len, r.headers, extra, sizeof(extra));
+	const char *ct = dp_sip_pstr(pl, h->len, r.ctype, ctype, sizeof(ctype));
+	const char *bd = dp_sip_pstr(pl, h->len, r.body, body, sizeof(body));
+	local_ip(lc, ip, sizeof(ip));
+	dp_sip_mint(lc, branch, sizeof(branch), "z9hG4bKvx", 12, NULL);
+	struct sip_addr dst;
+	const char *ruri, *route = "";
+	uint32_t cseq;
+	uint64_t user = 0;
+	if (h->leg) {
+		struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
+		if (!leg)
+			return;
+		struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+		ruri = sl->target;
+		route = sl->route;
+		snprintf(fromh, sizeof(fromh), "%s", sl->local_hdr);
+		snprintf(toh, sizeof(toh), "%s", sl->remote_hdr);
+		snprintf(cid, sizeof(cid), "%s", sl->call_id);
+		cseq = ++sl->local_cseq;
+		dst = sl->peer;
+		user = dp_leg_handle(lc, leg);
+	} else {
+		const char *tg = dp_sip_pstr(pl, h->len, r.target, target, sizeof(target));
+		const char *fr = dp_sip_pstr(pl, h->len, r.from_uri, from, sizeof(from));
+		const char *tu = dp_sip_pstr(pl, h->len, r.to_uri, to, sizeof(to));
+		if (!tg || r.next_hop.family != VOX_AF_INET || !r.next_hop.port) {
+			dp_ctl_bad(lc, h, -EINVAL);
+			return;
+		}
+		ruri = tg;
+		dp_sip_mint(lc, tag, sizeof(tag), "vx", 8, NULL);
+		dp_sip_mint(lc, cid, sizeof(cid), "vx", 16, "@voxplane");
+		if (fr)
+			snprintf(fromh, sizeof(fromh), "<%s>;tag=%s", fr, tag);
+		else
+			snprintf(fromh, sizeof(fromh), "<sip:voxplane@%s>;tag=%s", ip, tag);
+		snprintf(toh, sizeof(toh), "<%s>", tu ? tu : tg);
+		cseq = 1;
+		dst.family = 4;
+		dst.port = r.next_hop.port;
+		memcpy(dst.ip, r.next_hop.addr, 4);
+	}
+	int n = snprintf(s->buf, sizeof(s->buf),
+			 "%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+			 "%s%s%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u %s\r\n%s%s%s%sContent-Length: %zu\r\n\r\n%s",
+			 mname, ruri, ip, lc->ctx->cfg.sip_port, branch, route[0] ? "Route: " : "", route,
+			 route[0] ? "\r\n" : "", fromh, toh, cid, cseq, mname, ex ? ex : "", ct ? "Content-Type: " : "",
+			 ct ? ct : "", ct ? "\r\n" : "", bd ? strlen(bd) : (size_t)0, bd ? bd : "");
+	if (n <= 0 || (size_t)n >= sizeof(s->buf)) {
+		dp_ctl_bad(lc, h, -ENOSPC);
+		return;
+	}
+	uint32_t ref = dp_sip_store(lc, s->buf, (uint32_t)n, &dst);
+	struct txn_key k = {.branch = branch, .branch_len = (uint32_t)strlen(branch), .method = (uint8_t)r.method};
+	struct txn *t = ref == TXN_NONE ? NULL : txn_client_start(&s->txl, &k, TXN_UDP, 0, ref, user);
+	if (!t) {
+		if (ref != TXN_NONE)
+			dp_sip_store_release(lc, ref);
+		dp_ctl_bad(lc, h, -ENOBUFS);
+		return;
+	}
+	s->txn_reqid[txn_index(&s->txl, t)] = h->req_id ? h->req_id : 1;
+	lc->st->sip_tx_req++;
+	lc->st->sip_txn_active = s->txl.active;
+}
+
+/* ---- signalling matches ------------------------------------------------------------------- */
+
+void dp_sip_cmd_set_match(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
+{
+	struct vox_match mt;
+	struct dp_leg *leg = dp_sip_cmd_leg(lc, h);
+	if (!leg)
+		return;
+	if (h->len < sizeof(mt)) {
+		dp_ctl_bad(lc, h, -EINVAL);
+		return;
+	}
+	memcpy(&mt, pl, sizeof(mt));
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	sl->match_lo = mt.code_lo;
+	sl->match_hi = mt.code_hi;
+	if (!dp_sip_pstr(pl, h->len, mt.name, sl->match_name, sizeof(sl->match_name)))
+		sl->match_name[0] = 0;
+	if (!dp_sip_pstr(pl, h->len, mt.value, sl->match_value, sizeof(sl->match_value)))
+		sl->match_value[0] = 0;
+}
+
+void dp_sip_match(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_msg *m, const struct sip_addr *src)
+{
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	bool hit = false;
+	if (sl->match_hi && !m->is_request && m->status >= sl->match_lo && m->status <= sl->match_hi)
+		hit = true;
+	if (!hit && sl->match_name[0]) {
+		const struct sip_hdr *hd = sip_msg_hdr_named(m, sl->match_name);
+		if (hd) {
+			hit = !sl->match_value[0] ||
+			      memmem(m->buf + hd->value.off, hd->value.len, sl->match_value, strlen(sl->match_value));
+		}
+	}
+	if (!hit)
+		return;
+	struct vox_rec_hdr h;
+	memset(&h, 0, sizeof(h));
+	h.type = VOX_EVT_SIGNALING_MATCH;
+	h.leg = dp_leg_handle(lc, leg);
+	h.status = m->is_request ? 0 : m->status;
+	memcpy(h.tag, leg->tag, sizeof(h.tag));
+	uint32_t n = dp_sip_in_payload(lc, m, src, 0, lc->sip->evtbuf, sizeof(lc->sip->evtbuf));
+	dp_ctl_emit(lc, &h, lc->sip->evtbuf, n);
+}
+
 /* ---- responses to our INVITE ---------------------------------------------------------------- */
 
 static void take_to_tag(struct dp_sipleg *sl, const struct sip_msg *m)
@@ -360,9 +539,16 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, const void *msg)
 {
 	const struct sip_msg *m = msg;
+	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
+	if (leg)
+		dp_sip_match(lc, leg, m, &dp_sip_leg(lc, leg)->peer);
+	uint32_t idx = txn_index(&lc->sip->txl, t);
+	if (lc->sip->txn_reqid[idx] && status >= 200) {
+		send_request_result(lc, t, status, m);
+		return;
+	}
 	if (t->kind != TXN_ICT)
 		return; /* BYE, CANCEL: nothing more to do */
-	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
 	struct dp_sipleg *sl = leg ? dp_sip_leg(lc, leg) : NULL;
 	if (!leg || sl->inv_txn != txn_index(&lc->sip->txl, t)) {
 		/* the leg is gone (cancelled, ended) but the callee answered: ACK and BYE it */

@@ -86,12 +86,60 @@ static struct dp_leg *dlg_find(struct dp_lcore *lc, const char *cid, size_t cl, 
 	return NULL;
 }
 
+/* ---- merged requests (RFC 3261 §8.2.2.2): (Call-ID, From tag, CSeq) of unanswered INVITEs -- */
+
+static uint32_t mrg_hash(const char *cid, size_t cl, const char *tag, size_t tl, uint32_t cseq)
+{
+	return rte_hash_crc_4byte(cseq, dlg_hash(cid, cl, tag, tl));
+}
+
+static void mrg_insert(struct dp_lcore *lc, uint32_t slot)
+{
+	struct dp_sip *s = lc->sip;
+	struct dp_sipleg *sl = &s->legs[slot];
+	sl->hash2 = mrg_hash(sl->call_id, strlen(sl->call_id), sl->remote_tag, strlen(sl->remote_tag),
+			     sl->remote_cseq);
+	uint32_t *b = &s->mrg_buckets[sl->hash2 & s->dlg_mask];
+	sl->hnext2 = *b;
+	*b = slot;
+	sl->in_hash2 = 1;
+}
+
+static void mrg_remove(struct dp_lcore *lc, uint32_t slot)
+{
+	struct dp_sip *s = lc->sip;
+	struct dp_sipleg *sl = &s->legs[slot];
+	if (!sl->in_hash2)
+		return;
+	uint32_t *p = &s->mrg_buckets[sl->hash2 & s->dlg_mask];
+	while (*p != UINT32_MAX && *p != slot)
+		p = &s->legs[*p].hnext2;
+	if (*p == slot)
+		*p = sl->hnext2;
+	sl->in_hash2 = 0;
+}
+
+static bool mrg_exists(struct dp_lcore *lc, const char *cid, size_t cl, const char *tag, size_t tl, uint32_t cseq)
+{
+	struct dp_sip *s = lc->sip;
+	uint32_t h = mrg_hash(cid, cl, tag, tl, cseq);
+	for (uint32_t i = s->mrg_buckets[h & s->dlg_mask]; i != UINT32_MAX; i = s->legs[i].hnext2) {
+		struct dp_sipleg *sl = &s->legs[i];
+		if (sl->hash2 == h && sl->remote_cseq == cseq && strlen(sl->call_id) == cl &&
+		    memcmp(sl->call_id, cid, cl) == 0 && strlen(sl->remote_tag) == tl &&
+		    memcmp(sl->remote_tag, tag, tl) == 0)
+			return true;
+	}
+	return false;
+}
+
 void dp_sip_leg_release(struct dp_lcore *lc, uint32_t slot)
 {
 	if (!lc->sip)
 		return;
 	struct dp_sipleg *sl = &lc->sip->legs[slot];
 	dlg_remove(lc, slot);
+	mrg_remove(lc, slot);
 	if (sl->invite)
 		rte_pktmbuf_free(sl->invite);
 	sl->invite = NULL;
@@ -263,7 +311,7 @@ static struct sip_str uri_user(const struct sip_msg *m, struct sip_str uri)
 }
 
 /* vox_sip_in + raw message of m (from src) into buf; returns the payload length. */
-static uint32_t sip_in_payload(struct dp_lcore *lc, const struct sip_msg *m, const struct sip_addr *src,
+uint32_t dp_sip_in_payload(struct dp_lcore *lc, const struct sip_msg *m, const struct sip_addr *src,
 			       uint32_t txn_ref, char *buf, uint32_t cap)
 {
 	struct vox_sip_in *in = (struct vox_sip_in *)buf;
@@ -331,7 +379,7 @@ uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t ty
 		if (!m)
 			return 0;
 		*out = s->evtbuf;
-		uint32_t n = sip_in_payload(lc, m, &sl->src, 0, s->evtbuf, sizeof(s->evtbuf));
+		uint32_t n = dp_sip_in_payload(lc, m, &sl->src, 0, s->evtbuf, sizeof(s->evtbuf));
 		struct vox_sip_in *in = (struct vox_sip_in *)s->evtbuf;
 		if (sl->srtp)
 			in->flags |= VOX_SIPF_SRTP;
@@ -389,7 +437,7 @@ int dp_sip_send_bye(struct dp_lcore *lc, struct dp_leg *leg)
 }
 
 /* Final answer to the initial INVITE of an inbound leg. */
-static int answer_invite(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code, const char *reason,
+int dp_sip_answer_invite(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code, const char *reason,
 			 const char *extra, const char *body, size_t blen)
 {
 	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
@@ -402,6 +450,7 @@ static int answer_invite(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code,
 		sl->final_sent = 1;
 		rte_pktmbuf_free(sl->invite);
 		sl->invite = NULL;
+		mrg_remove(lc, (uint32_t)(leg - lc->legs));
 	}
 	return rc;
 }
@@ -528,6 +577,14 @@ static int handle_invite(struct dp_lcore *lc, const struct sip_msg *msg, struct 
 	struct sip_cseq c;
 	if (cs && sip_cseq_parse(&c, msg->buf, cs->value) == 0)
 		sl->remote_cseq = c.num;
+	int mf = sip_max_forwards(msg);
+	sl->max_fwd = mf < 0 ? 70 : (uint8_t)mf;
+	sl->remote_tag[0] = 0;
+	const struct sip_hdr *fh = sip_msg_hdr(msg, SIP_HDR_FROM);
+	if (fh && sip_nameaddr_parse(&na, msg->buf, fh->value) == 0 && na.tag.len < sizeof(sl->remote_tag)) {
+		memcpy(sl->remote_tag, msg->buf + na.tag.off, na.tag.len);
+		sl->remote_tag[na.tag.len] = 0;
+	}
 	if (msg->body.len) {
 		struct sip_sdp o;
 		if (sip_sdp_parse(&o, msg->buf + msg->body.off, msg->body.len) == 0) {
@@ -539,6 +596,7 @@ static int handle_invite(struct dp_lcore *lc, const struct sip_msg *msg, struct 
 	sl->invite = m;
 	t->user = dp_leg_handle(lc, leg);
 	dp_sip_dlg_insert(lc, slot);
+	mrg_insert(lc, slot);
 	lc->st->sip_txn_active = s->txl.active;
 	respond(lc, t, msg, src, 100, "Trying", NULL, NULL, NULL, 0);
 	dp_leg_set_state(lc, leg, VOX_LEG_OFFERED);
@@ -564,7 +622,7 @@ static void handle_cancel(struct dp_lcore *lc, const struct sip_msg *msg, const 
 	struct dp_leg *leg = dp_sip_leg_of_txn(lc, inv);
 	if (!leg || inv->state != TXN_S_PROCEEDING)
 		return; /* already answered: the CANCEL has no effect (RFC 3261 §9.2) */
-	answer_invite(lc, leg, 487, "Request Terminated", NULL, NULL, 0);
+	dp_sip_answer_invite(lc, leg, 487, "Request Terminated", NULL, NULL, 0);
 	dp_sip_end_leg(lc, leg, VOX_CAUSE_REMOTE, 487, VOX_BY_REMOTE);
 }
 
@@ -607,7 +665,7 @@ static int in_dialog(struct dp_lcore *lc, const struct sip_msg *msg, const struc
 	case SIP_M_BYE:
 		respond_new(lc, msg, src, 200, "OK", NULL, NULL, NULL, 0);
 		if (sl->uas && !sl->final_sent)
-			answer_invite(lc, leg, 487, "Request Terminated", NULL, NULL, 0);
+			dp_sip_answer_invite(lc, leg, 487, "Request Terminated", NULL, NULL, 0);
 		dp_sip_end_leg(lc, leg, VOX_CAUSE_REMOTE, 0, VOX_BY_REMOTE);
 		return 0;
 	case SIP_M_INVITE:
@@ -709,7 +767,7 @@ static int to_control(struct dp_lcore *lc, const struct sip_msg *msg, struct rte
 	h.leg = leg ? dp_leg_handle(lc, leg) : 0;
 	if (leg)
 		memcpy(h.tag, leg->tag, sizeof(h.tag));
-	uint32_t n = sip_in_payload(lc, msg, src, ref, s->evtbuf, sizeof(s->evtbuf));
+	uint32_t n = dp_sip_in_payload(lc, msg, src, ref, s->evtbuf, sizeof(s->evtbuf));
 	if (dp_ctl_emit(lc, &h, s->evtbuf, n) != 0) {
 		respond(lc, t, msg, src, 503, "Service Unavailable", NULL, "Retry-After: 5\r\n", NULL, 0);
 		return 0;
@@ -758,6 +816,7 @@ int dp_sip_request_in(struct dp_lcore *lc, const struct sip_msg *msg, struct rte
 			respond_new(lc, msg, src, 481, "Call/Transaction Does Not Exist", NULL, NULL, NULL, 0);
 			return 0;
 		}
+		dp_sip_match(lc, leg, msg, src);
 		int rc = in_dialog(lc, msg, src, leg);
 		return rc == -EAGAIN ? to_control(lc, msg, m, src, leg) : rc;
 	}
@@ -765,8 +824,21 @@ int dp_sip_request_in(struct dp_lcore *lc, const struct sip_msg *msg, struct rte
 	switch (msg->method) {
 	case SIP_M_ACK:
 		return 0; /* stray ACK */
-	case SIP_M_INVITE:
+	case SIP_M_INVITE: {
+		/* same (Call-ID, From tag, CSeq) as an INVITE in progress, other branch: a request
+		 * that forked and came back merged (RFC 3261 §8.2.2.2) */
+		const struct sip_hdr *fh = sip_msg_hdr(msg, SIP_HDR_FROM), *csh = sip_msg_hdr(msg, SIP_HDR_CSEQ);
+		struct sip_nameaddr fa;
+		struct sip_cseq cs;
+		if (fh && csh && cid && sip_nameaddr_parse(&fa, msg->buf, fh->value) == 0 && fa.tag.len &&
+		    sip_cseq_parse(&cs, msg->buf, csh->value) == 0 &&
+		    mrg_exists(lc, msg->buf + cid->value.off, cid->value.len, msg->buf + fa.tag.off, fa.tag.len,
+			       cs.num)) {
+			respond_new(lc, msg, src, 482, "Loop Detected", NULL, NULL, NULL, 0);
+			return 0;
+		}
 		return handle_invite(lc, msg, m, src);
+	}
 	case SIP_M_BYE:
 		respond_new(lc, msg, src, 481, "Call/Transaction Does Not Exist", NULL, NULL, NULL, 0);
 		return 0;
@@ -796,6 +868,7 @@ void dp_sip_uas_txn_ended(struct dp_lcore *lc, struct txn *t)
 		rte_pktmbuf_free(s->txn_req[idx]);
 		s->txn_req[idx] = NULL;
 	}
+	s->txn_reqid[idx] = 0;
 	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
 	if (!leg)
 		return;
@@ -810,6 +883,8 @@ void dp_sip_uas_txn_ended(struct dp_lcore *lc, struct txn *t)
 
 void dp_sip_txn_timeout(struct dp_lcore *lc, struct txn *t, enum txn_timeout which)
 {
+	if (which == TXN_TO_F)
+		dp_sip_uac_request_timeout(lc, t); /* a SEND_REQUEST nobody answered */
 	struct dp_leg *leg = dp_sip_leg_of_txn(lc, t);
 	if (!leg)
 		return;
@@ -847,7 +922,7 @@ void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg)
 			return;
 		/* control never decided: refuse the call, end the leg with a cause it can log */
 		lc->st->sip_decide_timeouts++;
-		answer_invite(lc, leg, 503, "Service Unavailable", "Retry-After: 5\r\n", NULL, 0);
+		dp_sip_answer_invite(lc, leg, 503, "Service Unavailable", "Retry-After: 5\r\n", NULL, 0);
 		dp_sip_end_leg(lc, leg, VOX_CAUSE_CONTROL_LOST, 503, VOX_BY_LOCAL);
 	}
 }
@@ -890,7 +965,7 @@ void dp_sip_cmd_ring(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 				       sizeof(lc->sip->sdp));
 	}
 	char extra[256];
-	answer_invite(lc, leg, code, code == 183 ? "Session Progress" : "Ringing",
+	dp_sip_answer_invite(lc, leg, code, code == 183 ? "Session Progress" : "Ringing",
 		      dp_sip_contact_hdr(lc, extra, sizeof(extra)), n > 0 ? lc->sip->sdp : NULL, n > 0 ? (size_t)n : 0);
 	dp_leg_set_state(lc, leg, VOX_LEG_RINGING);
 }
@@ -914,9 +989,9 @@ void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 					   sizeof(lc->sip->sdp))
 			      : dp_sip_sdp_offer(lc, sl, lc->sip->sdp, sizeof(lc->sip->sdp));
 	char extra[256];
-	if (n <= 0 || answer_invite(lc, leg, 200, "OK", dp_sip_contact_hdr(lc, extra, sizeof(extra)), lc->sip->sdp,
+	if (n <= 0 || dp_sip_answer_invite(lc, leg, 200, "OK", dp_sip_contact_hdr(lc, extra, sizeof(extra)), lc->sip->sdp,
 				    (size_t)n) != 0) {
-		answer_invite(lc, leg, 500, "Server Internal Error", NULL, NULL, 0);
+		dp_sip_answer_invite(lc, leg, 500, "Server Internal Error", NULL, NULL, 0);
 		dp_sip_end_leg(lc, leg, VOX_CAUSE_NO_RESOURCES, 500, VOX_BY_LOCAL);
 		return;
 	}
@@ -945,7 +1020,7 @@ void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 	char reason[128], extra[1024];
 	const char *rs = dp_sip_pstr(pl, h->len, r.reason, reason, sizeof(reason));
 	const char *ex = dp_sip_pstr(pl, h->len, r.headers, extra, sizeof(extra));
-	answer_invite(lc, leg, r.code, rs ? rs : sip_reason_phrase(r.code), ex, NULL, 0);
+	dp_sip_answer_invite(lc, leg, r.code, rs ? rs : sip_reason_phrase(r.code), ex, NULL, 0);
 	dp_sip_end_leg(lc, leg, VOX_CAUSE_CONTROL, r.code, VOX_BY_LOCAL);
 }
 
@@ -956,7 +1031,7 @@ void dp_sip_leg_hangup(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause, u
 	if (leg->kind == VOX_LEG_KIND_SIP_IN && !sl->final_sent) {
 		if (code < 300 || code > 699)
 			code = 480;
-		answer_invite(lc, leg, code, sip_reason_phrase(code), NULL, NULL, 0);
+		dp_sip_answer_invite(lc, leg, code, sip_reason_phrase(code), NULL, NULL, 0);
 		dp_sip_end_leg(lc, leg, cause, code, VOX_BY_LOCAL);
 		return;
 	}
@@ -1024,10 +1099,4 @@ void dp_sip_cmd_set_acl(struct dp_lcore *lc, const struct vox_rec_hdr *h, const 
 		return;
 	}
 	memcpy(a, pl, offsetof(struct vox_acl, e) + n * sizeof(a->e[0]));
-}
-
-void dp_sip_cmd_unsupported(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
-{
-	/* SEND_REQUEST, SET_MATCH: not built yet */
-	dp_ctl_bad(lc, h, -EOPNOTSUPP);
 }
