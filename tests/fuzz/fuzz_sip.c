@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* fuzz_sip.c — libFuzzer driver for dataplane/sip: parse, validate, structured headers, answer, SDP. */
+/* fuzz_sip.c — libFuzzer driver for dataplane/sip: parse, validate, headers, answers, SDP. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

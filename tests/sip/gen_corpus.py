@@ -708,7 +708,7 @@ case("insuf-maxfwd",
      "\n",
      "parse=ok\nanswer=400\nreason=Missing Max-Forwards\n")
 
-case("unksm",
+case("unkscm",
      "OPTIONS nobodyknowsthisscheme:totallyopaquecontent SIP/2.0\n"
      "To: sip:user@example.com\n"
      "From: sip:caller@example.net;tag=384\n"
@@ -1403,6 +1403,9 @@ case("sdp-garbage-attrs",
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith(".sip") or f.endswith(".expect"):
+            os.remove(os.path.join(OUT, f))
     names = set()
     for name, data, expect in CASES:
         assert name not in names, name

@@ -130,6 +130,40 @@ static void roundtrip_error_bounds(void **state)
 	}
 }
 
+/* Every input lies inside the decision interval of its code (G.711 tables
+ * 1a/2a "decision values"): mu-law segment e, step m covers 14-bit values
+ * [((16 + m) << (e + 1)) - 33, ((17 + m) << (e + 1)) - 33); A-law segment 0
+ * covers 13-bit [2m, 2m + 2), segment e >= 1 [(16 + m) << e, (17 + m) << e).
+ * Negative inputs are measured as -x - 1; the top step extends to full scale. */
+static void encode_decision_intervals(void **state)
+{
+	for (int x = -32768; x <= 32767; x++) {
+		int mag = x < 0 ? -x - 1 : x;
+		uint8_t u = (uint8_t)~g711_ulaw_encode((int16_t)x);
+		uint8_t a = g711_alaw_encode((int16_t)x) ^ 0x55;
+		assert_int_equal(!!(u & 0x80), x < 0);
+		assert_int_equal(!(a & 0x80), x < 0);
+
+		int e = (u >> 4) & 7, m = u & 15;
+		int lo = 4 * (((16 + m) << (e + 1)) - 33), hi = 4 * (((17 + m) << (e + 1)) - 33);
+		if (e == 0 && m == 0)
+			lo = 0;
+		if (u == 0x7f || u == 0xff)
+			hi = 1 << 20;
+		if (mag < lo || mag >= hi)
+			fail_msg("mu x=%d code %02x interval [%d,%d)", x, u, lo, hi);
+
+		e = (a >> 4) & 7;
+		m = a & 15;
+		lo = e == 0 ? 16 * m : 8 * ((16 + m) << e);
+		hi = e == 0 ? 16 * (m + 1) : 8 * ((17 + m) << e);
+		if ((a & 0x7f) == 0x7f)
+			hi = 1 << 20;
+		if (mag < lo || mag >= hi)
+			fail_msg("A x=%d code %02x interval [%d,%d)", x, a, lo, hi);
+	}
+}
+
 static void frame_helpers(void **state)
 {
 	int16_t pcm[G711_FRAME_SAMPLES], out[G711_FRAME_SAMPLES];
@@ -162,6 +196,7 @@ int main(void)
 		cmocka_unit_test(alaw_encode_reference),
 		cmocka_unit_test(roundtrip_codes),
 		cmocka_unit_test(roundtrip_error_bounds),
+		cmocka_unit_test(encode_decision_intervals),
 		cmocka_unit_test(frame_helpers),
 	};
 	return cmocka_run_group_tests_name("media_g711", tests, NULL, NULL);

@@ -197,6 +197,13 @@ static void adapt_step(void **state)
 	const struct jb_stats *st = jb_stats(&jb, s.end_us);
 
 	double calm = avg(s.target_ms, TK(10), TK(20));
+	unsigned rise = TK(20), fall = TK(40);
+	while (rise < TK(40) && s.target_ms[rise] < 110)
+		rise++;
+	while (fall < TK(60) && s.target_ms[fall] > 40)
+		fall++;
+	print_message("jb adapt: target >= 110 ms %.2f s into the 120 ms phase, "
+		"<= 40 ms %.2f s after it\n", (rise - TK(20)) / 50.0, (fall - TK(40)) / 50.0);
 	unsigned hi_min = vmin(s.target_ms, TK(22), TK(40));
 	unsigned back = vmax(s.target_ms, TK(50), TK(60));
 	print_message("jb adapt: target calm %.1f ms, 120ms-phase min %u ms, max %u ms, "
@@ -324,6 +331,7 @@ static void ts_jump_and_ssrc(void **state)
 		(unsigned long long)st->resync, (unsigned long long)st->played,
 		(unsigned long long)st->late, (unsigned long long)st->lost);
 	assert_int_equal(st->resync, 2);
+	assert_int_equal(st->jump, 2); /* two held back, the third confirms */
 	/* the jump costs the held frames and the confirmation packets */
 	assert_true(st->played >= 1500 - 20);
 	assert_true(st->late < 10);

@@ -73,6 +73,8 @@ static void parse_malformed(void **state)
 	struct rtp_hdr h;
 
 	assert_int_equal(rtp_parse(b, mkpkt(b, 0x80, 0, 11), &h), RTP_ERR_TOO_SHORT);
+	mkpkt(b, 0x80, 0, 12);
+	assert_int_equal(rtp_parse(b, 65536, &h), RTP_ERR_TOO_LONG); /* rejected before reading */
 	assert_int_equal(rtp_parse(b, mkpkt(b, 0x40, 0, 12), &h), RTP_ERR_VERSION);
 	assert_int_equal(rtp_parse(b, mkpkt(b, 0xc0, 0, 12), &h), RTP_ERR_VERSION);
 	assert_int_equal(rtp_parse(b, mkpkt(b, 0x80, 0, 12), &h), RTP_ERR_OK);

@@ -63,19 +63,19 @@ static const char *s2c(const char *buf, struct sip_str s, char *tmp, size_t cap)
 	return tmp;
 }
 
-#define CHECK_STR(key, buf, slice)                                                              \
-	do {                                                                                    \
-		char t_[4096];                                                                  \
-		const char *g_ = s2c(buf, slice, t_, sizeof(t_));                               \
-		if (strcmp(g_, val) != 0)                                                       \
-			cfail(name, "%s: expected '%s' got '%s'", key, val, g_);                  \
+#define CHECK_STR(key, buf, slice)                                                                 \
+	do {                                                                                       \
+		char t_[4096];                                                                     \
+		const char *g_ = s2c(buf, slice, t_, sizeof(t_));                                  \
+		if (strcmp(g_, val) != 0)                                                          \
+			cfail(name, "%s: expected '%s' got '%s'", key, val, g_);                   \
 	} while (0)
 
-#define CHECK_INT(key, got)                                                                     \
-	do {                                                                                    \
-		long g_ = (long)(got);                                                          \
-		if (g_ != strtol(val, NULL, 10))                                                \
-			cfail(name, "%s: expected %s got %ld", key, val, g_);                     \
+#define CHECK_INT(key, got)                                                                        \
+	do {                                                                                       \
+		long g_ = (long)(got);                                                             \
+		if (g_ != strtol(val, NULL, 10))                                                   \
+			cfail(name, "%s: expected %s got %ld", key, val, g_);                      \
 	} while (0)
 
 static const char *scheme_name(int s)
@@ -109,7 +109,8 @@ static bool headers_ok(const struct sip_msg *m)
 	    !m->first[SIP_HDR_CSEQ] || m->lines[SIP_HDR_CSEQ] > 1 || m->lines[SIP_HDR_TO] > 1 ||
 	    m->lines[SIP_HDR_FROM] > 1 || m->lines[SIP_HDR_CALL_ID] > 1)
 		return false;
-	for (int i = sip_msg_find(m, SIP_HDR_VIA, 0); i >= 0; i = sip_msg_find(m, SIP_HDR_VIA, i + 1))
+	for (int i = sip_msg_find(m, SIP_HDR_VIA, 0); i >= 0;
+	     i = sip_msg_find(m, SIP_HDR_VIA, i + 1))
 		if (sip_via_parse(&via, m->buf, m->hdr[i].value))
 			return false;
 	return sip_cseq_parse(&cs, m->buf, sip_msg_hdr(m, SIP_HDR_CSEQ)->value) == 0 &&
@@ -138,6 +139,12 @@ static void check_roundtrip(const char *name, const struct sip_msg *m, const str
 		cfail(name, "build: %d", n);
 		return;
 	}
+	{
+		struct sip_addr dst;
+		int drc = sip_response_dest(m, &src, &dst);
+		if (drc && drc != -ENOTSUP && drc != -EADDRNOTAVAIL)
+			cfail(name, "no response destination for an answered request: %d", drc);
+	}
 	rc = sip_msg_parse(&r, out, (size_t)n);
 	if (rc != 0) {
 		cfail(name, "built response does not parse: %s", sip_perr_reason(r.err));
@@ -147,14 +154,14 @@ static void check_roundtrip(const char *name, const struct sip_msg *m, const str
 		cfail(name, "built response has status %u", r.status);
 	if (r.count[SIP_HDR_VIA] != m->count[SIP_HDR_VIA])
 		cfail(name, "built response has %u Vias, request %u", r.count[SIP_HDR_VIA],
-		     m->count[SIP_HDR_VIA]);
+		      m->count[SIP_HDR_VIA]);
 	if (headers_ok(m)) {
 		struct sip_verdict rv;
 		struct sip_nameaddr to;
 		if (sip_validate(&r, rc, &rv) != 0)
 			cfail(name, "built response does not validate: %s", rv.reason);
 		else if (sip_nameaddr_parse(&to, r.buf, sip_msg_hdr(&r, SIP_HDR_TO)->value) ||
-			 !to.tag.len)
+		         !to.tag.len)
 			cfail(name, "built response has no To tag");
 	}
 }
@@ -204,7 +211,7 @@ static void run_case(const char *dir, const char *name)
 		if (!strcmp(key, "parse")) {
 			if ((rc == 0) != !strcmp(val, "ok"))
 				cfail(name, "parse: expected %s got rc=%d (%s)", val, rc,
-				     sip_perr_reason(m.err));
+				      sip_perr_reason(m.err));
 		} else if (!strcmp(key, "answer")) {
 			char got[16];
 			if (v.code == 0)
@@ -243,7 +250,7 @@ static void run_case(const char *dir, const char *name)
 				if (i)
 					strcat(got, ",");
 				strncat(got, s2c(msg, v.unsupp[i], t, sizeof(t)),
-					sizeof(got) - strlen(got) - 1);
+				        sizeof(got) - strlen(got) - 1);
 			}
 			if (strcmp(got, val))
 				cfail(name, "unsupported: expected %s got %s", val, got);
@@ -253,12 +260,13 @@ static void run_case(const char *dir, const char *name)
 			} else if (!strcmp(key, "ruri_scheme")) {
 				if (strcmp(val, scheme_name(ru.scheme)))
 					cfail(name, "ruri_scheme: expected %s got %s", val,
-					     scheme_name(ru.scheme));
+					      scheme_name(ru.scheme));
 			} else if (!strcmp(key, "ruri_user")) {
 				CHECK_STR(key, msg, ru.user);
 			} else if (!strcmp(key, "ruri_user_unescaped")) {
 				char t[256];
-				int n = sip_unescape(t, sizeof(t) - 1, msg + ru.user.off, ru.user.len);
+				int n =
+				    sip_unescape(t, sizeof(t) - 1, msg + ru.user.off, ru.user.len);
 				t[n < 0 ? 0 : n] = '\0';
 				if (strcmp(t, val))
 					cfail(name, "%s: expected %s got %s", key, val, t);
@@ -267,7 +275,9 @@ static void run_case(const char *dir, const char *name)
 			} else if (!strcmp(key, "ruri_host")) {
 				CHECK_STR(key, msg, ru.host);
 			} else if (!strcmp(key, "ruri_host_type")) {
-				CHECK_INT(key, ru.host_type == SIP_HOST_IPV6 ? 6 : ru.host_type == SIP_HOST_IPV4 ? 4 : 0);
+				CHECK_INT(key, ru.host_type == SIP_HOST_IPV6   ? 6
+				               : ru.host_type == SIP_HOST_IPV4 ? 4
+				                                               : 0);
 			} else if (!strcmp(key, "ruri_port")) {
 				CHECK_INT(key, ru.port);
 			} else if (!strcmp(key, "ruri_params")) {
@@ -281,7 +291,9 @@ static void run_case(const char *dir, const char *name)
 			} else if (!strcmp(key, "via_host")) {
 				CHECK_STR(key, msg, via.host);
 			} else if (!strcmp(key, "via_host_type")) {
-				CHECK_INT(key, via.host_type == SIP_HOST_IPV6 ? 6 : via.host_type == SIP_HOST_IPV4 ? 4 : 0);
+				CHECK_INT(key, via.host_type == SIP_HOST_IPV6   ? 6
+				               : via.host_type == SIP_HOST_IPV4 ? 4
+				                                                : 0);
 			} else if (!strcmp(key, "via_port")) {
 				CHECK_INT(key, via.port);
 			} else if (!strcmp(key, "via_branch")) {
@@ -298,8 +310,10 @@ static void run_case(const char *dir, const char *name)
 				cfail(name, "unknown key %s", key);
 			}
 		} else if (!strncmp(key, "from_", 5) || !strncmp(key, "to_", 3) ||
-			   !strncmp(key, "contact_", 8)) {
-			enum sip_hdr_id id = key[0] == 'f' ? SIP_HDR_FROM : key[0] == 't' ? SIP_HDR_TO : SIP_HDR_CONTACT;
+		           !strncmp(key, "contact_", 8)) {
+			enum sip_hdr_id id = key[0] == 'f'   ? SIP_HDR_FROM
+			                     : key[0] == 't' ? SIP_HDR_TO
+			                                     : SIP_HDR_CONTACT;
 			const struct sip_hdr *h = sip_msg_hdr(&m, id);
 			const char *sub = strchr(key, '_') + 1;
 			struct sip_nameaddr na;
@@ -328,7 +342,8 @@ static void run_case(const char *dir, const char *name)
 			}
 			*colon = '\0';
 			id = sip_hdr_lookup(val, strlen(val));
-			for (int i = sip_msg_find(&m, id, 0); i >= 0; i = sip_msg_find(&m, id, i + 1)) {
+			for (int i = sip_msg_find(&m, id, 0); i >= 0;
+			     i = sip_msg_find(&m, id, i + 1)) {
 				char t[256];
 				if (key[3] == '_')
 					found++;
@@ -336,7 +351,8 @@ static void run_case(const char *dir, const char *name)
 					found = 1;
 			}
 			if (key[3] == '_' ? found != atoi(colon + 1) : !found)
-				cfail(name, "%s %s: %s not matched (%d)", key, val, colon + 1, found);
+				cfail(name, "%s %s: %s not matched (%d)", key, val, colon + 1,
+				      found);
 		} else if (!strncmp(key, "sdp", 3)) {
 			char t[64];
 			if (!strcmp(key, "sdp")) {
@@ -362,7 +378,8 @@ static void run_case(const char *dir, const char *name)
 				CHECK_INT(key, ans.dtmf_pt);
 			} else if (!strcmp(key, "sdp_dir")) {
 				if (strcmp(val, dir_name(ans.dir)))
-					cfail(name, "%s: expected %s got %s", key, val, dir_name(ans.dir));
+					cfail(name, "%s: expected %s got %s", key, val,
+					      dir_name(ans.dir));
 			} else {
 				cfail(name, "unknown key %s", key);
 			}
@@ -412,7 +429,7 @@ static void test_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests_name("sip_corpus", tests, NULL, NULL);
 }

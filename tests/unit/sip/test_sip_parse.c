@@ -31,22 +31,23 @@ static struct sip_str whole(const char *s)
 }
 
 static const char invite[] =
-	"INVITE sip:bob@example.net;transport=udp SIP/2.0\r\n"
-	"v: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bK1;rport, SIP/2.0/UDP [2001:db8::1];branch=z9hG4bK2\r\n"
-	"VIA: SIP/2.0/UDP proxy.example.com;branch=z9hG4bK3\r\n"
-	"f: \"Alice, A.\" <sip:alice@example.com>;tag=1\r\n"
-	"T: Bob <sip:bob@example.net>\r\n"
-	"i: abc@192.0.2.1\r\n"
-	"cseq: 7\r\n"
-	"   INVITE\r\n"
-	"Max-Forwards: 70\r\n"
-	"m: <sip:alice@192.0.2.1>;expires=60, \"x,y\" <sip:x@192.0.2.2;a=b,c>\r\n"
-	"X-Custom: a, b, c\r\n"
-	"Require: 100rel,timer\r\n"
-	"c: application/sdp\r\n"
-	"l: 6\r\n"
-	"\r\n"
-	"ab\0de\0TRAILING-GARBAGE";
+    "INVITE sip:bob@example.net;transport=udp SIP/2.0\r\n"
+    "v: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bK1;rport, SIP/2.0/UDP "
+    "[2001:db8::1];branch=z9hG4bK2\r\n"
+    "VIA: SIP/2.0/UDP proxy.example.com;branch=z9hG4bK3\r\n"
+    "f: \"Alice, A.\" <sip:alice@example.com>;tag=1\r\n"
+    "T: Bob <sip:bob@example.net>\r\n"
+    "i: abc@192.0.2.1\r\n"
+    "cseq: 7\r\n"
+    "   INVITE\r\n"
+    "Max-Forwards: 70\r\n"
+    "m: <sip:alice@192.0.2.1>;expires=60, \"x,y\" <sip:x@192.0.2.2;a=b,c>\r\n"
+    "X-Custom: a, b, c\r\n"
+    "Require: 100rel,timer\r\n"
+    "c: application/sdp\r\n"
+    "l: 6\r\n"
+    "\r\n"
+    "ab\0de\0TRAILING-GARBAGE";
 
 static void test_request_basic(void **state)
 {
@@ -65,7 +66,7 @@ static void test_request_basic(void **state)
 	assert_int_equal(m.count[SIP_HDR_REQUIRE], 2);
 	assert_slice(invite, sip_msg_hdr(&m, SIP_HDR_CALL_ID)->value, "abc@192.0.2.1");
 	assert_slice(invite, sip_msg_hdr(&m, SIP_HDR_FROM)->value,
-		     "\"Alice, A.\" <sip:alice@example.com>;tag=1");
+	             "\"Alice, A.\" <sip:alice@example.com>;tag=1");
 	/* unknown headers are not split */
 	assert_slice(invite, sip_msg_hdr_named(&m, "x-custom")->value, "a, b, c");
 	/* contact split keeps commas in quotes and <> */
@@ -81,7 +82,8 @@ static void test_request_basic(void **state)
 	/* CSeq folded */
 	{
 		struct sip_cseq cs;
-		assert_int_equal(sip_cseq_parse(&cs, invite, sip_msg_hdr(&m, SIP_HDR_CSEQ)->value), 0);
+		assert_int_equal(sip_cseq_parse(&cs, invite, sip_msg_hdr(&m, SIP_HDR_CSEQ)->value),
+		                 0);
 		assert_int_equal(cs.num, 7);
 		assert_int_equal(cs.method, SIP_M_INVITE);
 	}
@@ -95,17 +97,62 @@ static void test_hdr_lookup(void **state)
 		const char *n;
 		enum sip_hdr_id id;
 	} t[] = {
-		{"i", SIP_HDR_CALL_ID}, {"I", SIP_HDR_CALL_ID}, {"m", SIP_HDR_CONTACT},
-		{"f", SIP_HDR_FROM},    {"t", SIP_HDR_TO},      {"v", SIP_HDR_VIA},
-		{"l", SIP_HDR_CONTENT_LENGTH}, {"k", SIP_HDR_SUPPORTED}, {"c", SIP_HDR_CONTENT_TYPE},
-		{"s", SIP_HDR_SUBJECT}, {"e", SIP_HDR_CONTENT_ENCODING}, {"o", SIP_HDR_EVENT},
-		{"u", SIP_HDR_ALLOW_EVENTS}, {"call-id", SIP_HDR_CALL_ID}, {"CALL-ID", SIP_HDR_CALL_ID},
-		{"cSeQ", SIP_HDR_CSEQ}, {"Record-Route", SIP_HDR_RECORD_ROUTE}, {"q", SIP_HDR_OTHER},
-		{"Call-IDx", SIP_HDR_OTHER}, {"Proxy-Require", SIP_HDR_PROXY_REQUIRE},
+	    {"i", SIP_HDR_CALL_ID},
+	    {"I", SIP_HDR_CALL_ID},
+	    {"m", SIP_HDR_CONTACT},
+	    {"f", SIP_HDR_FROM},
+	    {"t", SIP_HDR_TO},
+	    {"v", SIP_HDR_VIA},
+	    {"l", SIP_HDR_CONTENT_LENGTH},
+	    {"k", SIP_HDR_SUPPORTED},
+	    {"c", SIP_HDR_CONTENT_TYPE},
+	    {"s", SIP_HDR_SUBJECT},
+	    {"e", SIP_HDR_CONTENT_ENCODING},
+	    {"o", SIP_HDR_EVENT},
+	    {"u", SIP_HDR_ALLOW_EVENTS},
+	    {"call-id", SIP_HDR_CALL_ID},
+	    {"CALL-ID", SIP_HDR_CALL_ID},
+	    {"cSeQ", SIP_HDR_CSEQ},
+	    {"Record-Route", SIP_HDR_RECORD_ROUTE},
+	    {"q", SIP_HDR_OTHER},
+	    {"Call-IDx", SIP_HDR_OTHER},
+	    {"Proxy-Require", SIP_HDR_PROXY_REQUIRE},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		assert_int_equal(sip_hdr_lookup(t[i].n, strlen(t[i].n)), t[i].id);
 	assert_string_equal(sip_hdr_name(SIP_HDR_CALL_ID), "Call-ID");
+	/* every known header is reachable by its long name, in any case */
+	for (int id = 1; id < SIP_HDR__COUNT; id++) {
+		char up[64];
+		const char *n = sip_hdr_name((enum sip_hdr_id)id);
+		size_t l = strlen(n);
+		for (size_t k = 0; k <= l; k++)
+			up[k] = (char)(n[k] >= 'a' && n[k] <= 'z' ? n[k] - 32 : n[k]);
+		assert_int_equal(sip_hdr_lookup(n, l), id);
+		assert_int_equal(sip_hdr_lookup(up, l), id);
+	}
+	/* every compact form of the X-macro list resolves to its header */
+	{
+		static const struct {
+			int id;
+			char c;
+		} compact[] = {
+#define COMPACT_(id, nm, c, l) {SIP_HDR_##id, c},
+			SIP_FOREACH_HDR(COMPACT_)
+#undef COMPACT_
+		};
+		for (size_t k = 0; k < sizeof(compact) / sizeof(compact[0]); k++) {
+			char up = (char)(compact[k].c - 32);
+			if (!compact[k].c)
+				continue;
+			assert_int_equal(sip_hdr_lookup(&compact[k].c, 1), compact[k].id);
+			assert_int_equal(sip_hdr_lookup(&up, 1), compact[k].id);
+		}
+	}
+	assert_int_equal(sip_hdr_lookup("x", 1), SIP_HDR_SESSION_EXPIRES);
+	assert_int_equal(sip_hdr_lookup("z", 1), SIP_HDR_OTHER);
+	assert_int_equal(sip_hdr_lookup("1", 1), SIP_HDR_OTHER);
+	assert_int_equal(sip_hdr_lookup("", 0), SIP_HDR_OTHER);
 	assert_null(sip_hdr_name(SIP_HDR_OTHER));
 	assert_int_equal(sip_method_id("INVITE", 6), SIP_M_INVITE);
 	assert_int_equal(sip_method_id("invite", 6), SIP_M_UNKNOWN);
@@ -158,17 +205,20 @@ static void test_content_length(void **state)
 	static const char *const bad[] = {"-1", "abc", "1 2", "99999999999999999999", "70000"};
 	char b[256];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int n = sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nContent-Length: %s\r\n\r\n", bad[i]);
+		int n = sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nContent-Length: %s\r\n\r\n",
+		                bad[i]);
 		assert_int_equal(sip_msg_parse(&m, b, (size_t)n), -EBADMSG);
 		assert_int_equal(m.err, SIP_PERR_CL_SYNTAX);
 	}
 	{
-		int n = sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nl: 4\r\nContent-Length: 4\r\n\r\nabcdEXTRA");
+		int n = sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nl: 4\r\nContent-Length: "
+		                   "4\r\n\r\nabcdEXTRA");
 		assert_int_equal(sip_msg_parse(&m, b, (size_t)n), 0);
 		assert_int_equal(m.body.len, 4);
 	}
 	{
-		int n = sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nl: 4\r\nContent-Length: 3\r\n\r\nabcd");
+		int n = sprintf(
+		    b, "OPTIONS sip:a@h.example SIP/2.0\r\nl: 4\r\nContent-Length: 3\r\n\r\nabcd");
 		assert_int_equal(sip_msg_parse(&m, b, (size_t)n), -EBADMSG);
 		assert_int_equal(m.err, SIP_PERR_CL_MULTI);
 	}
@@ -178,7 +228,8 @@ static void test_content_length(void **state)
 		assert_int_equal(m.err, SIP_PERR_CL_TOO_BIG);
 	}
 	{
-		int n = sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nVia: x\r\n\r\nrest of datagram");
+		int n =
+		    sprintf(b, "OPTIONS sip:a@h.example SIP/2.0\r\nVia: x\r\n\r\nrest of datagram");
 		assert_int_equal(sip_msg_parse(&m, b, (size_t)n), 0);
 		assert_slice(b, m.body, "rest of datagram");
 	}
@@ -193,15 +244,15 @@ static void test_status_line(void **state)
 		unsigned code;
 		const char *reason;
 	} t[] = {
-		{"SIP/2.0 200 OK", 0, 200, "OK"},
-		{"SIP/2.0 180 Ringing now", 0, 180, "Ringing now"},
-		{"SIP/2.0 100 ", 0, 100, ""},
-		{"SIP/2.0 100", 0, 100, ""},
-		{"SIP/2.0 99 Low", -EBADMSG, 0, ""},
-		{"SIP/2.0 2000 Big", -EBADMSG, 0, ""},
-		{"SIP/2.0 700 Out", -EBADMSG, 0, ""},
-		{"SIP/2.0 20x OK", -EBADMSG, 0, ""},
-		{"SIP/2.0x 200 OK", -EBADMSG, 0, ""},
+	    {"SIP/2.0 200 OK", 0, 200, "OK"},
+	    {"SIP/2.0 180 Ringing now", 0, 180, "Ringing now"},
+	    {"SIP/2.0 100 ", 0, 100, ""},
+	    {"SIP/2.0 100", 0, 100, ""},
+	    {"SIP/2.0 99 Low", -EBADMSG, 0, ""},
+	    {"SIP/2.0 2000 Big", -EBADMSG, 0, ""},
+	    {"SIP/2.0 700 Out", -EBADMSG, 0, ""},
+	    {"SIP/2.0 20x OK", -EBADMSG, 0, ""},
+	    {"SIP/2.0x 200 OK", -EBADMSG, 0, ""},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char b[128];
@@ -210,21 +261,30 @@ static void test_status_line(void **state)
 		assert_false(m.is_request);
 		if (!t[i].rc) {
 			assert_int_equal(m.status, t[i].code);
+			assert_int_equal(m.method, SIP_M_UNKNOWN);
 			assert_slice(b, m.reason, t[i].reason);
 		}
 	}
+}
+
+static void test_response_method(void **state)
+{
+	(void)state;
+	static const char b[] = "SIP/2.0 180 Ringing\r\nCSeq: 4 INVITE\r\n\r\n";
+	assert_int_equal(sip_msg_parse(&m, b, sizeof(b) - 1), 0);
+	assert_int_equal(m.method, SIP_M_INVITE);
 }
 
 static void test_folding_and_ws(void **state)
 {
 	(void)state;
 	static const char b[] = "OPTIONS sip:a@h.example SIP/2.0\r\n"
-				"Subject   :   hello\r\n"
-				"\tworld  \r\n"
-				" \r\n"
-				"To:\r\n"
-				"  <sip:a@h.example>\r\n"
-				"\r\n";
+	                        "Subject   :   hello\r\n"
+	                        "\tworld  \r\n"
+	                        " \r\n"
+	                        "To:\r\n"
+	                        "  <sip:a@h.example>\r\n"
+	                        "\r\n";
 	assert_int_equal(sip_msg_parse(&m, b, sizeof(b) - 1), 0);
 	assert_slice(b, sip_msg_hdr(&m, SIP_HDR_SUBJECT)->value, "hello\r\n\tworld");
 	assert_slice(b, sip_msg_hdr(&m, SIP_HDR_TO)->value, "<sip:a@h.example>");
@@ -278,10 +338,24 @@ static void test_uri(void **state)
 	assert_slice(s, u.scheme_s, "mailto");
 
 	static const char *const bad[] = {
-		"sip:",   "sip:user@",       "sip:a b@h.example", "sip:2001:db8::1", "sip:[2001:db8::g]",
-		"sip:h.example:0", "sip:h.example:65536", "sip:h.example;a=b c", "sip:%4@h.example",
-		"sip:h.example?", "sip:-bad.example", "sip:123.example.4", "<sip:a@h.example>",
-		"sip:h.example:50a", "sip:[::1", "tel:", "sip:a@h.example;,x", "1sip:x",
+	    "sip:",
+	    "sip:user@",
+	    "sip:a b@h.example",
+	    "sip:2001:db8::1",
+	    "sip:[2001:db8::g]",
+	    "sip:h.example:0",
+	    "sip:h.example:65536",
+	    "sip:h.example;a=b c",
+	    "sip:%4@h.example",
+	    "sip:h.example?",
+	    "sip:-bad.example",
+	    "sip:123.example.4",
+	    "<sip:a@h.example>",
+	    "sip:h.example:50a",
+	    "sip:[::1",
+	    "tel:",
+	    "sip:a@h.example;,x",
+	    "1sip:x",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (sip_uri_parse(&u, bad[i], whole(bad[i])) != -EBADMSG) {
@@ -318,14 +392,20 @@ static bool uri_eq(const char *a, const char *b)
 static void test_uri_eq(void **state)
 {
 	(void)state;
-	assert_true(uri_eq("sip:%61lice@example.com;transport=TCP", "sip:alice@EXAMPLE.com;Transport=tcp"));
+	assert_true(
+	    uri_eq("sip:%61lice@example.com;transport=TCP", "sip:alice@EXAMPLE.com;Transport=tcp"));
 	assert_true(uri_eq("sip:carol@example.com", "sip:carol@example.com;security=on"));
-	assert_true(uri_eq("sip:biloxi.example.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.example.com",
-			   "sip:biloxi.example.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.example.com"));
-	assert_false(uri_eq("SIP:ALICE@example.com;Transport=udp", "sip:alice@example.com;Transport=UDP"));
+	assert_true(uri_eq(
+	    "sip:biloxi.example.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.example.com",
+	    "sip:biloxi.example.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.example."
+	    "com"));
+	assert_false(
+	    uri_eq("SIP:ALICE@example.com;Transport=udp", "sip:alice@example.com;Transport=UDP"));
 	assert_false(uri_eq("sip:bob@biloxi.example.com", "sip:bob@biloxi.example.com:5060"));
-	assert_false(uri_eq("sip:bob@biloxi.example.com", "sip:bob@biloxi.example.com;transport=udp"));
-	assert_false(uri_eq("sip:carol@example.com;security=on", "sip:carol@example.com;security=off"));
+	assert_false(
+	    uri_eq("sip:bob@biloxi.example.com", "sip:bob@biloxi.example.com;transport=udp"));
+	assert_false(
+	    uri_eq("sip:carol@example.com;security=on", "sip:carol@example.com;security=off"));
 	assert_false(uri_eq("sip:bob@example.com", "sips:bob@example.com"));
 }
 
@@ -358,10 +438,17 @@ static void test_via(void **state)
 	assert_int_equal(v.branch.len, 0);
 
 	static const char *const bad[] = {
-		"SIP/2.0/UDP",  "SIP/2.0 192.0.2.1", "SIP/2.0/UDP 192.0.2.1:99999", "SIP/2.0/UDP 2001:db8::1",
-		"SIP/2.0/UDP h.example;;", "SIP/2.0/UDP h.example;branch=", "SIP/2.0/UDP h.example;rport=x",
-		"SIP/2.0/UDP h.example;received=h.example", "SIP/2.0/UDP h.example junk",
-		"SIP/2.0/UDP h.example;ttl=300", "SIP/2.0/UDP h.example;received=192.0.2.300",
+	    "SIP/2.0/UDP",
+	    "SIP/2.0 192.0.2.1",
+	    "SIP/2.0/UDP 192.0.2.1:99999",
+	    "SIP/2.0/UDP 2001:db8::1",
+	    "SIP/2.0/UDP h.example;;",
+	    "SIP/2.0/UDP h.example;branch=",
+	    "SIP/2.0/UDP h.example;rport=x",
+	    "SIP/2.0/UDP h.example;received=h.example",
+	    "SIP/2.0/UDP h.example junk",
+	    "SIP/2.0/UDP h.example;ttl=300",
+	    "SIP/2.0/UDP h.example;received=192.0.2.300",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (sip_via_parse(&v, bad[i], whole(bad[i])) == 0) {
@@ -369,7 +456,8 @@ static void test_via(void **state)
 			fail();
 		}
 	}
-	assert_int_equal(sip_via_sentby(&v, "SIP/2.0/UDP h.example;;", whole("SIP/2.0/UDP h.example;;")), 0);
+	assert_int_equal(
+	    sip_via_sentby(&v, "SIP/2.0/UDP h.example;;", whole("SIP/2.0/UDP h.example;;")), 0);
 }
 
 static void test_nameaddr(void **state)
@@ -406,8 +494,15 @@ static void test_nameaddr(void **state)
 	assert_int_equal(sip_nameaddr_parse(&na, s, whole(s)), 0);
 
 	static const char *const bad[] = {
-		"\"open <sip:a@h.example>", "<sip:a@h.example", "< sip:a@h.example>", "Bad, Name <sip:a@h.example>",
-		"sip:a@h.example?x=y", "<sip:a@h.example>;tag=", "<sip:a@h.example>;;", "", "<>",
+	    "\"open <sip:a@h.example>",
+	    "<sip:a@h.example",
+	    "< sip:a@h.example>",
+	    "Bad, Name <sip:a@h.example>",
+	    "sip:a@h.example?x=y",
+	    "<sip:a@h.example>;tag=",
+	    "<sip:a@h.example>;;",
+	    "",
+	    "<>",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (sip_nameaddr_parse(&na, bad[i], whole(bad[i])) == 0) {
@@ -462,13 +557,20 @@ static void test_small_headers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_request_basic), cmocka_unit_test(test_hdr_lookup),
-		cmocka_unit_test(test_prefixes),      cmocka_unit_test(test_overflow),
-		cmocka_unit_test(test_content_length), cmocka_unit_test(test_status_line),
-		cmocka_unit_test(test_folding_and_ws), cmocka_unit_test(test_uri),
-		cmocka_unit_test(test_unescape),      cmocka_unit_test(test_uri_eq),
-		cmocka_unit_test(test_via),           cmocka_unit_test(test_nameaddr),
-		cmocka_unit_test(test_small_headers),
+	    cmocka_unit_test(test_request_basic),
+	    cmocka_unit_test(test_hdr_lookup),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_content_length),
+	    cmocka_unit_test(test_status_line),
+	    cmocka_unit_test(test_folding_and_ws),
+	    cmocka_unit_test(test_uri),
+	    cmocka_unit_test(test_unescape),
+	    cmocka_unit_test(test_uri_eq),
+	    cmocka_unit_test(test_via),
+	    cmocka_unit_test(test_nameaddr),
+	    cmocka_unit_test(test_small_headers),
+	    cmocka_unit_test(test_response_method),
 	};
 	return cmocka_run_group_tests_name("sip_parse", tests, NULL, NULL);
 }

@@ -20,26 +20,27 @@ static int parse(const char *s)
 	return sip_sdp_parse(&sdp, s, strlen(s));
 }
 
-static const char offer[] = "v=0\r\n"
-			    "o=carrier 123456 654321 IN IP4 192.0.2.10\r\n"
-			    "s=-\r\n"
-			    "c=IN IP4 192.0.2.10\r\n"
-			    "t=0 0\r\n"
-			    "a=sendonly\r\n"
-			    "m=audio 49170 RTP/SAVP 18 8 0 100\r\n"
-			    "a=rtpmap:18 G729/8000\r\n"
-			    "a=rtpmap:8 PCMA/8000\r\n"
-			    "a=rtpmap:100 telephone-event/8000\r\n"
-			    "a=fmtp:100 0-15\r\n"
-			    "a=rtpmap:\r\n"
-			    "a=rtpmap:abc PCMU/8000\r\n"
-			    "a=rtpmap:55 PCMU/8000\r\n"
-			    "a=crypto:1 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n"
-			    "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk|2^31\r\n"
-			    "a=ptime:30\r\n"
-			    "a=rtcp-mux\r\n"
-			    "m=video 0 RTP/AVP 96\r\n"
-			    "a=recvonly\r\n";
+static const char offer[] =
+    "v=0\r\n"
+    "o=carrier 123456 654321 IN IP4 192.0.2.10\r\n"
+    "s=-\r\n"
+    "c=IN IP4 192.0.2.10\r\n"
+    "t=0 0\r\n"
+    "a=sendonly\r\n"
+    "m=audio 49170 RTP/SAVP 18 8 0 100\r\n"
+    "a=rtpmap:18 G729/8000\r\n"
+    "a=rtpmap:8 PCMA/8000\r\n"
+    "a=rtpmap:100 telephone-event/8000\r\n"
+    "a=fmtp:100 0-15\r\n"
+    "a=rtpmap:\r\n"
+    "a=rtpmap:abc PCMU/8000\r\n"
+    "a=rtpmap:55 PCMU/8000\r\n"
+    "a=crypto:1 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk|2^31\r\n"
+    "a=ptime:30\r\n"
+    "a=rtcp-mux\r\n"
+    "m=video 0 RTP/AVP 96\r\n"
+    "a=recvonly\r\n";
 
 static void test_parse_offer(void **state)
 {
@@ -86,9 +87,10 @@ static void test_negotiate(void **state)
 
 	/* a dynamic PT mapped to PCMU is taken with the peer's number */
 	{
-		const char *s = "v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\nc=IN IP6 2001:db8::1\r\nt=0 0\r\n"
-				"m=audio 4000 RTP/AVP 97 101\r\na=rtpmap:97 pcmu/8000\r\n"
-				"a=rtpmap:101 telephone-event/8000\r\na=inactive\r\n";
+		const char *s =
+		    "v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\nc=IN IP6 2001:db8::1\r\nt=0 0\r\n"
+		    "m=audio 4000 RTP/AVP 97 101\r\na=rtpmap:97 pcmu/8000\r\n"
+		    "a=rtpmap:101 telephone-event/8000\r\na=inactive\r\n";
 		assert_int_equal(parse(s), 0);
 		assert_int_equal(sdp.conn.family, 6);
 		assert_int_equal(sip_sdp_negotiate(&sdp, s, &a), 0);
@@ -99,15 +101,18 @@ static void test_negotiate(void **state)
 	}
 	/* nothing in common */
 	{
-		const char *s = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-				"m=audio 4000 RTP/AVP 18 9\r\n";
+		const char *s =
+		    "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+		    "m=audio 4000 RTP/AVP 18 9\r\n";
 		assert_int_equal(parse(s), 0);
 		assert_int_equal(sip_sdp_negotiate(&sdp, s, &a), -ENOMSG);
 	}
 	/* SAVP without a usable key */
 	{
-		const char *s = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-				"m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:short\r\n";
+		const char *s =
+		    "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+		    "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+		    "inline:short\r\n";
 		assert_int_equal(parse(s), 0);
 		assert_int_equal(sip_sdp_negotiate(&sdp, s, &a), -ENOMSG);
 	}
@@ -117,19 +122,20 @@ static void test_bad(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"",
-		"v=1\r\nm=audio 1 RTP/AVP 0\r\nc=IN IP4 192.0.2.1\r\n",
-		"v=0\r\nc=IN IP4 192.0.2.1\r\nm=video 1 RTP/AVP 96\r\n",         /* no audio */
-		"v=0\r\nm=audio 1 RTP/AVP 0\r\n",                                /* no c= */
-		"v=0\r\nc=IN IP4 999.0.2.1\r\nm=audio 1 RTP/AVP 0\r\n",          /* bad address */
-		"v=0\r\nc=IN IP6 192.0.2.1\r\nm=audio 1 RTP/AVP 0\r\n",          /* family mismatch */
-		"v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 70000 RTP/AVP 0\r\n",      /* bad port */
-		"v=0\r\no=x\r\nc=IN IP4 192.0.2.1\r\nm=audio 1 RTP/AVP 0\r\n",   /* bad o= */
+	    "",
+	    "v=1\r\nm=audio 1 RTP/AVP 0\r\nc=IN IP4 192.0.2.1\r\n",
+	    "v=0\r\nc=IN IP4 192.0.2.1\r\nm=video 1 RTP/AVP 96\r\n",       /* no audio */
+	    "v=0\r\nm=audio 1 RTP/AVP 0\r\n",                              /* no c= */
+	    "v=0\r\nc=IN IP4 999.0.2.1\r\nm=audio 1 RTP/AVP 0\r\n",        /* bad address */
+	    "v=0\r\nc=IN IP6 192.0.2.1\r\nm=audio 1 RTP/AVP 0\r\n",        /* family mismatch */
+	    "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 70000 RTP/AVP 0\r\n",    /* bad port */
+	    "v=0\r\no=x\r\nc=IN IP4 192.0.2.1\r\nm=audio 1 RTP/AVP 0\r\n", /* bad o= */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(parse(bad[i]), -EBADMSG);
 	/* tolerated: LF only, junk lines, multicast ttl, media-level c= */
-	assert_int_equal(parse("v=0\nxx\nc=IN IP4 233.252.0.1/127\nm=audio 5004 RTP/AVP 0\na=rtpmap\n"), 0);
+	assert_int_equal(
+	    parse("v=0\nxx\nc=IN IP4 233.252.0.1/127\nm=audio 5004 RTP/AVP 0\na=rtpmap\n"), 0);
 }
 
 static void test_write(void **state)
@@ -137,7 +143,8 @@ static void test_write(void **state)
 	(void)state;
 	static const uint8_t key[30] = "0123456789abcdefghijklmnopqrs";
 	struct sip_sdp_answer a;
-	struct sip_sdp_local l = {.sess_id = 42, .sess_version = 1, .user = "voxplane", .srtp_key = key};
+	struct sip_sdp_local l = {
+	    .sess_id = 42, .sess_version = 1, .user = "voxplane", .srtp_key = key};
 	static struct sip_sdp back;
 	char buf[1024];
 	int n;
@@ -174,10 +181,10 @@ static void test_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_offer),
-		cmocka_unit_test(test_negotiate),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_write),
+	    cmocka_unit_test(test_parse_offer),
+	    cmocka_unit_test(test_negotiate),
+	    cmocka_unit_test(test_bad),
+	    cmocka_unit_test(test_write),
 	};
 	return cmocka_run_group_tests_name("sip_sdp", tests, NULL, NULL);
 }
