@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* sip_build.c — response destination (RFC 3261 §18.2.2, RFC 3581) and bounded response serializer. */
+/* sip_build.c — response destination (RFC 3261 §18.2.2, RFC 3581) and response serializer. */
 #include <arpa/inet.h>
 
 #include "sip_priv.h"
@@ -139,7 +139,7 @@ static void put_hdr(struct wr *w, const char *name, const char *buf, struct sip_
 
 /* Top Via as received, minus received/rport, plus what the source address tells (§18.2.1). */
 static void put_top_via(struct wr *w, const struct sip_msg *m, struct sip_str val,
-			const struct sip_addr *src)
+                        const struct sip_addr *src)
 {
 	const char *buf = m->buf;
 	struct sip_via v;
@@ -153,8 +153,8 @@ static void put_top_via(struct wr *w, const struct sip_msg *m, struct sip_str va
 	{
 		struct sip_addr h;
 		add_received = v.has_rport || v.host_type == SIP_HOST_NAME ||
-			       sip_addr_parse(&h, buf + v.host.off, v.host.len) ||
-			       !addr_eq(&h, src);
+		               sip_addr_parse(&h, buf + v.host.off, v.host.len) ||
+		               !addr_eq(&h, src);
 	}
 	puts_(w, "Via: ");
 	{
@@ -163,7 +163,7 @@ static void put_top_via(struct wr *w, const struct sip_msg *m, struct sip_str va
 	}
 	for (unsigned i = 0; i < v.p.n; i++) {
 		const struct sip_param *p = &v.p.p[i];
-		if (sip_str_ieq(buf, p->name, "received") || sip_str_ieq(buf, p->name, "rport"))
+		if (sip_sieq(buf, p->name, "received") || sip_sieq(buf, p->name, "rport"))
 			continue;
 		put(w, ";", 1);
 		put(w, buf + p->name.off, p->name.len);
@@ -183,8 +183,8 @@ static void put_top_via(struct wr *w, const struct sip_msg *m, struct sip_str va
 	put(w, "\r\n", 2);
 }
 
-static int build(char *out, size_t cap, const struct sip_msg *m, uint16_t code,
-		 const char *reason, const struct sip_resp_opts *o, const struct sip_verdict *vd)
+static int build(char *out, size_t cap, const struct sip_msg *m, uint16_t code, const char *reason,
+                 const struct sip_resp_opts *o, const struct sip_verdict *vd)
 {
 	struct wr w = {out, 0, cap};
 	const char *buf = m->buf;
@@ -273,13 +273,13 @@ static int build(char *out, size_t cap, const struct sip_msg *m, uint16_t code,
 }
 
 int sip_build_response(char *out, size_t cap, const struct sip_msg *m, uint16_t code,
-		       const char *reason, const struct sip_resp_opts *o)
+                       const char *reason, const struct sip_resp_opts *o)
 {
 	return build(out, cap, m, code, reason, o, NULL);
 }
 
 int sip_build_verdict(char *out, size_t cap, const struct sip_msg *m, const struct sip_verdict *v,
-		      const char *to_tag, const struct sip_addr *src)
+                      const char *to_tag, const struct sip_addr *src)
 {
 	struct sip_resp_opts o = {.to_tag = to_tag, .src = src};
 

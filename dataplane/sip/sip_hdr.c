@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* sip_hdr.c — structured header parsers: params, Via, name-addr, CSeq, Call-ID, Max-Forwards, Content-Type. */
+/* sip_hdr.c — structured headers: params, Via, name-addr, CSeq, Call-ID, Content-Type. */
 #include "sip_priv.h"
 
 bool sip_skip_quoted(struct sip_cur *c)
@@ -55,7 +55,8 @@ int sip_params_parse(struct sip_params *ps, const char *buf, struct sip_str s)
 			} else {
 				while (c.p < c.end) {
 					unsigned char ch = (unsigned char)buf[c.p];
-					if (ch <= ' ' || ch == ';' || ch == ',' || ch == '"' || ch == 0x7f)
+					if (ch <= ' ' || ch == ';' || ch == ',' || ch == '"' ||
+					    ch == 0x7f)
 						break;
 					c.p++;
 				}
@@ -70,10 +71,10 @@ int sip_params_parse(struct sip_params *ps, const char *buf, struct sip_str s)
 }
 
 const struct sip_param *sip_params_get(const struct sip_params *ps, const char *buf,
-				       const char *name)
+                                       const char *name)
 {
 	for (unsigned i = 0; i < ps->n; i++)
-		if (sip_str_ieq(buf, ps->p[i].name, name))
+		if (sip_sieq(buf, ps->p[i].name, name))
 			return &ps->p[i];
 	return NULL;
 }
@@ -305,8 +306,7 @@ int sip_max_forwards(const struct sip_msg *m)
 
 	if (!h)
 		return -ENOENT;
-	if (m->lines[SIP_HDR_MAX_FORWARDS] > 1 || !sip_digits(m->buf, h->value, 255, &n) ||
-	    n > 255)
+	if (m->lines[SIP_HDR_MAX_FORWARDS] > 1 || !sip_digits(m->buf, h->value, 255, &n) || n > 255)
 		return -EBADMSG;
 	return (int)n;
 }

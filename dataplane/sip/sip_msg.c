@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* sip_msg.c — zero-copy SIP message parser: start line, header lines, list splitting, body framing. */
+/* sip_msg.c — zero-copy SIP message parser: start line, header lines, body framing. */
 #include "sip_priv.h"
 
 #define D (SIP_C_DIGIT | SIP_C_HEX | SIP_C_TOKEN | SIP_C_UNRES | SIP_C_WORD)
@@ -8,43 +8,43 @@
 #define MARK_TOK (SIP_C_TOKEN | SIP_C_UNRES | SIP_C_WORD)
 
 const uint16_t sip_cc[256] = {
-	['0' ... '9'] = D,
-	['A' ... 'F'] = AH,
-	['a' ... 'f'] = AH,
-	['G' ... 'Z'] = A,
-	['g' ... 'z'] = A,
-	['-'] = MARK_TOK,
-	['.'] = MARK_TOK,
-	['!'] = MARK_TOK,
-	['*'] = MARK_TOK,
-	['_'] = MARK_TOK,
-	['~'] = MARK_TOK,
-	['\''] = MARK_TOK,
-	['%'] = SIP_C_TOKEN | SIP_C_WORD,
-	['`'] = SIP_C_TOKEN | SIP_C_WORD,
-	['+'] = SIP_C_TOKEN | SIP_C_WORD | SIP_C_USERX | SIP_C_PASSX | SIP_C_PARAMX | SIP_C_HNVX,
-	['('] = SIP_C_UNRES | SIP_C_WORD,
-	[')'] = SIP_C_UNRES | SIP_C_WORD,
-	['<'] = SIP_C_WORD,
-	['>'] = SIP_C_WORD,
-	['\\'] = SIP_C_WORD,
-	['"'] = SIP_C_WORD,
-	['{'] = SIP_C_WORD,
-	['}'] = SIP_C_WORD,
-	[':'] = SIP_C_WORD | SIP_C_PARAMX | SIP_C_HNVX,
-	['/'] = SIP_C_WORD | SIP_C_USERX | SIP_C_PARAMX | SIP_C_HNVX,
-	['['] = SIP_C_WORD | SIP_C_PARAMX | SIP_C_HNVX,
-	[']'] = SIP_C_WORD | SIP_C_PARAMX | SIP_C_HNVX,
-	['?'] = SIP_C_WORD | SIP_C_USERX | SIP_C_HNVX,
-	['$'] = SIP_C_USERX | SIP_C_PASSX | SIP_C_PARAMX | SIP_C_HNVX,
-	['&'] = SIP_C_USERX | SIP_C_PASSX | SIP_C_PARAMX,
-	['='] = SIP_C_USERX | SIP_C_PASSX,
-	[','] = SIP_C_USERX | SIP_C_PASSX,
-	[';'] = SIP_C_USERX,
-	[' '] = SIP_C_WS,
-	['\t'] = SIP_C_WS,
-	['\r'] = SIP_C_WS,
-	['\n'] = SIP_C_WS,
+    ['0' ... '9'] = D,
+    ['A' ... 'F'] = AH,
+    ['a' ... 'f'] = AH,
+    ['G' ... 'Z'] = A,
+    ['g' ... 'z'] = A,
+    ['-'] = MARK_TOK,
+    ['.'] = MARK_TOK,
+    ['!'] = MARK_TOK,
+    ['*'] = MARK_TOK,
+    ['_'] = MARK_TOK,
+    ['~'] = MARK_TOK,
+    ['\''] = MARK_TOK,
+    ['%'] = SIP_C_TOKEN | SIP_C_WORD,
+    ['`'] = SIP_C_TOKEN | SIP_C_WORD,
+    ['+'] = SIP_C_TOKEN | SIP_C_WORD | SIP_C_USERX | SIP_C_PASSX | SIP_C_PARAMX | SIP_C_HNVX,
+    ['('] = SIP_C_UNRES | SIP_C_WORD,
+    [')'] = SIP_C_UNRES | SIP_C_WORD,
+    ['<'] = SIP_C_WORD,
+    ['>'] = SIP_C_WORD,
+    ['\\'] = SIP_C_WORD,
+    ['"'] = SIP_C_WORD,
+    ['{'] = SIP_C_WORD,
+    ['}'] = SIP_C_WORD,
+    [':'] = SIP_C_WORD | SIP_C_PARAMX | SIP_C_HNVX,
+    ['/'] = SIP_C_WORD | SIP_C_USERX | SIP_C_PARAMX | SIP_C_HNVX,
+    ['['] = SIP_C_WORD | SIP_C_PARAMX | SIP_C_HNVX,
+    [']'] = SIP_C_WORD | SIP_C_PARAMX | SIP_C_HNVX,
+    ['?'] = SIP_C_WORD | SIP_C_USERX | SIP_C_HNVX,
+    ['$'] = SIP_C_USERX | SIP_C_PASSX | SIP_C_PARAMX | SIP_C_HNVX,
+    ['&'] = SIP_C_USERX | SIP_C_PASSX | SIP_C_PARAMX,
+    ['='] = SIP_C_USERX | SIP_C_PASSX,
+    [','] = SIP_C_USERX | SIP_C_PASSX,
+    [';'] = SIP_C_USERX,
+    [' '] = SIP_C_WS,
+    ['\t'] = SIP_C_WS,
+    ['\r'] = SIP_C_WS,
+    ['\n'] = SIP_C_WS,
 };
 
 #undef D
@@ -55,15 +55,14 @@ const uint16_t sip_cc[256] = {
 static const struct {
 	const char *name;
 	uint8_t len;
-} methods[SIP_M__COUNT] = {
-	[SIP_M_UNKNOWN] = {NULL, 0},
+} methods[SIP_M__COUNT] = {[SIP_M_UNKNOWN] = {NULL, 0},
 #define SIP_M_NAME_(n) [SIP_M_##n] = {#n, sizeof(#n) - 1},
-	SIP_FOREACH_METHOD(SIP_M_NAME_)
+                           SIP_FOREACH_METHOD(SIP_M_NAME_)
 #undef SIP_M_NAME_
 };
 
 const char sip_allow_value[] = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, PRACK, REGISTER, "
-			       "SUBSCRIBE, NOTIFY, PUBLISH, MESSAGE, REFER";
+                               "SUBSCRIBE, NOTIFY, PUBLISH, MESSAGE, REFER";
 
 enum sip_method sip_method_id(const char *s, size_t len)
 {
@@ -86,10 +85,9 @@ struct hdr_def {
 	uint8_t list;
 };
 
-static const struct hdr_def hdr_defs[SIP_HDR__COUNT] = {
-	[SIP_HDR_OTHER] = {"", 0, 0, 0},
+static const struct hdr_def hdr_defs[SIP_HDR__COUNT] = {[SIP_HDR_OTHER] = {"", 0, 0, 0},
 #define SIP_HDR_DEF_(id, nm, c, l) [SIP_HDR_##id] = {nm, sizeof(nm) - 1, c, l},
-	SIP_FOREACH_HDR(SIP_HDR_DEF_)
+                                                        SIP_FOREACH_HDR(SIP_HDR_DEF_)
 #undef SIP_HDR_DEF_
 };
 
@@ -98,35 +96,42 @@ static const struct hdr_def hdr_defs[SIP_HDR__COUNT] = {
  * them (test_sip_parse checks that every SIP_FOREACH_HDR entry is reachable from here).
  */
 static const uint8_t hdr_by_letter[26][10] = {
-	['a' - 'a'] = {SIP_HDR_ALLOW, SIP_HDR_ACCEPT, SIP_HDR_ALLOW_EVENTS, SIP_HDR_AUTHORIZATION},
-	['c' - 'a'] = {SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_CONTACT, SIP_HDR_CONTENT_LENGTH,
-		       SIP_HDR_CONTENT_TYPE, SIP_HDR_CONTENT_ENCODING},
-	['d' - 'a'] = {SIP_HDR_DATE},
-	['e' - 'a'] = {SIP_HDR_EXPIRES, SIP_HDR_EVENT},
-	['f' - 'a'] = {SIP_HDR_FROM},
-	['m' - 'a'] = {SIP_HDR_MAX_FORWARDS, SIP_HDR_MIN_SE},
-	['p' - 'a'] = {SIP_HDR_PROXY_REQUIRE, SIP_HDR_PROXY_AUTHORIZATION, SIP_HDR_PROXY_AUTHENTICATE,
-		       SIP_HDR_P_ASSERTED_IDENTITY, SIP_HDR_PRIVACY},
-	['r' - 'a'] = {SIP_HDR_ROUTE, SIP_HDR_RECORD_ROUTE, SIP_HDR_REQUIRE, SIP_HDR_REFER_TO,
-		       SIP_HDR_REFERRED_BY, SIP_HDR_RSEQ, SIP_HDR_RACK, SIP_HDR_RETRY_AFTER,
-		       SIP_HDR_REASON},
-	['s' - 'a'] = {SIP_HDR_SUPPORTED, SIP_HDR_SUBJECT, SIP_HDR_SESSION_EXPIRES, SIP_HDR_SERVER},
-	['t' - 'a'] = {SIP_HDR_TO},
-	['u' - 'a'] = {SIP_HDR_UNSUPPORTED, SIP_HDR_USER_AGENT},
-	['v' - 'a'] = {SIP_HDR_VIA},
-	['w' - 'a'] = {SIP_HDR_WWW_AUTHENTICATE},
+    ['a' - 'a'] = {SIP_HDR_ALLOW, SIP_HDR_ACCEPT, SIP_HDR_ALLOW_EVENTS, SIP_HDR_AUTHORIZATION},
+    ['c' - 'a'] = {SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_CONTACT, SIP_HDR_CONTENT_LENGTH,
+                   SIP_HDR_CONTENT_TYPE, SIP_HDR_CONTENT_ENCODING},
+    ['d' - 'a'] = {SIP_HDR_DATE},
+    ['e' - 'a'] = {SIP_HDR_EXPIRES, SIP_HDR_EVENT},
+    ['f' - 'a'] = {SIP_HDR_FROM},
+    ['m' - 'a'] = {SIP_HDR_MAX_FORWARDS, SIP_HDR_MIN_SE},
+    ['p' - 'a'] = {SIP_HDR_PROXY_REQUIRE, SIP_HDR_PROXY_AUTHORIZATION, SIP_HDR_PROXY_AUTHENTICATE,
+                   SIP_HDR_P_ASSERTED_IDENTITY, SIP_HDR_PRIVACY},
+    ['r' - 'a'] = {SIP_HDR_ROUTE, SIP_HDR_RECORD_ROUTE, SIP_HDR_REQUIRE, SIP_HDR_REFER_TO,
+                   SIP_HDR_REFERRED_BY, SIP_HDR_RSEQ, SIP_HDR_RACK, SIP_HDR_RETRY_AFTER,
+                   SIP_HDR_REASON},
+    ['s' - 'a'] = {SIP_HDR_SUPPORTED, SIP_HDR_SUBJECT, SIP_HDR_SESSION_EXPIRES, SIP_HDR_SERVER},
+    ['t' - 'a'] = {SIP_HDR_TO},
+    ['u' - 'a'] = {SIP_HDR_UNSUPPORTED, SIP_HDR_USER_AGENT},
+    ['v' - 'a'] = {SIP_HDR_VIA},
+    ['w' - 'a'] = {SIP_HDR_WWW_AUTHENTICATE},
 };
 
 /* Compact forms (RFC 3261 §7.3.3 and the extensions that define them). */
 static const uint8_t hdr_compact[26] = {
-	['b' - 'a'] = SIP_HDR_REFERRED_BY,   ['c' - 'a'] = SIP_HDR_CONTENT_TYPE,
-	['e' - 'a'] = SIP_HDR_CONTENT_ENCODING, ['f' - 'a'] = SIP_HDR_FROM,
-	['i' - 'a'] = SIP_HDR_CALL_ID,       ['k' - 'a'] = SIP_HDR_SUPPORTED,
-	['l' - 'a'] = SIP_HDR_CONTENT_LENGTH, ['m' - 'a'] = SIP_HDR_CONTACT,
-	['o' - 'a'] = SIP_HDR_EVENT,         ['r' - 'a'] = SIP_HDR_REFER_TO,
-	['s' - 'a'] = SIP_HDR_SUBJECT,       ['t' - 'a'] = SIP_HDR_TO,
-	['u' - 'a'] = SIP_HDR_ALLOW_EVENTS,  ['v' - 'a'] = SIP_HDR_VIA,
-	['x' - 'a'] = SIP_HDR_SESSION_EXPIRES,
+    ['b' - 'a'] = SIP_HDR_REFERRED_BY,
+    ['c' - 'a'] = SIP_HDR_CONTENT_TYPE,
+    ['e' - 'a'] = SIP_HDR_CONTENT_ENCODING,
+    ['f' - 'a'] = SIP_HDR_FROM,
+    ['i' - 'a'] = SIP_HDR_CALL_ID,
+    ['k' - 'a'] = SIP_HDR_SUPPORTED,
+    ['l' - 'a'] = SIP_HDR_CONTENT_LENGTH,
+    ['m' - 'a'] = SIP_HDR_CONTACT,
+    ['o' - 'a'] = SIP_HDR_EVENT,
+    ['r' - 'a'] = SIP_HDR_REFER_TO,
+    ['s' - 'a'] = SIP_HDR_SUBJECT,
+    ['t' - 'a'] = SIP_HDR_TO,
+    ['u' - 'a'] = SIP_HDR_ALLOW_EVENTS,
+    ['v' - 'a'] = SIP_HDR_VIA,
+    ['x' - 'a'] = SIP_HDR_SESSION_EXPIRES,
 };
 
 enum sip_hdr_id sip_hdr_lookup(const char *name, size_t len)
@@ -157,7 +162,7 @@ const char *sip_hdr_name(enum sip_hdr_id id)
 
 static const char *const perr_reasons[SIP_PERR__COUNT] = {
 #define SIP_PERR_STR_(id, r) [SIP_PERR_##id] = r,
-	SIP_FOREACH_PERR(SIP_PERR_STR_)
+    SIP_FOREACH_PERR(SIP_PERR_STR_)
 #undef SIP_PERR_STR_
 };
 
@@ -168,8 +173,7 @@ const char *sip_perr_reason(enum sip_perr e)
 
 bool sip_str_ieq(const char *buf, struct sip_str s, const char *lit)
 {
-	size_t n = strlen(lit);
-	return s.len == n && sip_ieq(buf + s.off, lit, n);
+	return sip_sieq(buf, s, lit);
 }
 
 static void set_err(struct sip_msg *m, enum sip_perr e)
@@ -228,9 +232,10 @@ static void parse_start(struct sip_msg *m, const char *buf, size_t s, size_t e)
 			set_err(m, SIP_PERR_STATUS);
 			return;
 		}
-		m->status = (uint16_t)((buf[q] - '0') * 100 + (buf[q + 1] - '0') * 10 +
-				       (buf[q + 2] - '0'));
-		/* an empty reason phrase, with or without its SP, is tolerated (RFC 4475 noreason) */
+		m->status =
+		    (uint16_t)((buf[q] - '0') * 100 + (buf[q + 1] - '0') * 10 + (buf[q + 2] - '0'));
+		/* an empty reason phrase, with or without its SP, is tolerated (RFC 4475 noreason)
+		 */
 		if (p < e)
 			p++;
 		m->reason = sip_mkstr(p, e - p);
@@ -268,7 +273,7 @@ static void parse_start(struct sip_msg *m, const char *buf, size_t s, size_t e)
 }
 
 static int add_hdr(struct sip_msg *m, struct sip_str name, struct sip_str val, uint8_t id,
-		   uint8_t line)
+                   uint8_t line)
 {
 	struct sip_hdr *h;
 
@@ -290,7 +295,7 @@ static const uint8_t list_special[256] = {['"'] = 1, ['<'] = 1, [','] = 1};
 
 /* Split a list header value at commas outside quoted strings and <>. */
 static int add_list(struct sip_msg *m, const char *buf, struct sip_str name, struct sip_str v,
-		    uint8_t id, uint8_t line)
+                    uint8_t id, uint8_t line)
 {
 	size_t p = v.off, end = (size_t)v.off + v.len, start = p;
 
@@ -323,7 +328,7 @@ static void note_cl(struct sip_msg *m, const char *buf, struct sip_str v)
 
 	if (!sip_digits(buf, v, SIP_MSG_MAX, &n) || n > SIP_MSG_MAX) {
 		set_err(m, SIP_PERR_CL_SYNTAX); /* also negative values and overflow */
-		m->has_cl = 2; /* present but unusable */
+		m->has_cl = 2;                  /* present but unusable */
 		return;
 	}
 	if (m->has_cl == 1 && m->cl != n) {
@@ -436,6 +441,13 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len)
 			goto no_eoh;
 	}
 
+	/* a response's method is its CSeq's */
+	if (!m->is_request && m->first[SIP_HDR_CSEQ]) {
+		struct sip_cseq cs;
+		if (sip_cseq_parse(&cs, buf, m->hdr[m->first[SIP_HDR_CSEQ] - 1].value) == 0)
+			m->method = cs.method;
+	}
+
 	/* body: Content-Length bytes; the rest of the datagram is ignored */
 	if (m->has_cl == 1) {
 		if (m->cl > len - p) {
@@ -479,7 +491,7 @@ const struct sip_hdr *sip_msg_hdr(const struct sip_msg *m, enum sip_hdr_id id)
 const struct sip_hdr *sip_msg_hdr_named(const struct sip_msg *m, const char *name)
 {
 	for (int i = 0; i < m->nhdr; i++)
-		if (sip_str_ieq(m->buf, m->hdr[i].name, name))
+		if (sip_sieq(m->buf, m->hdr[i].name, name))
 			return &m->hdr[i];
 	return NULL;
 }

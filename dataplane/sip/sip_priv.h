@@ -125,6 +125,13 @@ static inline bool sip_ieq(const char *a, const char *b, size_t n)
 	return true;
 }
 
+/* sip_str_ieq() for the module's own use: inline, so strlen of a literal folds away. */
+static inline bool sip_sieq(const char *buf, struct sip_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.len == n && sip_ieq(buf + s.off, lit, n);
+}
+
 /* Decimal digits of s into *out, saturating at max; false if not all digits or empty. */
 static inline bool sip_digits(const char *buf, struct sip_str s, uint64_t max, uint64_t *out)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* sip_sdp.c — SDP offer parsing (RFC 4566), G.711 + telephone-event + SDES answer (RFC 3264, RFC 4568). */
+/* sip_sdp.c — SDP offer parsing and G.711/telephone-event/SDES answers (RFC 4566, 3264). */
 #include <stdio.h>
 
 #include "sip_priv.h"
@@ -45,7 +45,8 @@ static bool word(const char *b, size_t *p, size_t e, size_t *ws, size_t *we)
 
 static bool number(const char *b, size_t s, size_t e, uint64_t max, uint64_t *out)
 {
-	return e > s && e - s < 65536 && sip_digits(b, sip_mkstr(s, e - s), max, out) && *out <= max;
+	return e > s && e - s < 65536 && sip_digits(b, sip_mkstr(s, e - s), max, out) &&
+	       *out <= max;
 }
 
 static bool starts(const char *b, size_t s, size_t e, const char *lit)
@@ -107,7 +108,8 @@ static bool b64_key30(const char *s, size_t n, uint8_t out[30])
 			v[k] = s[i + k] == '=' ? 0 : b64val((unsigned char)s[i + k]);
 		if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0)
 			return false;
-		uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
+		             (uint32_t)v[3];
 		for (int k = 0; k < 3 && o < 30; k++)
 			out[o++] = (uint8_t)(x >> (16 - 8 * k));
 	}
@@ -167,7 +169,7 @@ static void parse_crypto(struct sip_sdp *sd, const char *b, size_t s, size_t e)
 }
 
 static void parse_attr(struct sip_sdp *sd, const char *b, size_t s, size_t e, bool media,
-		       uint8_t *sess_dir)
+                       uint8_t *sess_dir)
 {
 	uint8_t dir = 0xff;
 	uint64_t v;
@@ -365,9 +367,9 @@ static int g711_of(const struct sip_sdp_fmt *f, const char *b)
 	if (f->has_rtpmap) {
 		if (f->clock != 8000 || f->channels != 1)
 			return -1;
-		if (sip_str_ieq(b, f->name, "PCMU"))
+		if (sip_sieq(b, f->name, "PCMU"))
 			return 0;
-		if (sip_str_ieq(b, f->name, "PCMA"))
+		if (sip_sieq(b, f->name, "PCMA"))
 			return 8;
 		return -1;
 	}
@@ -377,10 +379,10 @@ static int g711_of(const struct sip_sdp_fmt *f, const char *b)
 int sip_sdp_negotiate(const struct sip_sdp *o, const char *b, struct sip_sdp_answer *a)
 {
 	static const uint8_t mirror[4] = {
-		[SIP_SDP_SENDRECV] = SIP_SDP_SENDRECV,
-		[SIP_SDP_SENDONLY] = SIP_SDP_RECVONLY,
-		[SIP_SDP_RECVONLY] = SIP_SDP_SENDONLY,
-		[SIP_SDP_INACTIVE] = SIP_SDP_INACTIVE,
+	    [SIP_SDP_SENDRECV] = SIP_SDP_SENDRECV,
+	    [SIP_SDP_SENDONLY] = SIP_SDP_RECVONLY,
+	    [SIP_SDP_RECVONLY] = SIP_SDP_SENDONLY,
+	    [SIP_SDP_INACTIVE] = SIP_SDP_INACTIVE,
 	};
 
 	memset(a, 0, sizeof(*a));
@@ -394,7 +396,7 @@ int sip_sdp_negotiate(const struct sip_sdp *o, const char *b, struct sip_sdp_ans
 			a->codec_pt = o->fmt[i].pt;
 	for (unsigned i = 0; i < o->n_fmt && a->dtmf_pt < 0; i++)
 		if (o->fmt[i].has_rtpmap && o->fmt[i].clock == 8000 &&
-		    sip_str_ieq(b, o->fmt[i].name, "telephone-event"))
+		    sip_sieq(b, o->fmt[i].name, "telephone-event"))
 			a->dtmf_pt = o->fmt[i].pt;
 	if (a->codec_pt < 0)
 		return -ENOMSG;
@@ -414,7 +416,7 @@ int sip_sdp_negotiate(const struct sip_sdp *o, const char *b, struct sip_sdp_ans
 }
 
 int sip_sdp_write(char *out, size_t cap, const struct sip_sdp *o, const char *obuf,
-		  const struct sip_sdp_answer *a, const struct sip_sdp_local *l)
+                  const struct sip_sdp_answer *a, const struct sip_sdp_local *l)
 {
 	static const char *const dirs[4] = {"sendrecv", "sendonly", "recvonly", "inactive"};
 	char ip[64], dtmf[160] = "", crypto[160] = "", fmts[16];
@@ -436,33 +438,33 @@ int sip_sdp_write(char *out, size_t cap, const struct sip_sdp *o, const char *ob
 		snprintf(fmts, sizeof(fmts), "%d", a->codec_pt);
 	if (a->dtmf_pt >= 0)
 		snprintf(dtmf, sizeof(dtmf),
-			 "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", a->dtmf_pt,
-			 a->dtmf_pt);
+		         "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", a->dtmf_pt,
+		         a->dtmf_pt);
 	if (a->secure) {
 		char key[41];
 		const struct sip_sdp_crypto *c = &o->crypto[a->crypto_index];
 		b64_enc30(l->srtp_key, key);
 		snprintf(crypto, sizeof(crypto), "a=crypto:%u %s inline:%s\r\n", c->tag,
-			 c->suite == SIP_SDP_AES_CM_128_HMAC_SHA1_32 ? "AES_CM_128_HMAC_SHA1_32"
-								     : "AES_CM_128_HMAC_SHA1_80",
-			 key);
+		         c->suite == SIP_SDP_AES_CM_128_HMAC_SHA1_32 ? "AES_CM_128_HMAC_SHA1_32"
+		                                                     : "AES_CM_128_HMAC_SHA1_80",
+		         key);
 	}
 	n = snprintf(out, cap,
-		     "v=0\r\n"
-		     "o=%s %llu %llu IN %s %s\r\n"
-		     "s=-\r\n"
-		     "c=IN %s %s\r\n"
-		     "t=0 0\r\n"
-		     "m=audio %u %s %s\r\n"
-		     "a=rtpmap:%d %s/8000\r\n"
-		     "%s"
-		     "a=ptime:%u\r\n"
-		     "a=%s\r\n"
-		     "%s",
-		     l->user ? l->user : "-", (unsigned long long)l->sess_id,
-		     (unsigned long long)l->sess_version, fam, ip, fam, ip, l->addr.port,
-		     a->secure ? "RTP/SAVP" : "RTP/AVP", fmts, a->codec_pt, codec, dtmf,
-		     l->ptime ? l->ptime : a->ptime, dirs[a->dir & 3], crypto);
+	             "v=0\r\n"
+	             "o=%s %llu %llu IN %s %s\r\n"
+	             "s=-\r\n"
+	             "c=IN %s %s\r\n"
+	             "t=0 0\r\n"
+	             "m=audio %u %s %s\r\n"
+	             "a=rtpmap:%d %s/8000\r\n"
+	             "%s"
+	             "a=ptime:%u\r\n"
+	             "a=%s\r\n"
+	             "%s",
+	             l->user ? l->user : "-", (unsigned long long)l->sess_id,
+	             (unsigned long long)l->sess_version, fam, ip, fam, ip, l->addr.port,
+	             a->secure ? "RTP/SAVP" : "RTP/AVP", fmts, a->codec_pt, codec, dtmf,
+	             l->ptime ? l->ptime : a->ptime, dirs[a->dir & 3], crypto);
 	if (n < 0 || (size_t)n >= cap)
 		return -ENOSPC;
 	return n;

@@ -134,12 +134,19 @@ bool sip_host_parse(struct sip_cur *c, struct sip_str *host, uint8_t *type)
 		c->p = e + 1;
 		return true;
 	}
-	while (c->p < c->end &&
-	       (sip_is((unsigned char)buf[c->p], SIP_C_DIGIT | SIP_C_ALPHA) || buf[c->p] == '-' ||
-		buf[c->p] == '.'))
+	bool numeric = true;
+	while (c->p < c->end) {
+		unsigned char ch = (unsigned char)buf[c->p];
+		if (ch == '.' || (ch >= '0' && ch <= '9'))
+			;
+		else if (ch == '-' || sip_is(ch, SIP_C_ALPHA))
+			numeric = false;
+		else
+			break;
 		c->p++;
+	}
 	*host = sip_mkstr(s, c->p - s);
-	if (ipv4_ok(buf + s, c->p - s)) {
+	if (numeric && ipv4_ok(buf + s, c->p - s)) {
 		*type = SIP_HOST_IPV4;
 		return true;
 	}
@@ -160,7 +167,7 @@ bool sip_port_parse(struct sip_cur *c, uint16_t *port)
 
 static bool scheme_is(const char *buf, struct sip_str s, const char *lit)
 {
-	return sip_str_ieq(buf, s, lit);
+	return sip_sieq(buf, s, lit);
 }
 
 static int parse_tel(struct sip_uri *u, const char *buf, size_t p, size_t e)
@@ -169,7 +176,8 @@ static int parse_tel(struct sip_uri *u, const char *buf, size_t p, size_t e)
 
 	while (p < e && buf[p] != ';') {
 		char ch = buf[p];
-		if (!sip_is((unsigned char)ch, SIP_C_DIGIT | SIP_C_HEX) && (ch == '\0' || !strchr("+-.()*#", ch)))
+		if (!sip_is((unsigned char)ch, SIP_C_DIGIT | SIP_C_HEX) &&
+		    (ch == '\0' || !strchr("+-.()*#", ch)))
 			return -EBADMSG;
 		p++;
 	}
@@ -195,7 +203,7 @@ int sip_uri_parse(struct sip_uri *u, const char *buf, struct sip_str s)
 	if (p >= e || !sip_is((unsigned char)buf[p], SIP_C_ALPHA))
 		return -EBADMSG;
 	while (p < e && (sip_is((unsigned char)buf[p], SIP_C_ALPHA | SIP_C_DIGIT) ||
-			 buf[p] == '+' || buf[p] == '-' || buf[p] == '.'))
+	                 buf[p] == '+' || buf[p] == '-' || buf[p] == '.'))
 		p++;
 	if (p >= e || buf[p] != ':')
 		return -EBADMSG;
@@ -326,7 +334,7 @@ bool sip_esc_eq(const char *a, size_t alen, const char *b, size_t blen, bool ica
 }
 
 static bool str_esc_eq(const char *abuf, struct sip_str a, const char *bbuf, struct sip_str b,
-		       bool icase)
+                       bool icase)
 {
 	return sip_esc_eq(abuf + a.off, a.len, bbuf + b.off, b.len, icase);
 }
@@ -335,7 +343,7 @@ static bool str_esc_eq(const char *abuf, struct sip_str a, const char *bbuf, str
 static const char *const uri_strict_params[] = {"user", "ttl", "method", "maddr", "transport"};
 
 bool sip_uri_eq(const char *abuf, const struct sip_uri *a, const char *bbuf,
-		const struct sip_uri *b)
+                const struct sip_uri *b)
 {
 	struct sip_params pa, pb;
 	struct sip_str sa = a->params, sb = b->params;

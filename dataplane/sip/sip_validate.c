@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* sip_validate.c — map a parsed message to the RFC 3261 answer (400/415/416/420/501/505) or a drop. */
+/* sip_validate.c — map a parsed message to its RFC 3261 answer (4xx/5xx) or a drop. */
 #include "sip_priv.h"
 
 /*
@@ -18,7 +18,7 @@ static const struct {
 	const char *reason;
 } verdicts[SIP_V__COUNT] = {
 #define SIP_VERDICT_DEF_(id, c, r) [SIP_V_##id] = {c, r},
-	SIP_FOREACH_VERDICT(SIP_VERDICT_DEF_)
+    SIP_FOREACH_VERDICT(SIP_VERDICT_DEF_)
 #undef SIP_VERDICT_DEF_
 };
 
@@ -51,7 +51,7 @@ static int verdict_perr(struct sip_verdict *v, enum sip_verdict_id id, enum sip_
 static bool tag_supported(const char *buf, struct sip_str t)
 {
 	for (int i = 0; sip_supported_tags[i]; i++)
-		if (sip_str_ieq(buf, t, sip_supported_tags[i]))
+		if (sip_sieq(buf, t, sip_supported_tags[i]))
 			return true;
 	return false;
 }
@@ -185,9 +185,9 @@ static int validate_request(const struct sip_msg *m, struct sip_verdict *v)
 		return verdict(v, SIP_V_BAD_MAX_FORWARDS);
 	if (!nameaddrs_ok(m, SIP_HDR_CONTACT, m->method == SIP_M_REGISTER))
 		return verdict(v, SIP_V_BAD_CONTACT);
-	if (!nameaddrs_ok(m, SIP_HDR_ROUTE, false) || !nameaddrs_ok(m, SIP_HDR_RECORD_ROUTE, false) ||
-	    !tokens_ok(m, SIP_HDR_REQUIRE) || !tokens_ok(m, SIP_HDR_PROXY_REQUIRE) ||
-	    !tokens_ok(m, SIP_HDR_SUPPORTED))
+	if (!nameaddrs_ok(m, SIP_HDR_ROUTE, false) ||
+	    !nameaddrs_ok(m, SIP_HDR_RECORD_ROUTE, false) || !tokens_ok(m, SIP_HDR_REQUIRE) ||
+	    !tokens_ok(m, SIP_HDR_PROXY_REQUIRE) || !tokens_ok(m, SIP_HDR_SUPPORTED))
 		return verdict(v, SIP_V_BAD_HEADER);
 	if ((h = sip_msg_hdr(m, SIP_HDR_EXPIRES))) {
 		uint32_t e;
@@ -222,11 +222,11 @@ static int validate_request(const struct sip_msg *m, struct sip_verdict *v)
 		h = sip_msg_hdr(m, SIP_HDR_CONTENT_TYPE);
 		if (!h || sip_ctype_parse(&ct, buf, h->value))
 			return verdict(v, SIP_V_BAD_CTYPE);
-		if (!sip_str_ieq(buf, ct.type, "application") || !sip_str_ieq(buf, ct.subtype, "sdp"))
+		if (!sip_sieq(buf, ct.type, "application") || !sip_sieq(buf, ct.subtype, "sdp"))
 			return verdict(v, SIP_V_MEDIA_TYPE);
 		for (int i = sip_msg_find(m, SIP_HDR_CONTENT_ENCODING, 0); i >= 0;
 		     i = sip_msg_find(m, SIP_HDR_CONTENT_ENCODING, i + 1))
-			if (!sip_str_ieq(buf, m->hdr[i].value, "identity"))
+			if (!sip_sieq(buf, m->hdr[i].value, "identity"))
 				return verdict(v, SIP_V_MEDIA_TYPE);
 	}
 	if (m->method == SIP_M_INVITE && m->first[SIP_HDR_ACCEPT]) {
@@ -240,9 +240,10 @@ static int validate_request(const struct sip_msg *m, struct sip_verdict *v)
 			}
 			if (sip_ctype_parse(&ct, buf, m->hdr[i].value))
 				continue;
-			ok = (sip_str_ieq(buf, ct.type, "application") &&
-			      (sip_str_ieq(buf, ct.subtype, "sdp") || sip_str_ieq(buf, ct.subtype, "*"))) ||
-			     (sip_str_ieq(buf, ct.type, "*") && sip_str_ieq(buf, ct.subtype, "*"));
+			ok = (sip_sieq(buf, ct.type, "application") &&
+			      (sip_sieq(buf, ct.subtype, "sdp") ||
+			       sip_sieq(buf, ct.subtype, "*"))) ||
+			     (sip_sieq(buf, ct.type, "*") && sip_sieq(buf, ct.subtype, "*"));
 		}
 		if (!ok)
 			return verdict(v, SIP_V_NOT_ACCEPTABLE);
@@ -250,21 +251,51 @@ static int validate_request(const struct sip_msg *m, struct sip_verdict *v)
 	return verdict(v, SIP_V_OK);
 }
 
-int sip_validate(const struct sip_msg *m, int rc, struct sip_verdict *v)
+/* Messages neither request nor response validation can use: 1 and the verdict, else 0. */
+static int unusable(const struct sip_msg *m, int rc, struct sip_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (rc == -E2BIG)
 		return verdict(v, SIP_V_DROP_TOO_MANY);
 	if (rc == -ENODATA || rc == -EINVAL || !m->start.len)
 		return verdict(v, SIP_V_DROP_GARBAGE);
+	return 0;
+}
+
+int sip_validate_request(const struct sip_msg *m, int rc, struct sip_verdict *v)
+{
+	if (unusable(m, rc, v))
+		return v->code;
 	if (!m->is_request)
-		return validate_response(m, rc, v);
+		return verdict(v, SIP_V_DROP_RESPONSE);
 	validate_request(m, v);
 	if (m->method == SIP_M_ACK && v->code >= 100) {
 		/* keep the reason id for counting, but never answer an ACK */
 		v->code = 1;
 	}
 	return v->code;
+}
+
+int sip_validate_response(const struct sip_msg *m, int rc, struct sip_verdict *v)
+{
+	if (unusable(m, rc, v))
+		return v->code;
+	if (m->is_request)
+		return verdict(v, SIP_V_DROP_GARBAGE);
+	return validate_response(m, rc, v);
+}
+
+int sip_validate(const struct sip_msg *m, int rc, struct sip_verdict *v)
+{
+	return m->is_request ? sip_validate_request(m, rc, v) : sip_validate_response(m, rc, v);
+}
+
+bool sip_msg_has_token(const struct sip_msg *m, enum sip_hdr_id id, const char *token)
+{
+	for (int i = sip_msg_find(m, id, 0); i >= 0; i = sip_msg_find(m, id, i + 1))
+		if (sip_sieq(m->buf, m->hdr[i].value, token))
+			return true;
+	return false;
 }
 
 int sip_check_max_forwards(const struct sip_msg *m)
