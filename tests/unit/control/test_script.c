@@ -701,7 +701,7 @@ static void scr_check_dial(const struct vox_rec_hdr *h, const char *from)
 	assert_true(h->len >= sizeof(d));
 	memcpy(&d, vox_rec_payload(h), sizeof(d));
 	assert_int_not_equal(h->req_id, 0);
-	assert_int_equal(h->leg, 0);
+	assert_int_not_equal(h->leg, 0); /* names the inbound leg (Max-Forwards, same worker) */
 	assert_int_equal(d.next_hop.family, VOX_AF_INET);
 	assert_memory_equal(d.next_hop.addr, "\xc0\x00\x02\x01", 4);
 	assert_int_equal(d.next_hop.port, 5080);
