@@ -9,8 +9,11 @@
  * An ACK is never answered (§17.2.1): whatever is wrong with it becomes a drop.
  */
 
-const char *const sip_supported_tags[] = {"100rel", "timer", "replaces", NULL};
-const char sip_supported_value[] = "100rel, timer, replaces";
+/* Only what we really do: session timers are tolerated (refreshing re-INVITE/UPDATE answered).
+ * 100rel (PRACK, reliable provisionals) and Replaces are not implemented, so a Require of either
+ * gets 420 rather than a call that silently breaks the peer's expectations. */
+const char *const sip_supported_tags[] = {"timer", NULL};
+const char sip_supported_value[] = "timer";
 const char sip_accept_value[] = "application/sdp";
 
 static const struct {

@@ -784,7 +784,7 @@ case("require-mixed",
      "Via: SIP/2.0/UDP 192.0.2.44;branch=z9hG4bKreq\n"
      "Content-Length: 0\n"
      "\n",
-     "parse=ok\nanswer=420\nunsupported=foo\n")
+     "parse=ok\nanswer=420\nunsupported=100rel,foo\n")
 
 case("invut",
      "INVITE sip:user@example.com SIP/2.0\n"
