@@ -51,6 +51,8 @@ const struct vox_conf_opt dp_conf_table[] = {
 	{"max_legs", VOX_CONF_U32, U(max_legs), 16, 1u << 22, "16384", NULL, 0, "legs per worker"},
 	{"max_txn", VOX_CONF_U32, U(max_txn), 64, 65535, "65535", NULL, 0,
 	 "SIP transactions per worker (a BYE's lingers 32 s: size for calls/s x 32)"},
+	{"sip_store", VOX_CONF_U32, U(sip_store), 1023, 4194303, "32767", NULL, 0,
+	 "SIP messages kept for retransmission, all workers (size for calls/s x 5 s x 2)"},
 	{"media_pool_mb", VOX_CONF_U32, U(media_pool_mb), 1, 65536, "64", NULL, 0, "shared media pool (MB)"},
 	{"max_sip_bytes", VOX_CONF_U32, U(max_sip_bytes), 512, VOX_REC_MAX_PAYLOAD, "8192", NULL, 0,
 	 "raw SIP carried in request events at most"},

@@ -36,6 +36,7 @@ struct dp_cfg {
 	uint32_t bulk_ring_kb;
 	uint32_t max_legs;
 	uint32_t max_txn;
+	uint32_t sip_store;
 	uint32_t media_pool_mb;
 	uint32_t max_sip_bytes;
 	uint32_t ctl_stale_ms;

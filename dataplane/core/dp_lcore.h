@@ -66,6 +66,8 @@ struct dp_ctx {
 	struct net_iface ifc;
 	struct rte_mempool *pool;
 	struct rte_mempool *big_pool; /* reassembled datagrams: carrier INVITEs above the MTU */
+	struct rte_mempool *store_pool; /* SIP messages kept for retransmission: apart from the RX
+					   pool, so lingering transactions can never starve RX */
 	uint16_t port_id;
 	uint16_t n_workers;
 	int efd;       /* eventfd that wakes control */

@@ -316,7 +316,9 @@ int main(int argc, char **argv)
 	/* one-segment buffers for reassembled datagrams (SIP up to ~9 KB); few are in flight */
 	dp.big_pool = rte_pktmbuf_pool_create("vox_big", 511, 32, 0, 9216 + RTE_PKTMBUF_HEADROOM,
 					      (int)rte_socket_id());
-	if (!dp.pool || !dp.big_pool) {
+	dp.store_pool = rte_pktmbuf_pool_create("vox_store", dp.cfg.sip_store, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						(int)rte_socket_id());
+	if (!dp.pool || !dp.big_pool || !dp.store_pool) {
 		DP_ERR("start", "mbuf pool: %s", rte_strerror(rte_errno));
 		goto out_eal;
 	}

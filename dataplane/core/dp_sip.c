@@ -121,10 +121,10 @@ uint32_t dp_sip_store(struct dp_lcore *lc, const char *payload, uint32_t len, co
 		vox_stats_drop(lc->st, VOX_DROP_sip_txn_full, 1);
 		return TXN_NONE;
 	}
-	struct rte_mempool *mp = len > 1800 ? lc->ctx->big_pool : lc->ctx->pool;
+	struct rte_mempool *mp = len > 1800 ? lc->ctx->big_pool : lc->ctx->store_pool;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	if (!m) {
-		vox_stats_drop(lc->st, VOX_DROP_no_mbuf, 1);
+		vox_stats_drop(lc->st, VOX_DROP_sip_txn_full, 1);
 		return TXN_NONE;
 	}
 	char *p = rte_pktmbuf_append(m, (uint16_t)len);
@@ -134,6 +134,7 @@ uint32_t dp_sip_store(struct dp_lcore *lc, const char *payload, uint32_t len, co
 		return TXN_NONE;
 	}
 	memcpy(p, payload, len);
+	m->hash.usr = 0; /* "sent once" mark for op_send: not reset by rte_pktmbuf_alloc */
 	uint32_t ref = s->store_free[--s->store_n_free];
 	s->store[ref] = m;
 	memcpy(&s->store_dst[ref], dst, sizeof(*dst));

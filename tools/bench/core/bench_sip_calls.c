@@ -217,7 +217,8 @@ int main(int argc, char **argv)
 	ctx.big_pool = rte_pktmbuf_pool_create("bench_big", 255, 32, 0, 9216 + RTE_PKTMBUF_HEADROOM, 0);
 	struct rte_eth_conf pc;
 	memset(&pc, 0, sizeof(pc));
-	if (!ctx.pool || !ctx.big_pool || rte_eth_dev_configure(0, 1, 1, &pc) ||
+	ctx.store_pool = rte_pktmbuf_pool_create("bench_store", 65535, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (!ctx.pool || !ctx.big_pool || !ctx.store_pool || rte_eth_dev_configure(0, 1, 1, &pc) ||
 	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, ctx.pool) || rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) ||
 	    rte_eth_dev_start(0)) {
 		fprintf(stderr, "port setup failed\n");
