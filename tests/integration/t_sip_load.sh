@@ -14,6 +14,9 @@ j=$(voxctl stats --json)
 w0=$(jq '.lcores[0].counters.sip_rx_invite' <<<"$j"); w1=$(jq '.lcores[1].counters.sip_rx_invite' <<<"$j")
 check "calls landed on both workers (w0 $w0, w1 $w1 INVITEs)" test "$w0" -gt 20 -a "$w1" -gt 20
 check "SIP was handed across lcores" test "$(jq '[.lcores[].counters.handoff_tx]|add' <<<"$j")" -gt 0
+tx2=$(jq '[.lcores[].counters.sip_tx_2xx]|add' <<<"$j"); rt=$(jq '[.lcores[].counters.sip_retrans]|add' <<<"$j")
+check "first transmissions and retransmissions counted apart without loss (2xx $tx2, retrans $rt)" \
+  test "$tx2" -ge 400 -a "$rt" -lt 20
 check "no leg left after the load" wait_for 10 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE calls --json | jq '.legs|length')\" = 0 ]"
 
 nsx timeout 120 sipp -sn uac 192.0.2.2:5060 -i 192.0.2.1 -p 5081 -s answer -m 20 -r 5 -lost 10 \
