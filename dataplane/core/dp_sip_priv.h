@@ -43,6 +43,12 @@ int dp_sip_answer_invite(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code,
 void dp_sip_match(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_msg *msg, const struct sip_addr *src);
 uint32_t dp_sip_in_payload(struct dp_lcore *lc, const struct sip_msg *m, const struct sip_addr *src,
 			   uint32_t txn_ref, char *buf, uint32_t cap);
+int dp_sip_respond(struct dp_lcore *lc, struct txn *t, const struct sip_msg *req, const struct sip_addr *src,
+		   uint16_t code, const char *reason, const char *to_tag, const char *extra,
+		   const char *body, size_t body_len);
+const struct sip_msg *dp_sip_stored_invite(struct dp_lcore *lc, struct dp_sipleg *sl);
+int dp_sip_sdp_answer(struct dp_lcore *lc, struct dp_sipleg *sl, const char *body, size_t blen, char *out,
+		      size_t cap);
 /* dp_sip_uac.c */
 void dp_sip_uac_request_timeout(struct dp_lcore *lc, struct txn *t);
 void dp_sip_uac_fail(struct dp_lcore *lc, struct dp_leg *leg, uint16_t code);
