@@ -19,7 +19,8 @@ static const struct vctl_cmd vctl_cmds[] = {
     {"calls", vctl_cmd_calls, "[--json]", "legs in the shm mirror (works without control)"},
     {"ping", vctl_cmd_ping, "[--json]", "round trip from control to every worker"},
     {"status", vctl_cmd_status, "", "control's status as JSON"},
-    {"diag", vctl_cmd_diag, "leg-create N | leg-end HANDLE | burst W N | end-all",
+    {"script", vctl_cmd_script, "stats | reload", "control's scripted decisions: counters, re-read"},
+    {"diag", vctl_cmd_diag, "leg-create N | leg-end HANDLE | burst W N | end-all | acl | send-request | match",
      "diagnostic requests through control; prints its JSON answer"},
 };
 #define VCTL_N_CMDS (sizeof(vctl_cmds) / sizeof(vctl_cmds[0]))

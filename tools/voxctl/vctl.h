@@ -19,7 +19,8 @@ struct vctl {
 /* A command: argv[0] is the command name. Returns an exit code. */
 typedef int vctl_cmd_fn(struct vctl *v, int argc, char **argv);
 
-vctl_cmd_fn vctl_cmd_stats, vctl_cmd_calls, vctl_cmd_ping, vctl_cmd_status, vctl_cmd_diag;
+vctl_cmd_fn vctl_cmd_stats, vctl_cmd_calls, vctl_cmd_ping, vctl_cmd_status, vctl_cmd_diag,
+    vctl_cmd_script;
 
 /* Map the shm file without locking it (control may hold the lock). Prints why not and
  * returns VCTL_ABSENT / VCTL_FAILED, or 0. */

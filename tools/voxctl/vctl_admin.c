@@ -115,15 +115,12 @@ int vctl_cmd_status(struct vctl *v, int argc, char **argv)
 	return vctl_admin_print(v, "status");
 }
 
-int vctl_cmd_diag(struct vctl *v, int argc, char **argv)
+/* "voxctl diag ..." and "voxctl script ...": control owns the grammar; the words pass through
+ * and control answers usage errors itself. */
+static int vctl_passthrough(struct vctl *v, const char *word, int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr,
-		        "usage: voxctl diag leg-create N | leg-end HANDLE | burst W N | end-all\n");
-		return VCTL_USAGE;
-	}
-	/* control owns the grammar: pass the words through, it answers usage errors itself */
-	char req[512] = "diag";
+	char req[512];
+	snprintf(req, sizeof(req), "%s", word);
 	for (int i = 1; i < argc; i++) {
 		if (strlen(req) + strlen(argv[i]) + 2 > sizeof(req) || strpbrk(argv[i], "\r\n")) {
 			fprintf(stderr, "voxctl: request too long\n");
@@ -133,6 +130,25 @@ int vctl_cmd_diag(struct vctl *v, int argc, char **argv)
 		strcat(req, argv[i]);
 	}
 	return vctl_admin_print(v, req);
+}
+
+int vctl_cmd_diag(struct vctl *v, int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: voxctl diag leg-create N | leg-end HANDLE | burst W N | end-all | "
+				"acl [PREFIX...] | send-request HANDLE METHOD | match HANDLE LO HI [HEADER [VALUE]]\n");
+		return VCTL_USAGE;
+	}
+	return vctl_passthrough(v, "diag", argc, argv);
+}
+
+int vctl_cmd_script(struct vctl *v, int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "stats") && strcmp(argv[1], "reload"))) {
+		fprintf(stderr, "usage: voxctl script stats | reload\n");
+		return VCTL_USAGE;
+	}
+	return vctl_passthrough(v, "script", argc, argv);
 }
 
 int vctl_cmd_ping(struct vctl *v, int argc, char **argv)
