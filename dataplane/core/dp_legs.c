@@ -306,6 +306,12 @@ void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadl
 	leg_mirror_write(lc, leg);
 }
 
+void dp_leg_set_tag(struct dp_lcore *lc, struct dp_leg *leg, const uint8_t tag[16])
+{
+	memcpy(leg->tag, tag, sizeof(leg->tag));
+	leg_mirror_write(lc, leg);
+}
+
 void dp_leg_set_state(struct dp_lcore *lc, struct dp_leg *leg, uint8_t state)
 {
 	leg->state = state;

@@ -15,8 +15,15 @@
 struct dp_leg *dp_sip_cmd_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h)
 {
 	struct dp_leg *leg = lc->sip ? dp_leg_lookup(lc, h->leg) : NULL;
-	if (!leg)
+	if (!leg) {
 		dp_ctl_stale(lc, h);
+		return NULL;
+	}
+	/* an inbound leg gets control's tag (e.g. its CallSid digest) with the first command that
+	 * carries one; the mirror shows it from then on */
+	static const uint8_t zero[16];
+	if (memcmp(leg->tag, zero, sizeof(zero)) == 0 && memcmp(h->tag, zero, sizeof(zero)) != 0)
+		dp_leg_set_tag(lc, leg, h->tag);
 	return leg;
 }
 

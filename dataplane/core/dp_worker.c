@@ -152,7 +152,9 @@ static void housekeeping(struct dp_lcore *lc, uint64_t now)
 		lc->next_timer_tsc = now + lc->tsc_hz / 1000;
 	}
 	dp_ctl_wake(lc);
-	atomic_fetch_add_explicit(&lc->pub->epoch, 1, memory_order_release);
+	/* quiescent point: nothing from the media pool is held across it (seq_cst: control's
+	 * retirement check reads epochs after its own stores) */
+	atomic_fetch_add_explicit(&lc->pub->epoch, 1, memory_order_seq_cst);
 	atomic_store_explicit(&lc->pub->loop_ns, dp_now_ns(lc, now), memory_order_relaxed);
 }
 

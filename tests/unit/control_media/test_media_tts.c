@@ -216,7 +216,7 @@ static void test_cache_lru(void **state)
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.decode_threads = 1;
-	c.tts_cache_samples = 20000; /* 2.5 s: room for about two short prompts */
+	c.tts_cache_samples = 8000; /* 1 s: room for two or three single words */
 	tt_reopen(fx, &c);
 	static const char *const words[] = {"one", "two", "three", "four", "five", "six"};
 	for (int i = 0; i < 6; i++) {
@@ -229,7 +229,7 @@ static void test_cache_lru(void **state)
 	print_message("cache: %llu prompts, %llu samples, %llu evicted\n",
 	              (unsigned long long)st.cache_entries, (unsigned long long)st.cache_samples,
 	              (unsigned long long)st.cache_evicted);
-	assert_true(st.cache_samples <= 20000);
+	assert_true(st.cache_samples <= 8000);
 	assert_true(st.cache_evicted >= 1);
 	assert_int_equal(st.cache_entries + st.cache_evicted, 6);
 	/* the newest is still there, the oldest is not */

@@ -126,7 +126,8 @@ static void test_layout_format(void **state)
 	assert_int_equal(p->frames_per_slab, 6);
 	assert_int_equal(p->n_clips, p->n_slabs);
 	assert_int_equal(p->off_slabs % 4096, 0);
-	assert_true(p->off_owner >= p->off_clips + (uint64_t)p->n_clips * sizeof(struct vox_pool_clip));
+	assert_true(p->off_owner >=
+	            p->off_clips + (uint64_t)p->n_clips * sizeof(struct vox_pool_clip));
 	assert_true(p->off_slabs >= p->off_owner + (uint64_t)p->n_slabs * 4);
 	assert_true(p->off_slabs + (uint64_t)p->n_slabs * p->slab_size <= REGION);
 	/* tight: one more slab would not fit */
