@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 t_up -- "script=$T_SCRIPT"
-check "re-INVITE hold (sendonly -> recvonly) and resume" sipp_run uac_reinvite answer
+check "re-INVITE hold (sendonly -> recvonly) and resume, OPTIONS and UPDATE in the dialog" sipp_run uac_reinvite answer
 check "late offer: our 200 carries the offer, the ACK the answer" sipp_run uac_late_offer answer
 check "a 4 KB INVITE (IP fragments) is reassembled and answered" sipp_run uac_big answer
 check "its fragments were reassembled" test "$(counter frag_reasm)" -ge 1
