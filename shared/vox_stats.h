@@ -122,6 +122,7 @@
 	X(sip_acl_403, C, "INVITEs refused 403 by the source access list")                          \
 	X(sip_offered, C, "calls offered to control")                                              \
 	X(sip_decide_timeouts, C, "legs ended: control did not decide in time")                    \
+	X(sip_orphan_2xx, C, "answers to INVITEs whose leg was gone: ACKed and BYEd")               \
 	X(sip_txn_active, G, "SIP transactions live")
 
 enum vox_drop_reason {

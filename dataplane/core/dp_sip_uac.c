@@ -536,6 +536,62 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 	dp_leg_state_event(lc, leg, VOX_EVT_LEG_ANSWERED, 0);
 }
 
+/*
+ * A 2xx for an INVITE whose leg is gone (our CANCEL crossed the callee's answer, or the leg
+ * ended meanwhile): the dialog exists on the far side, so ACK it and hang it up at once. Built
+ * from the stored INVITE and the response; t->user becomes DP_TXN_USER_DONE (never a valid handle) after the
+ * first time so a retransmitted 2xx only gets the ACK again.
+ */
+#define DP_TXN_USER_DONE UINT64_MAX /* slot 0xffffff: beyond any table, so never a live handle */
+
+static void orphan_2xx(struct dp_lcore *lc, struct txn *t, const struct sip_msg *r)
+{
+	struct dp_sip *s = lc->sip;
+	if (t->msg_ref == TXN_NONE || !s->store[t->msg_ref])
+		return;
+	struct rte_mbuf *im = s->store[t->msg_ref];
+	if (sip_msg_parse(&s->msg2, rte_pktmbuf_mtod(im, const char *), rte_pktmbuf_data_len(im)) < 0)
+		return;
+	const struct sip_msg *inv = &s->msg2;
+	const struct sip_hdr *from = sip_msg_hdr(inv, SIP_HDR_FROM), *cid = sip_msg_hdr(inv, SIP_HDR_CALL_ID),
+			     *to = sip_msg_hdr(r, SIP_HDR_TO), *ct = sip_msg_hdr(r, SIP_HDR_CONTACT),
+			     *csh = sip_msg_hdr(inv, SIP_HDR_CSEQ);
+	struct sip_cseq cs;
+	struct sip_nameaddr na;
+	if (!from || !cid || !to || !csh || sip_cseq_parse(&cs, inv->buf, csh->value) != 0)
+		return;
+	struct sip_str target = inv->ruri;
+	if (ct && sip_nameaddr_parse(&na, r->buf, ct->value) == 0)
+		target = na.uri;
+	const char *tbuf = target.off == inv->ruri.off && target.len == inv->ruri.len ? inv->buf : r->buf;
+	char ip[32], branch[40], out[2048];
+	local_ip(lc, ip, sizeof(ip));
+	const struct sip_addr *dst = &s->store_dst[t->msg_ref];
+	for (int bye = 0; bye < 2; bye++) {
+		if (bye && t->user == DP_TXN_USER_DONE)
+			break; /* BYE already sent for this answer */
+		dp_sip_mint(lc, branch, sizeof(branch), "z9hG4bKvx", 12, NULL);
+		int n = snprintf(out, sizeof(out),
+				 "%s %.*s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%u;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+				 "From: %.*s\r\nTo: %.*s\r\nCall-ID: %.*s\r\nCSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+				 bye ? "BYE" : "ACK", target.len, tbuf + target.off, ip, lc->ctx->cfg.sip_port, branch,
+				 from->value.len, inv->buf + from->value.off, to->value.len, r->buf + to->value.off,
+				 cid->value.len, inv->buf + cid->value.off, bye ? cs.num + 1 : cs.num, bye ? "BYE" : "ACK");
+		if (n <= 0 || (size_t)n >= sizeof(out))
+			return;
+		if (!bye) {
+			dp_sip_send_raw(lc, out, (uint32_t)n, dst);
+			continue;
+		}
+		uint32_t ref = dp_sip_store(lc, out, (uint32_t)n, dst);
+		struct txn_key k = {.branch = branch, .branch_len = (uint32_t)strlen(branch), .method = SIP_M_BYE};
+		if (ref != TXN_NONE && !txn_client_start(&s->txl, &k, TXN_UDP, 0, ref, 0))
+			dp_sip_store_release(lc, ref);
+	}
+	t->user = DP_TXN_USER_DONE;
+	lc->st->sip_orphan_2xx++;
+}
+
 void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, const void *msg)
 {
 	const struct sip_msg *m = msg;
@@ -552,8 +608,8 @@ void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, co
 	struct dp_sipleg *sl = leg ? dp_sip_leg(lc, leg) : NULL;
 	if (!leg || sl->inv_txn != txn_index(&lc->sip->txl, t)) {
 		/* the leg is gone (cancelled, ended) but the callee answered: ACK and BYE it */
-		if (status >= 200 && status < 300 && leg == NULL)
-			lc->st->sip_absorbed++; /* without dialog state we cannot; counted (rare race) */
+		if (status >= 200 && status < 300)
+			orphan_2xx(lc, t, m);
 		return;
 	}
 	if (status < 200) {

@@ -49,8 +49,15 @@ sleep 0.5
 check "caller gets 480 after the outbound ring timeout" sipp_reject dialslow 480
 wait $UAS; rc=$?
 check "the slow UAS got CANCEL, answered 487 and got our ACK (sipp rc=$rc)" test $rc -eq 0
+uas uas_cross 5086 &
+UAS=$!
+sleep 0.5
+check "caller gets 480 when the callee's answer crosses our CANCEL" sipp_reject dialcross 480
+wait $UAS; rc=$?
+check "the crossing answer got our ACK and our BYE (sipp rc=$rc)" test $rc -eq 0
+check "counted as an orphan answer" test "$(counter sip_orphan_2xx)" -ge 1
 st=$(voxctl status)
-check "control saw the dials answered twice and failed once ($(jq -c .script <<<"$st"))" \
-  test "$(jq .script.dial_answered <<<"$st")" = 2 -a "$(jq .script.dial_failed <<<"$st")" = 1
+check "control saw the dials answered twice and failed twice ($(jq -c .script <<<"$st"))" \
+  test "$(jq .script.dial_answered <<<"$st")" = 2 -a "$(jq .script.dial_failed <<<"$st")" = 2
 check "no leg left" wait_for 5 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE calls --json | jq '.legs|length')\" = 0 ]"
 t_end

@@ -116,7 +116,8 @@ static int mt_group_setup(void **state)
 	static const double opposite[2] = {0.5, -0.5}, left[2] = {0.8, 0.0};
 	if (mt_write_tone(mt_path("opposite.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 2, 0.5,
 	                  opposite) ||
-	    mt_write_tone(mt_path("left.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 2, 0.5, left))
+	    mt_write_tone(mt_path("left.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 2, 0.5,
+	                  left))
 		return -1;
 	static const double mono[1] = {0.5};
 	mt_write_tone(mt_path("tone.mp3"), SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 44100, 1, 1.0,
