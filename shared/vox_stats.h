@@ -59,7 +59,10 @@
 	X(sip_nomatch, "SIP response matching no transaction")                                     \
 	X(sip_not_ours, "SIP response whose branch is not ours")                                   \
 	X(sip_txn_full, "SIP transaction table full")                                              \
-	X(sip_no_dest, "SIP response with no usable destination")
+	X(sip_no_dest, "SIP response with no usable destination")                                  \
+	X(rtp_no_leg, "RTP/RTCP to a port with no live leg")                                       \
+	X(rtp_bad, "malformed RTP")                                                                \
+	X(rtp_stray, "RTP from a source the leg is not latched to")
 
 #define VOX_STATS_CORE(X)                                                                          \
 	X(loops, C, "poll loop turns")                                                             \
@@ -123,6 +126,9 @@
 	X(sip_offered, C, "calls offered to control")                                              \
 	X(sip_decide_timeouts, C, "legs ended: control did not decide in time")                    \
 	X(sip_orphan_2xx, C, "answers to INVITEs whose leg was gone: ACKed and BYEd")               \
+	X(rtp_rx, C, "RTP packets accepted on legs")                                               \
+	X(rtcp_rx, C, "RTCP packets received on legs")                                             \
+	X(rtp_relatch, C, "legs that re-latched to a new media source")                            \
 	X(sip_txn_active, G, "SIP transactions live")
 
 enum vox_drop_reason {

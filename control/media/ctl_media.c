@@ -297,8 +297,7 @@ static void ctl_media_free_q(struct ctl_media_q *q)
 		ctl_media_job_free(j);
 }
 
-int ctl_media_create(struct ctl_media **out, struct ctl_loop *loop,
-                     const struct ctl_media_cfg *cfg)
+int ctl_media_create(struct ctl_media **out, struct ctl_loop *loop, const struct ctl_media_cfg *cfg)
 {
 	struct ctl_media_cfg def;
 	if (!cfg) {
@@ -426,8 +425,9 @@ int ctl_media_submit_decode(struct ctl_media *m, const struct ctl_media_src *src
 		return 0;
 	pthread_mutex_lock(&m->mu);
 	ctl_media_q_push(&m->decode_q, j);
-	pthread_cond_signal(&m->decode_cv);
 	pthread_mutex_unlock(&m->mu);
+	/* signalled after the unlock, so the woken worker does not block on mu at once */
+	pthread_cond_signal(&m->decode_cv);
 	return 0;
 }
 

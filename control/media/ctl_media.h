@@ -22,7 +22,7 @@ struct ctl_media;
 #define CTL_MEDIA_RATE 8000
 
 enum ctl_media_format {
-	CTL_MEDIA_AUTO = 0, /* MP3 if the data starts like MP3 (ID3 tag or frame sync), else sndfile */
+	CTL_MEDIA_AUTO = 0, /* MP3 if it starts like MP3 (ID3 tag, frame sync), else sndfile */
 	CTL_MEDIA_SNDFILE,  /* anything libsndfile reads: WAV, AIFF, AU, FLAC, Ogg/Vorbis, ... */
 	CTL_MEDIA_MP3,      /* MPEG audio through libmpg123 (feed API) */
 	CTL_MEDIA_RAW_S16LE /* headerless signed 16-bit little-endian, interleaved; rate given */
@@ -37,7 +37,7 @@ struct ctl_media_cfg {
 	int resample_quality;       /* speexdsp quality 0..10 (default 5) */
 	bool tts;                   /* start the speech thread (default true) */
 	const char *espeak_data;    /* espeak-ng data directory; NULL: the library's default */
-	uint64_t tts_cache_samples; /* TTS cache bound, total samples; 0 disables (default 8000*600) */
+	uint64_t tts_cache_samples; /* TTS cache bound, samples; 0: no cache (default 8000*600) */
 	uint32_t tts_cache_entries; /* TTS cache bound, prompts (default 1024) */
 };
 
@@ -86,19 +86,19 @@ struct ctl_media_src {
 };
 
 struct ctl_media_stats {
-	uint64_t submitted;      /* jobs accepted (decode + TTS), overflow included */
-	uint64_t completed;      /* callbacks run with status 0 */
-	uint64_t failed;         /* callbacks run with status < 0, overflow included */
-	uint64_t overflow;       /* jobs refused because queue_max were in flight */
-	uint64_t cancelled;      /* jobs cancelled before their callback ran */
-	uint64_t decodes;        /* decode jobs run by the pool */
-	uint64_t syntheses;      /* espeak-ng syntheses run */
-	uint64_t cache_hits;     /* TTS jobs served from a cached prompt */
-	uint64_t cache_joined;   /* TTS jobs that waited for the same prompt already in synthesis */
-	uint64_t cache_evicted;  /* prompts dropped by the LRU bound */
-	uint64_t cache_entries;  /* prompts held now */
-	uint64_t cache_samples;  /* samples held now */
-	uint64_t in_flight;      /* jobs accepted, callback not yet run */
+	uint64_t submitted;     /* jobs accepted (decode + TTS), overflow included */
+	uint64_t completed;     /* callbacks run with status 0 */
+	uint64_t failed;        /* callbacks run with status < 0, overflow included */
+	uint64_t overflow;      /* jobs refused because queue_max were in flight */
+	uint64_t cancelled;     /* jobs cancelled before their callback ran */
+	uint64_t decodes;       /* decode jobs run by the pool */
+	uint64_t syntheses;     /* espeak-ng syntheses run */
+	uint64_t cache_hits;    /* TTS jobs served from a cached prompt */
+	uint64_t cache_joined;  /* TTS jobs that waited for the same prompt already in synthesis */
+	uint64_t cache_evicted; /* prompts dropped by the LRU bound */
+	uint64_t cache_entries; /* prompts held now */
+	uint64_t cache_samples; /* samples held now */
+	uint64_t in_flight;     /* jobs accepted, callback not yet run */
 };
 
 /* Fill cfg with the defaults above. */

@@ -219,8 +219,9 @@ static sf_count_t ctl_media_vio_len(void *u)
 static sf_count_t ctl_media_vio_seek(sf_count_t off, int whence, void *u)
 {
 	struct ctl_media_in *in = u;
-	sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (sf_count_t)in->pos
-	                                                              : (sf_count_t)in->len;
+	sf_count_t base = whence == SEEK_SET   ? 0
+	                  : whence == SEEK_CUR ? (sf_count_t)in->pos
+	                                       : (sf_count_t)in->len;
 	sf_count_t to = base + off;
 	if (to < 0)
 		to = 0;
@@ -346,7 +347,8 @@ static int ctl_media_decode_mp3(const struct ctl_media_limits *lim, struct ctl_m
 		if (r == MPG123_NEW_FORMAT) {
 			mpg123_getformat(mh, &rate, &ch, &enc);
 			if (have_fmt && (uint32_t)rate != s.in_rate) {
-				rc = ctl_media_fail(res, -EBADMSG, "sample rate changes mid-stream");
+				rc =
+				    ctl_media_fail(res, -EBADMSG, "sample rate changes mid-stream");
 				goto out;
 			}
 			if (!have_fmt) {
@@ -377,7 +379,8 @@ static int ctl_media_decode_mp3(const struct ctl_media_limits *lim, struct ctl_m
 			if (n == 0)
 				break;
 			if (mpg123_feed(mh, p, (size_t)n) != MPG123_OK) {
-				rc = ctl_media_fail(res, -ENOMEM, "mpg123: %s", mpg123_strerror(mh));
+				rc =
+				    ctl_media_fail(res, -ENOMEM, "mpg123: %s", mpg123_strerror(mh));
 				goto out;
 			}
 		} else if (r == MPG123_DONE) {

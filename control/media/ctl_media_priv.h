@@ -29,7 +29,7 @@ struct ctl_media_ent;
  * both sides touch outside the mutex.
  */
 struct ctl_media_job {
-	struct ctl_media_job *next;                 /* queue, done list or waiter list */
+	struct ctl_media_job *next;                /* queue, done list or waiter list */
 	struct ctl_media_job *reg_prev, *reg_next; /* loop thread: jobs whose callback is due */
 	uint64_t id;
 	enum ctl_media_kind kind;
@@ -60,7 +60,7 @@ struct ctl_media_limits {
 /* A cached prompt (loop thread only). While `pending`, the synthesis is running and later
  * submits for the same key wait on `waiters`; then it holds the samples and sits on the LRU. */
 struct ctl_media_ent {
-	struct ctl_media_ent *hnext;                /* hash chain */
+	struct ctl_media_ent *hnext;               /* hash chain */
 	struct ctl_media_ent *lru_prev, *lru_next; /* most recent at the head */
 	uint64_t hash;
 	char *key;

@@ -63,7 +63,8 @@ static bool ctl_media_word_is(const char *s, const char *const *words)
 }
 
 /* Choose the voice: an espeak-ng voice name, else language + gender. Returns 0 or -EIO. */
-static int ctl_media_tts_voice(const char *voice, const char *language, struct ctl_media_result *res)
+static int ctl_media_tts_voice(const char *voice, const char *language,
+                               struct ctl_media_result *res)
 {
 	static const char *const male[] = {"man", "male", NULL};
 	static const char *const female[] = {"woman", "female", "alice", NULL};
@@ -113,8 +114,8 @@ static void ctl_media_tts_synth(struct ctl_media *m, struct ctl_media_job *j, in
 	if (c.rc)
 		goto out;
 	ctl_media_tts_cur = &c;
-	espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-	                              espeakCHARS_UTF8, NULL, NULL);
+	espeak_ERROR e =
+	    espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
 	ctl_media_tts_cur = NULL;
 	if (c.rc)
 		goto out; /* the sink said why */
@@ -140,12 +141,13 @@ void *ctl_media_tts_main(void *arg)
 {
 	struct ctl_media *m = arg;
 	if (ctl_media_espeak_rate <= 0) {
-		ctl_media_espeak_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, m->espeak_data,
-		                                          espeakINITIALIZE_DONT_EXIT);
+		ctl_media_espeak_rate = espeak_Initialize(
+		    AUDIO_OUTPUT_SYNCHRONOUS, 0, m->espeak_data, espeakINITIALIZE_DONT_EXIT);
 		if (ctl_media_espeak_rate > 0)
 			espeak_SetSynthCallback(ctl_media_tts_cb);
 		else
-			CTL_WARN(CTL_MEDIA_TAG, "espeak-ng failed to initialise (data: %s): no speech",
+			CTL_WARN(CTL_MEDIA_TAG,
+			         "espeak-ng failed to initialise (data: %s): no speech",
 			         m->espeak_data ? m->espeak_data : "default");
 	}
 	int rate = ctl_media_espeak_rate;
@@ -425,7 +427,7 @@ int ctl_media_submit_tts(struct ctl_media *m, const char *text, const char *voic
 	}
 	pthread_mutex_lock(&m->mu);
 	ctl_media_q_push(&m->tts_q, j);
-	pthread_cond_signal(&m->tts_cv);
 	pthread_mutex_unlock(&m->mu);
+	pthread_cond_signal(&m->tts_cv);
 	return 0;
 }

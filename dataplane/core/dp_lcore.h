@@ -178,6 +178,8 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause);
 void dp_leg_end_evt(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status);
 void dp_leg_set_state(struct dp_lcore *lc, struct dp_leg *leg, uint8_t state);
 void dp_leg_set_tag(struct dp_lcore *lc, struct dp_leg *leg, const uint8_t tag[16]);
+void dp_leg_mirror_quality(struct dp_lcore *lc, struct dp_leg *leg, uint32_t rtp_rx, uint32_t lost,
+			   uint32_t jitter_us);
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx);
 void dp_legs_flush_deferred(struct dp_lcore *lc);
 void dp_legs_reemit_unacked(struct dp_lcore *lc);

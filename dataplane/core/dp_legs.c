@@ -306,6 +306,17 @@ void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadl
 	leg_mirror_write(lc, leg);
 }
 
+void dp_leg_mirror_quality(struct dp_lcore *lc, struct dp_leg *leg, uint32_t rtp_rx, uint32_t lost,
+			   uint32_t jitter_us)
+{
+	struct vox_leg_mirror *e = &lc->mirror[leg - lc->legs];
+	vox_mirror_write_begin(e);
+	e->rtp_rx = rtp_rx;
+	e->lost = lost;
+	e->jitter_us = jitter_us;
+	vox_mirror_write_end(e);
+}
+
 void dp_leg_set_tag(struct dp_lcore *lc, struct dp_leg *leg, const uint8_t tag[16])
 {
 	memcpy(leg->tag, tag, sizeof(leg->tag));

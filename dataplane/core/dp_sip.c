@@ -257,6 +257,7 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 		return -ENOMEM;
 	uint32_t max_txn = cfg->max_txn; /* <= 65535: references given to control carry 16 bits */
 	s->legs = rte_zmalloc_socket("dp_sipleg", sizeof(*s->legs) * lc->max_legs, 64, socket);
+	s->rtp = rte_zmalloc_socket("dp_rtpleg", sizeof(*s->rtp) * lc->max_legs, 64, socket);
 	void *txmem = rte_zmalloc_socket("dp_txn", txn_layer_memsize(max_txn), 64, socket);
 	uint32_t nb = 1;
 	while (nb < lc->max_legs * 2)
@@ -270,7 +271,7 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	s->txn_src = rte_zmalloc_socket("dp_txn_src", sizeof(*s->txn_src) * max_txn, 64, socket);
 	s->txn_reqid = rte_zmalloc_socket("dp_txn_reqid", sizeof(*s->txn_reqid) * max_txn, 64, socket);
 	s->mrg_buckets = rte_malloc_socket("dp_mrg", sizeof(uint32_t) * nb, 64, socket);
-	if (!s->legs || !txmem || !s->dlg_buckets || !s->store || !s->store_dst || !s->store_free ||
+	if (!s->legs || !s->rtp || !txmem || !s->dlg_buckets || !s->store || !s->store_dst || !s->store_free ||
 	    !s->txn_req || !s->txn_src || !s->txn_reqid || !s->mrg_buckets)
 		return -ENOMEM; /* start-up: the process exits */
 	for (uint32_t i = 0; i < nb; i++)

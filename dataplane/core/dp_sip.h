@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "sip.h"
+#include "rtp.h"
 #include "txn.h"
 #include "vox_abi.h"
 
@@ -83,12 +84,25 @@ struct dp_sipleg {
 	char match_value[80];        /* ... containing this ('' any value) */
 };
 
+/* RTP receive state of a leg (slot-indexed; dp_rtp.c). */
+struct dp_rtpleg {
+	uint8_t latched;
+	uint8_t have_src;
+	uint16_t peer_port, cand_port;
+	uint16_t cand_n;
+	uint32_t peer_ip, cand_ip; /* network byte order */
+	uint32_t ssrc;
+	uint64_t rx;
+	struct rtp_source src;
+};
+
 /* Per-worker SIP state. */
 struct dp_sip {
 	struct txn_layer txl;
 	struct sip_msg msg;          /* scratch: the message being handled */
 	struct sip_msg msg2;         /* scratch: a stored request re-parsed to answer it */
 	struct dp_sipleg *legs;      /* max_legs entries */
+	struct dp_rtpleg *rtp;       /* max_legs entries */
 	uint32_t *dlg_buckets;       /* dialog hash: (Call-ID, local tag) -> slot */
 	uint32_t *mrg_buckets;       /* merged-request index, same size */
 	uint64_t *txn_reqid;         /* per client txn: control's req_id of a SEND_REQUEST (0: none) */
@@ -144,6 +158,9 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 void dp_sip_cmd_cancel_leg(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_send_request(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_sip_cmd_set_match(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+/* RTP/RTCP datagrams on the owning worker (dp_rtp.c). Consumes m. */
+void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc);
+void dp_rtp_leg_reset(struct dp_lcore *lc, uint32_t slot);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

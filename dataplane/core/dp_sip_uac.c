@@ -191,6 +191,7 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	}
 	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
+	dp_rtp_leg_reset(lc, slot);
 	sl->uas = 0;
 	sl->max_fwd = max_fwd;
 	sl->rtp_port = (uint16_t)port;

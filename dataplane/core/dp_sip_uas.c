@@ -536,6 +536,7 @@ static int handle_invite(struct dp_lcore *lc, const struct sip_msg *msg, struct 
 	}
 	struct dp_sipleg *sl = &s->legs[slot];
 	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
+	dp_rtp_leg_reset(lc, slot);
 	sl->uas = 1;
 	sl->rtp_port = (uint16_t)port;
 	sl->src = *src;

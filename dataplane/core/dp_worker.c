@@ -7,6 +7,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_prefetch.h>
+#include <rte_udp.h>
 
 #include "dp_lcore.h"
 #include "dp_sip.h"
@@ -61,10 +62,20 @@ static void dispatch_classes(struct dp_lcore *lc, struct net_rx_out *o, uint64_t
 		}
 		dp_sip_input(lc, m, now);
 	}
-	/* RTP arrives with the media issue: until then, no service */
-	if (o->n_class[NET_CLASS_RTP]) {
-		vox_stats_drop(lc->st, VOX_DROP_udp_port, o->n_class[NET_CLASS_RTP]);
-		rte_pktmbuf_free_bulk(o->cls[NET_CLASS_RTP], o->n_class[NET_CLASS_RTP]);
+	/* RTP/RTCP: the port names the owner (dp_rtp_port_owner), no lookup */
+	const uint32_t pmin = lc->ctx->cfg.rtp_port_min;
+	for (uint16_t i = 0; i < o->n_class[NET_CLASS_RTP]; i++) {
+		struct rte_mbuf *m = o->cls[NET_CLASS_RTP][i];
+		if (!handed) {
+			const struct rte_udp_hdr *u =
+				rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
+			uint16_t owner = dp_rtp_port_owner(pmin, rte_be_to_cpu_16(u->dst_port), lc->n_workers);
+			if (owner != lc->widx) {
+				dp_handoff_put(lc, owner, m, NET_HANDOFF_CLASS_BASE + NET_CLASS_RTP);
+				continue;
+			}
+		}
+		dp_rtp_input(lc, m, now);
 	}
 }
 

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_rtp.c — RTP/RTCP receive on the owning lcore: leg by port (no lookup table), symmetric
+ * latching that never follows a stray packet, RFC 3550 receive statistics into the leg mirror. */
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "dp_lcore.h"
+#include "dp_sip.h"
+#include "dp_sip_priv.h"
+#include "rtp.h"
+
+/*
+ * The port names the leg: pair k = (port - rtp_port_min) / 2 belongs to worker k % n and to
+ * slot k / n (dp_rtp_port). A leg latches onto the source of its first valid RTP packet;
+ * afterwards a different source must send DP_RTP_RELATCH consecutive valid packets before the
+ * leg follows it (a restarted phone, a NAT rebinding), so a single stray packet never moves the
+ * stream (RTP bleed). Statistics follow RFC 3550 A.1/A.8 per SSRC; the mirror gets them every
+ * DP_RTP_MIRROR_EVERY packets. This is the receive half of the media issue: playout, bridging,
+ * recording and SRTP come next.
+ */
+#define DP_RTP_RELATCH 5
+#define DP_RTP_MIRROR_EVERY 25
+
+void dp_rtp_leg_reset(struct dp_lcore *lc, uint32_t slot)
+{
+	memset(&lc->sip->rtp[slot], 0, sizeof(lc->sip->rtp[slot]));
+}
+
+static void rtp_mirror(struct dp_lcore *lc, struct dp_leg *leg, struct dp_rtpleg *r)
+{
+	int32_t lost = r->have_src ? rtp_source_lost(&r->src) : 0;
+	/* jitter is kept in 8 kHz timestamp units: 125 us each */
+	uint32_t jit = r->have_src ? rtp_source_jitter_ts(&r->src) * 125u : 0;
+	dp_leg_mirror_quality(lc, leg, (uint32_t)r->rx, lost < 0 ? 0 : (uint32_t)lost, jit);
+}
+
+void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
+{
+	const struct dp_cfg *cfg = &lc->ctx->cfg;
+	const struct rte_udp_hdr *u =
+		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
+	uint32_t port = rte_be_to_cpu_16(u->dst_port);
+	uint32_t k = (port - cfg->rtp_port_min) / 2u;
+	uint32_t slot = k / lc->n_workers;
+	struct dp_leg *leg = slot < lc->max_legs ? &lc->legs[slot] : NULL;
+	if (!lc->sip || !leg || leg->state == VOX_LEG_FREE || leg->free_after_emit ||
+	    leg->kind == VOX_LEG_KIND_LOOPBACK || lc->sip->legs[slot].rtp_port != (port & ~1u)) {
+		vox_stats_drop(lc->st, VOX_DROP_rtp_no_leg, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	struct dp_rtpleg *r = &lc->sip->rtp[slot];
+	if (port & 1u) {
+		/* RTCP: counted; reports and RTT arrive with the rest of the media issue */
+		lc->st->rtcp_rx++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint32_t hl = m->l2_len + m->l3_len + m->l4_len;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, hl);
+	struct rtp_hdr h;
+	if (rtp_parse(p, rte_pktmbuf_data_len(m) - hl, &h) != RTP_ERR_OK) {
+		vox_stats_drop(lc->st, VOX_DROP_rtp_bad, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint32_t sip = net_udp_src_ip(m);
+	uint16_t sport = net_udp_src_port(m);
+	if (!r->latched) {
+		r->latched = 1;
+		r->peer_ip = sip;
+		r->peer_port = sport;
+	} else if (sip != r->peer_ip || sport != r->peer_port) {
+		if (sip == r->cand_ip && sport == r->cand_port) {
+			r->cand_n++;
+		} else {
+			r->cand_ip = sip;
+			r->cand_port = sport;
+			r->cand_n = 1;
+		}
+		if (r->cand_n < DP_RTP_RELATCH) {
+			vox_stats_drop(lc->st, VOX_DROP_rtp_stray, 1);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		r->peer_ip = sip;
+		r->peer_port = sport;
+		r->cand_n = 0;
+		r->have_src = 0; /* a new source restarts the statistics */
+		lc->st->rtp_relatch++;
+	}
+	r->cand_n = sip == r->peer_ip && sport == r->peer_port ? 0 : r->cand_n;
+	/* arrival in 8 kHz units from the TSC (G.711 clock) */
+	uint32_t arrival = (uint32_t)((__uint128_t)now_tsc * 8000u / lc->tsc_hz);
+	if (!r->have_src || h.ssrc != r->ssrc) {
+		rtp_source_init(&r->src, h.ssrc, h.seq);
+		r->ssrc = h.ssrc;
+		r->have_src = 1;
+	}
+	rtp_source_rx(&r->src, h.seq, h.ts, arrival);
+	r->rx++;
+	lc->st->rtp_rx++;
+	if (r->rx % DP_RTP_MIRROR_EVERY == 1)
+		rtp_mirror(lc, leg, r);
+	rte_pktmbuf_free(m);
+}
