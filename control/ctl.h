@@ -94,6 +94,9 @@ struct ctl {
 
 	/* scripted mode (ctl_script.c): NULL unless cfg.script names a file */
 	struct ctl_script *script;
+
+	/* the shared media pool (ctl_pool.c): NULL while detached */
+	struct ctl_pool *pool;
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

@@ -2,6 +2,7 @@
 /* ctl_admin_cmds.c — the admin request table and its handlers (status, ping, calls, diag ...). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -12,6 +13,7 @@
 
 #include "ctl_admin.h"
 #include "ctl_dp.h"
+#include "ctl_pool.h"
 #include "ctl_legs.h"
 #include "ctl_req.h"
 #include "ctl_script.h"
@@ -28,7 +30,8 @@ struct ctl_admin_cmd {
 };
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
-    adm_burst, adm_end_all, adm_script_reload, adm_script_stats, adm_acl, adm_send_request, adm_set_match;
+    adm_burst, adm_end_all, adm_script_reload, adm_script_stats, adm_acl, adm_send_request, adm_set_match,
+    adm_tone, adm_play, adm_stop;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
@@ -42,6 +45,9 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
      "replace the inbound SIP source list on every worker (none: allow all)"},
     {"diag send-request", 2, 2, "HANDLE METHOD", adm_send_request,
      "send a non-INVITE request in the leg's dialog (result: SIP_RESPONSE event)"},
+    {"diag tone", 2, 2, "HZ MS", adm_tone, "put a sine tone clip in the media pool; answers its handle"},
+    {"diag play", 2, 3, "HANDLE CLIP [LOOPS]", adm_play, "play a pool clip on a leg (0 loops: until stop)"},
+    {"diag stop", 1, 1, "HANDLE", adm_stop, "stop playout on a leg"},
     {"diag match", 3, 5, "HANDLE LO HI [HEADER [VALUE]]", adm_set_match,
      "report the leg's signalling with codes LO..HI or HEADER (SIGNALING_MATCH events)"},
     {"script reload", 0, 0, "", adm_script_reload,
@@ -365,6 +371,54 @@ static json_t *adm_set_match(struct ctl *c, uint64_t client, int argc, char **ar
 	ctl_dp_pay_fixed(&pay, &mt, sizeof(mt));
 	struct vox_rec_hdr hd = {.type = VOX_CMD_SET_MATCH, .leg = h};
 	int rc = pay.err ? pay.err : ctl_dp_send(c, vox_handle_lcore(h), &hd, pay.buf, pay.len);
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+}
+
+static json_t *adm_tone(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t hz, ms;
+	if (adm_parse_u64(argv[0], 3999, &hz) || hz == 0 || adm_parse_u64(argv[1], 600000, &ms) || ms == 0)
+		return adm_error("HZ must be 1..3999 and MS 1..600000");
+	if (!c->pool)
+		return adm_error("no media pool (not attached)");
+	uint32_t n = (uint32_t)(ms * 8);
+	int16_t *pcm = malloc(sizeof(*pcm) * n);
+	if (!pcm)
+		return adm_errno(-ENOMEM);
+	for (uint32_t i = 0; i < n; i++) /* -10 dBFS */
+		pcm[i] = (int16_t)(10362.0 * sin(2.0 * M_PI * (double)hz * i / 8000.0));
+	vox_clip_t h = 0;
+	int rc = ctl_pool_clip_load(c->pool, NULL, pcm, n, &h);
+	free(pcm);
+	if (rc)
+		return adm_errno(rc);
+	char hex[32];
+	snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)h);
+	return json_pack("{s:s, s:i}", "clip", hex, "frames", (json_int_t)((n + 159) / 160));
+}
+
+static json_t *adm_play(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h, clip, loops = 1;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	if (adm_parse_u64(argv[1], UINT64_MAX, &clip) || clip == 0)
+		return adm_error("'%s' is not a clip handle", argv[1]);
+	if (argc > 2 && adm_parse_u64(argv[2], 1000000, &loops))
+		return adm_error("LOOPS must be 0..1000000");
+	struct vox_play p = {.n = 1, .loop = (uint32_t)loops, .clip = {clip}};
+	struct vox_rec_hdr hd = {.type = VOX_CMD_PLAY, .leg = h};
+	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, &p, sizeof(p));
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+}
+
+static json_t *adm_stop(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	struct vox_rec_hdr hd = {.type = VOX_CMD_STOP, .leg = h};
+	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
 	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
 }
 

@@ -13,6 +13,7 @@
 #include "vox_rec.h"
 
 #include "ctl_attach.h"
+#include "ctl_pool.h"
 #include "ctl_dp.h"
 #include "ctl_legs.h"
 #include "ctl_log.h"
@@ -252,6 +253,10 @@ int ctl_attach_try(struct ctl *c)
 	         "generation %llu",
 	         c->names.shm_path, (unsigned long long)c->shm.boot_id, h->n_workers, h->dp_pid,
 	         legs, (unsigned long long)gen);
+	/* the media pool: formatted by the first control of a boot, adopted (rebuilt) after that */
+	rc = ctl_pool_attach(&c->pool, h, 0, (uint32_t)c->shm.boot_id);
+	if (rc)
+		CTL_WARN(TAG, "media pool unusable (%s): no playout on this boot", strerror(-rc));
 	rc = attach_connect_dp(c);
 	if (rc)
 		CTL_WARN(TAG, "no doorbell yet (%s: %s); polling until it appears",
@@ -271,6 +276,10 @@ void ctl_attach_detach(struct ctl *c, const char *why)
 	ctl_dp_reset(c);
 	ctl_script_reset(c);
 	ctl_legs_clear(c->legs);
+	if (c->pool) {
+		ctl_pool_detach(c->pool);
+		c->pool = NULL;
+	}
 	ctl_shm_close(&c->shm);
 	c->attached = 0;
 	c->cnt.detaches++;
@@ -315,6 +324,8 @@ static int64_t attach_heartbeat(struct ctl_loop *l, uint64_t id, void *arg)
 		if (c->dp_fd < 0)
 			attach_connect_dp(c);
 		ctl_dp_drain(c); /* belt and braces: nothing waits longer than a heartbeat */
+		if (c->pool)
+			ctl_pool_reclaim(c->pool); /* retired clips whose readers all moved on */
 	}
 	return c->cfg.heartbeat_ms;
 }

@@ -109,6 +109,10 @@ enum vox_rec_type {
 	VOX_CMD_SET_MATCH = 0x0028, /* per leg: report signalling matching a code class or header */
 	VOX_CMD_SET_ACL = 0x0029,   /* replace the inbound source access list: vox_acl */
 
+	/* media on a leg */
+	VOX_CMD_PLAY = 0x0030, /* play clips of the shared media pool: vox_play; ends with MEDIA_DONE */
+	VOX_CMD_STOP = 0x0031, /* stop what is playing: MEDIA_DONE with status 1 */
+
 	/* events (0x8000 - 0xffff); state events are never dropped */
 	VOX_EVT_PONG = 0x8001,       /* payload vox_ping (echoed, with the worker's times) */
 	VOX_EVT_HELLO = 0x8002,      /* informational: worker started / saw a new control */
@@ -295,6 +299,16 @@ struct vox_acl {
 	} e[VOX_ACL_MAX];
 };
 _Static_assert(sizeof(struct vox_acl) == 8 + 24 * VOX_ACL_MAX, "vox_acl is ABI");
+
+/* PLAY: clips of the media pool (vox_clip_t handles) in order, the whole list `loop` times
+ * (0: until STOP). MEDIA_DONE status: 0 played out, 1 stopped, 2 a clip went away. */
+#define VOX_PLAY_MAX 8
+struct vox_play {
+	uint32_t n;
+	uint32_t loop;
+	uint64_t clip[VOX_PLAY_MAX];
+};
+_Static_assert(sizeof(struct vox_play) == 72, "vox_play is ABI");
 
 /* Number of continuation slots for a payload of len bytes. */
 static inline uint32_t vox_rec_slots_for(uint32_t len)

@@ -129,6 +129,10 @@
 	X(rtp_rx, C, "RTP packets accepted on legs")                                               \
 	X(rtcp_rx, C, "RTCP packets received on legs")                                             \
 	X(rtp_relatch, C, "legs that re-latched to a new media source")                            \
+	X(rtp_tx, C, "RTP packets sent (playout)")                                                 \
+	X(media_ticks, C, "20 ms media ticks run")                                                 \
+	X(media_tick_slips, C, "media ticks missed (the tick came late)")                          \
+	X(media_playing, G, "legs playing from the media pool")                                    \
 	X(sip_txn_active, G, "SIP transactions live")
 
 enum vox_drop_reason {

@@ -71,6 +71,7 @@ struct dp_ctx {
 	uint16_t port_id;
 	uint16_t n_workers;
 	int efd;       /* eventfd that wakes control */
+	uint64_t tick_epoch_tsc; /* every lcore's 20 ms media tick is aligned to this TSC */
 	uint64_t tsc_hz;
 	_Atomic int stop;
 	struct dp_lcore *workers[VOX_MAX_WORKERS];
@@ -178,6 +179,7 @@ void dp_leg_end(struct dp_lcore *lc, struct dp_leg *leg, int32_t cause);
 void dp_leg_end_evt(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status);
 void dp_leg_set_state(struct dp_lcore *lc, struct dp_leg *leg, uint8_t state);
 void dp_leg_set_tag(struct dp_lcore *lc, struct dp_leg *leg, const uint8_t tag[16]);
+void dp_leg_mirror_tx(struct dp_lcore *lc, struct dp_leg *leg, uint32_t rtp_tx);
 void dp_leg_mirror_quality(struct dp_lcore *lc, struct dp_leg *leg, uint32_t rtp_rx, uint32_t lost,
 			   uint32_t jitter_us);
 void dp_leg_set_deadline(struct dp_lcore *lc, struct dp_leg *leg, uint64_t deadline_ns, uint32_t account_idx);

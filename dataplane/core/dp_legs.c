@@ -317,6 +317,15 @@ void dp_leg_mirror_quality(struct dp_lcore *lc, struct dp_leg *leg, uint32_t rtp
 	vox_mirror_write_end(e);
 }
 
+void dp_leg_mirror_tx(struct dp_lcore *lc, struct dp_leg *leg, uint32_t rtp_tx)
+{
+	struct vox_leg_mirror *e = &lc->mirror[leg - lc->legs];
+	vox_mirror_write_begin(e);
+	e->rtp_tx = rtp_tx;
+	e->media_op = rtp_tx ? 1 : 0; /* 1: playing */
+	vox_mirror_write_end(e);
+}
+
 void dp_leg_set_tag(struct dp_lcore *lc, struct dp_leg *leg, const uint8_t tag[16])
 {
 	memcpy(leg->tag, tag, sizeof(leg->tag));

@@ -359,6 +359,7 @@ int main(int argc, char **argv)
 		dp.cfg.echo_port, (unsigned long long)dp.shm.hdr->boot_id, names.shm_path);
 	DP_INFO("start", "poll mode %s", dp.cfg.poll_mode == DP_POLL_BUSY ? "busy" : "adaptive");
 
+	dp.tick_epoch_tsc = rte_rdtsc();
 	for (uint16_t w = 0; w < dp.n_workers; w++)
 		rte_eal_remote_launch(dp_worker_main, dp.workers[w], dp.workers[w]->lcore_id);
 	main_loop(&dp, &adm);

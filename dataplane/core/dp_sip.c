@@ -289,6 +289,7 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	struct txn_cfg tc = {.max_txn = max_txn, .t1_ms = 500, .t2_ms = 4000, .t4_ms = 5000};
 	txn_layer_init(&s->txl, txmem, &tc, &dp_txn_ops, lc, &lc->tw, DP_TIMER_TXN_BASE);
 	s->acl.n = 0;
+	s->play_head = UINT32_MAX;
 	lc->sip = s;
 	return dp_sip_acl_parse(&s->acl, cfg->acl);
 }

@@ -94,6 +94,17 @@ struct dp_rtpleg {
 	uint32_t ssrc;
 	uint64_t rx;
 	struct rtp_source src;
+	/* playout (dp_play.c) */
+	uint8_t playing;
+	uint8_t play_n, play_i;
+	uint8_t marker;         /* next packet starts a talkspurt */
+	uint32_t play_loop;     /* loops left after this one; UINT32_MAX: until STOP */
+	uint32_t frame;
+	uint32_t play_next;     /* next playing slot (UINT32_MAX: end) */
+	uint32_t tx_ssrc, tx_ts;
+	uint16_t tx_seq;
+	uint64_t tx;
+	uint64_t clip[VOX_PLAY_MAX];
 };
 
 /* Per-worker SIP state. */
@@ -103,6 +114,9 @@ struct dp_sip {
 	struct sip_msg msg2;         /* scratch: a stored request re-parsed to answer it */
 	struct dp_sipleg *legs;      /* max_legs entries */
 	struct dp_rtpleg *rtp;       /* max_legs entries */
+	uint32_t play_head;          /* slots playing (UINT32_MAX: none) */
+	uint32_t n_playing;
+	uint64_t next_tick_tsc;
 	uint32_t *dlg_buckets;       /* dialog hash: (Call-ID, local tag) -> slot */
 	uint32_t *mrg_buckets;       /* merged-request index, same size */
 	uint64_t *txn_reqid;         /* per client txn: control's req_id of a SEND_REQUEST (0: none) */
@@ -161,6 +175,11 @@ void dp_sip_cmd_set_match(struct dp_lcore *lc, const struct vox_rec_hdr *h, cons
 /* RTP/RTCP datagrams on the owning worker (dp_rtp.c). Consumes m. */
 void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc);
 void dp_rtp_leg_reset(struct dp_lcore *lc, uint32_t slot);
+/* Playout (dp_play.c): the 20 ms media tick, and PLAY/STOP. */
+void dp_play_tick(struct dp_lcore *lc, uint64_t now_tsc);
+void dp_play_cmd_play(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_play_cmd_stop(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_play_leg_gone(struct dp_lcore *lc, uint32_t slot);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

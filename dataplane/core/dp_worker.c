@@ -158,6 +158,7 @@ static void housekeeping(struct dp_lcore *lc, uint64_t now)
 {
 	lc->now_tsc = now;
 	dp_ctl_poll(lc, now);
+	dp_play_tick(lc, now);
 	if (now >= lc->next_timer_tsc) {
 		net_timer(&lc->net, now);
 		lc->next_timer_tsc = now + lc->tsc_hz / 1000;

@@ -36,6 +36,14 @@ udp() { nsx python3 "$T_DIR/udp_client.py" "$@"; }
 t_down() {
   [ $T_UP = 1 ] || return 0
   T_UP=0
+  # nothing a test started may outlive it: processes still in the namespace (besides the
+  # dataplane) are a leak
+  local left
+  left=$(ip netns pids "${T_ID}net" 2>/dev/null | grep -v -x "${VOX_DP_PID:-none}" | tr '\n' ' ')
+  if [ -n "$left" ]; then
+    not_ok "processes left in ${T_ID}net: $(ps -o comm= -p ${left// /,} 2>/dev/null | tr '\n' ' ')"
+    kill $left 2>/dev/null
+  fi
   vox_stop "$T_ID"
 }
 

@@ -18,7 +18,7 @@ check "stats --json lists the rings of each worker" test "$(jq '.rings | length'
 p=$(voxctl ping)
 echo "$p"
 check "voxctl ping reports a round trip for every worker" test "$(grep -c -i -E 'us|µs' <<<"$p")" -ge 2
-nsx python3 - <<'PY' &
+ip netns exec "${T_ID}net" python3 - <<'PY' &
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 end = time.time() + 2.5
