@@ -37,7 +37,7 @@ const struct vox_conf_opt dp_conf_table[] = {
 	 "busy: poll always (production); adaptive: back off to short sleeps when idle"},
 	{"idle_spin", VOX_CONF_U32, U(idle_spin), 1, 1000000, "256", NULL, 0,
 	 "adaptive: empty polls before the first sleep"},
-	{"idle_sleep_max_us", VOX_CONF_U32, U(idle_sleep_max_us), 1, 1000, "500", NULL, 0,
+	{"idle_sleep_max_us", VOX_CONF_U32, U(idle_sleep_max_us), 1, 1000, "900", NULL, 0,
 	 "adaptive: longest sleep (bounds the wake-up latency)"},
 	{"mbufs", VOX_CONF_U32, U(mbufs), 1023, 4194303, "16383", NULL, 0, "mbufs in the pool"},
 	{"rx_desc", VOX_CONF_U32, U(rx_desc), 64, 4096, "1024", NULL, 0, "RX descriptors per queue"},
