@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "ctl_pool.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "vox_layout.h"
@@ -197,6 +198,57 @@ static void run(uint32_t fill_pct)
 	       fill_pct, lc->legs_active, (double)c_inv / N, (double)c_bye / N, (double)dt / N, N * hz / (double)dt);
 }
 
+/* Playout fan-out: every answered leg plays one 1 s clip in a loop; cycles per leg per tick and
+ * how many legs one lcore can serve at 50 packets/s each before the 20 ms tick slips. */
+static void play_fanout(void)
+{
+	struct ctl_pool *pool;
+	if (ctl_pool_attach(&pool, ctx.shm.hdr, 0, 1) != 0) {
+		printf("playout fan-out: no media pool\n");
+		return;
+	}
+	int16_t pcm[8000];
+	for (int i = 0; i < 8000; i++)
+		pcm[i] = (int16_t)((i / 4) % 2 ? 8000 : -8000); /* 1 kHz square */
+	vox_clip_t clip;
+	if (ctl_pool_clip_load(pool, NULL, pcm, 8000, &clip) != 0) {
+		printf("playout fan-out: clip load failed\n");
+		return;
+	}
+	uint32_t sent = 0;
+	for (uint32_t s = 0; s < lc->max_legs; s++) {
+		struct dp_leg *leg = &lc->legs[s];
+		if (leg->state != VOX_LEG_ANSWERED)
+			continue;
+		struct vox_play p = {.n = 1, .loop = 0, .clip = {clip}};
+		struct vox_rec_hdr c;
+		memset(&c, 0, sizeof(c));
+		c.type = VOX_CMD_PLAY;
+		c.leg = dp_leg_handle(lc, leg);
+		while (vox_rec_send(lc->cmd, &c, &p, sizeof(p), VOX_REC_MAX_PAYLOAD, NULL) != 0)
+			dp_ctl_poll(lc, rte_rdtsc());
+		sent++;
+	}
+	while (vox_rec_ring_count(lc->cmd))
+		dp_ctl_poll(lc, rte_rdtsc());
+	drain_events();
+	uint64_t t = rte_get_tsc_hz() / 50, cyc = 0;
+	const int ticks = 50;
+	for (int i = 0; i < ticks; i++) {
+		uint64_t at = lc->sip->next_tick_tsc ? lc->sip->next_tick_tsc : rte_rdtsc() + t;
+		uint64_t t0 = rte_rdtsc();
+		dp_play_tick(lc, at);
+		net_tx_flush(&lc->net);
+		cyc += rte_rdtsc() - t0;
+	}
+	uint32_t n = lc->sip->n_playing;
+	double per_leg = n ? (double)cyc / ticks / n : 0;
+	printf("playout fan-out: %u legs playing one clip: %.0f cycles per leg per 20 ms tick (RTP build + "
+	       "pool lookup + TX) -> %.0f legs per lcore at 50 packets/s before the tick slips\n",
+	       n, per_leg, per_leg > 0 ? (double)t / per_leg : 0);
+	(void)sent;
+}
+
 int main(int argc, char **argv)
 {
 	char prefix[64], shm[128];
@@ -235,7 +287,7 @@ int main(int argc, char **argv)
 	snprintf(shm, sizeof(shm), "/dev/shm/voxplane-bsip%d.shm", (int)getpid());
 	struct vox_shm_params sp = {.n_workers = 1, .cmd_ring_slots = 4096, .evt_ring_slots = 65536,
 				    .bulk_ring_bytes = 65536, .mirror_slots = ctx.cfg.max_legs,
-				    .max_sip_bytes = 8192, .pool_bytes = 4096};
+				    .max_sip_bytes = 8192, .pool_bytes = 8u << 20};
 	if (vox_shm_create(&ctx.shm, shm, &sp) != 0)
 		return 1;
 	if (dp_lcore_create(&ctx, 0, rte_lcore_id(), &lc) != 0) {
@@ -270,6 +322,7 @@ int main(int argc, char **argv)
 	       rte_get_tsc_hz() / 1e9);
 	run(10);
 	run(90);
+	play_fanout();
 	vox_shm_unmap(&ctx.shm);
 	unlink(shm);
 	return 0;
