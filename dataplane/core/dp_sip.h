@@ -26,6 +26,13 @@ struct rte_mbuf;
 #define DP_SIP_STR 256
 #define DP_SIP_ROUTE 512
 
+/* Membership of a leg in one of the per-worker slot indexes (dialogs, merged requests). */
+struct dp_slot_link {
+	uint32_t next; /* next slot in the bucket (UINT32_MAX: end) */
+	uint32_t hash;
+	uint8_t in;
+};
+
 /* SIP state of a leg (slot-indexed beside struct dp_leg). */
 struct dp_sipleg {
 	uint8_t uas;           /* 1 inbound (we answered), 0 outbound */
@@ -46,9 +53,8 @@ struct dp_sipleg {
 	uint32_t bye_txn;      /* client txn of our BYE */
 	uint16_t end_code;     /* SIP code that ended the leg (0: none) */
 	uint8_t end_by;        /* enum vox_leg_by */
-	uint8_t in_hash;
-	uint32_t hnext;        /* dialog hash chain (slot index) */
-	uint32_t hash;
+	struct dp_slot_link dlg; /* in the dialog index: (Call-ID, our tag) */
+	struct dp_slot_link mrg; /* in the merged-request index (inbound, unanswered) */
 	uint64_t sess_version;
 	uint64_t answered_ns;
 	struct sip_addr peer;      /* where in-dialog requests go */
@@ -63,9 +69,7 @@ struct dp_sipleg {
 	tw_handle_t ring_tw;
 	uint32_t ack_ref;            /* our ACK for the 2xx (re-sent on 2xx retransmissions) */
 	uint8_t max_fwd;             /* inbound: the INVITE's Max-Forwards; outbound: what we send */
-	uint8_t in_hash2;            /* in the merged-request index (inbound, unanswered) */
 	uint16_t match_lo, match_hi; /* SET_MATCH: report codes in [lo, hi] (0: none) */
-	uint32_t hnext2, hash2;      /* merged-request index: (Call-ID, remote tag, CSeq) */
 
 	uint8_t srtp_local[30];    /* our SDES key+salt */
 	uint8_t srtp_remote[30];

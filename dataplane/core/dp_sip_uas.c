@@ -46,38 +46,53 @@ static uint32_t dlg_hash(const char *cid, size_t cl, const char *tag, size_t tl)
 	return rte_hash_crc(tag, (uint32_t)tl, rte_hash_crc(cid, (uint32_t)cl, 0xd1a1));
 }
 
+/* The two slot indexes share one chained-hash implementation: `off` picks the link. */
+static struct dp_slot_link *slot_link(struct dp_sip *s, uint32_t slot, size_t off)
+{
+	return (struct dp_slot_link *)((char *)&s->legs[slot] + off);
+}
+
+static void idx_insert(struct dp_sip *s, uint32_t *buckets, size_t off, uint32_t slot, uint32_t hash)
+{
+	struct dp_slot_link *l = slot_link(s, slot, off);
+	l->hash = hash;
+	l->next = buckets[hash & s->dlg_mask];
+	buckets[hash & s->dlg_mask] = slot;
+	l->in = 1;
+}
+
+static void idx_remove(struct dp_sip *s, uint32_t *buckets, size_t off, uint32_t slot)
+{
+	struct dp_slot_link *l = slot_link(s, slot, off);
+	if (!l->in)
+		return;
+	uint32_t *p = &buckets[l->hash & s->dlg_mask];
+	while (*p != UINT32_MAX && *p != slot)
+		p = &slot_link(s, *p, off)->next;
+	if (*p == slot)
+		*p = l->next;
+	l->in = 0;
+}
+
 void dp_sip_dlg_insert(struct dp_lcore *lc, uint32_t slot)
 {
-	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = &s->legs[slot];
-	sl->hash = dlg_hash(sl->call_id, strlen(sl->call_id), sl->local_tag, strlen(sl->local_tag));
-	uint32_t *b = &s->dlg_buckets[sl->hash & s->dlg_mask];
-	sl->hnext = *b;
-	*b = slot;
-	sl->in_hash = 1;
+	struct dp_sipleg *sl = &lc->sip->legs[slot];
+	idx_insert(lc->sip, lc->sip->dlg_buckets, offsetof(struct dp_sipleg, dlg), slot,
+		   dlg_hash(sl->call_id, strlen(sl->call_id), sl->local_tag, strlen(sl->local_tag)));
 }
 
 static void dlg_remove(struct dp_lcore *lc, uint32_t slot)
 {
-	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = &s->legs[slot];
-	if (!sl->in_hash)
-		return;
-	uint32_t *p = &s->dlg_buckets[sl->hash & s->dlg_mask];
-	while (*p != UINT32_MAX && *p != slot)
-		p = &s->legs[*p].hnext;
-	if (*p == slot)
-		*p = sl->hnext;
-	sl->in_hash = 0;
+	idx_remove(lc->sip, lc->sip->dlg_buckets, offsetof(struct dp_sipleg, dlg), slot);
 }
 
 static struct dp_leg *dlg_find(struct dp_lcore *lc, const char *cid, size_t cl, const char *tag, size_t tl)
 {
 	struct dp_sip *s = lc->sip;
 	uint32_t h = dlg_hash(cid, cl, tag, tl);
-	for (uint32_t i = s->dlg_buckets[h & s->dlg_mask]; i != UINT32_MAX; i = s->legs[i].hnext) {
+	for (uint32_t i = s->dlg_buckets[h & s->dlg_mask]; i != UINT32_MAX; i = s->legs[i].dlg.next) {
 		struct dp_sipleg *sl = &s->legs[i];
-		if (sl->hash == h && strlen(sl->call_id) == cl && memcmp(sl->call_id, cid, cl) == 0 &&
+		if (sl->dlg.hash == h && strlen(sl->call_id) == cl && memcmp(sl->call_id, cid, cl) == 0 &&
 		    strlen(sl->local_tag) == tl && memcmp(sl->local_tag, tag, tl) == 0) {
 			struct dp_leg *leg = &lc->legs[i];
 			return leg->state == VOX_LEG_FREE || leg->free_after_emit ? NULL : leg;
@@ -95,37 +110,24 @@ static uint32_t mrg_hash(const char *cid, size_t cl, const char *tag, size_t tl,
 
 static void mrg_insert(struct dp_lcore *lc, uint32_t slot)
 {
-	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = &s->legs[slot];
-	sl->hash2 = mrg_hash(sl->call_id, strlen(sl->call_id), sl->remote_tag, strlen(sl->remote_tag),
-			     sl->remote_cseq);
-	uint32_t *b = &s->mrg_buckets[sl->hash2 & s->dlg_mask];
-	sl->hnext2 = *b;
-	*b = slot;
-	sl->in_hash2 = 1;
+	struct dp_sipleg *sl = &lc->sip->legs[slot];
+	idx_insert(lc->sip, lc->sip->mrg_buckets, offsetof(struct dp_sipleg, mrg), slot,
+		   mrg_hash(sl->call_id, strlen(sl->call_id), sl->remote_tag, strlen(sl->remote_tag),
+			    sl->remote_cseq));
 }
 
 static void mrg_remove(struct dp_lcore *lc, uint32_t slot)
 {
-	struct dp_sip *s = lc->sip;
-	struct dp_sipleg *sl = &s->legs[slot];
-	if (!sl->in_hash2)
-		return;
-	uint32_t *p = &s->mrg_buckets[sl->hash2 & s->dlg_mask];
-	while (*p != UINT32_MAX && *p != slot)
-		p = &s->legs[*p].hnext2;
-	if (*p == slot)
-		*p = sl->hnext2;
-	sl->in_hash2 = 0;
+	idx_remove(lc->sip, lc->sip->mrg_buckets, offsetof(struct dp_sipleg, mrg), slot);
 }
 
 static bool mrg_exists(struct dp_lcore *lc, const char *cid, size_t cl, const char *tag, size_t tl, uint32_t cseq)
 {
 	struct dp_sip *s = lc->sip;
 	uint32_t h = mrg_hash(cid, cl, tag, tl, cseq);
-	for (uint32_t i = s->mrg_buckets[h & s->dlg_mask]; i != UINT32_MAX; i = s->legs[i].hnext2) {
+	for (uint32_t i = s->mrg_buckets[h & s->dlg_mask]; i != UINT32_MAX; i = s->legs[i].mrg.next) {
 		struct dp_sipleg *sl = &s->legs[i];
-		if (sl->hash2 == h && sl->remote_cseq == cseq && strlen(sl->call_id) == cl &&
+		if (sl->mrg.hash == h && sl->remote_cseq == cseq && strlen(sl->call_id) == cl &&
 		    memcmp(sl->call_id, cid, cl) == 0 && strlen(sl->remote_tag) == tl &&
 		    memcmp(sl->remote_tag, tag, tl) == 0)
 			return true;
