@@ -8,6 +8,7 @@
 
 #include "vsrtp.h"
 #include "vsrtp_crypto.h"
+#include "vox_base64.h"
 
 struct vsrtp {
 	srtp_t ctx;
@@ -166,52 +167,6 @@ int vsrtp_suite_parse(const char *name, size_t len)
 	return -ENOTSUP;
 }
 
-/* RFC 4648 section 4 alphabet; -1 for anything else. */
-static int vsrtp_b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict base64 of exactly outlen octets: padded to a multiple of 4, no
- * whitespace, unused trailing bits zero. */
-static int vsrtp_b64_decode(const char *s, size_t len, uint8_t *out, size_t outlen)
-{
-	size_t pad = 0, n = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-
-	if (len % 4 != 0 || len == 0)
-		return -EINVAL;
-	if (s[len - 1] == '=')
-		pad = s[len - 2] == '=' ? 2 : 1;
-	if ((len / 4) * 3 - pad != outlen)
-		return -EINVAL;
-	for (size_t i = 0; i < len - pad; i++) {
-		int v = vsrtp_b64_val(s[i]);
-		if (v < 0)
-			return -EINVAL;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (acc & ((1u << bits) - 1))
-		return -EINVAL;
-	return 0;
-}
-
 int vsrtp_sdes_key_decode(const char *s, size_t len, uint8_t master[VSRTP_MASTER_LEN])
 {
 	static const char pfx[] = "inline:";
@@ -235,7 +190,7 @@ int vsrtp_sdes_key_decode(const char *s, size_t len, uint8_t master[VSRTP_MASTER
 			return -EINVAL;
 	}
 	uint8_t tmp[VSRTP_MASTER_LEN];
-	if (vsrtp_b64_decode(s, klen, tmp, sizeof(tmp)) < 0)
+	if (vox_b64_decode(s, klen, tmp, sizeof(tmp)) < 0)
 		return -EINVAL;
 	memcpy(master, tmp, sizeof(tmp));
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "sip_priv.h"
+#include "vox_base64.h"
 
 /* A line "x=value": value bounds within the body. */
 struct sdp_line {
@@ -80,57 +81,6 @@ static int parse_conn(const char *b, size_t s, size_t e, struct sip_addr *a)
 	return 0;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode exactly 30 bytes from 40 base64 chars (RFC 4568 AES_CM_128 key||salt). */
-static bool b64_key30(const char *s, size_t n, uint8_t out[30])
-{
-	size_t o = 0;
-
-	if (n != 40)
-		return false;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4];
-		for (int k = 0; k < 4; k++)
-			v[k] = s[i + k] == '=' ? 0 : b64val((unsigned char)s[i + k]);
-		if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0)
-			return false;
-		uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		             (uint32_t)v[3];
-		for (int k = 0; k < 3 && o < 30; k++)
-			out[o++] = (uint8_t)(x >> (16 - 8 * k));
-	}
-	return o == 30;
-}
-
-static void b64_enc30(const uint8_t in[30], char out[41])
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t o = 0;
-
-	for (size_t i = 0; i < 30; i += 3) {
-		uint32_t x = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[o++] = t[x >> 18 & 63];
-		out[o++] = t[x >> 12 & 63];
-		out[o++] = t[x >> 6 & 63];
-		out[o++] = t[x & 63];
-	}
-	out[o] = '\0';
-}
-
 static struct sip_sdp_fmt *fmt_get(struct sip_sdp *sd, uint64_t pt)
 {
 	for (unsigned i = 0; i < sd->n_fmt; i++)
@@ -163,7 +113,7 @@ static void parse_crypto(struct sip_sdp *sd, const char *b, size_t s, size_t e)
 		ks += 7;
 		for (k = ks; k < ke && b[k] != '|'; k++)
 			;
-		c->key_ok = b64_key30(b + ks, k - ks, c->key);
+		c->key_ok = vox_b64_decode(b + ks, k - ks, c->key, sizeof(c->key)) == 0;
 	}
 	sd->n_crypto++;
 }
@@ -443,7 +393,7 @@ int sip_sdp_write(char *out, size_t cap, const struct sip_sdp *o, const char *ob
 	if (a->secure) {
 		char key[41];
 		const struct sip_sdp_crypto *c = &o->crypto[a->crypto_index];
-		b64_enc30(l->srtp_key, key);
+		vox_b64_encode(l->srtp_key, 30, key);
 		snprintf(crypto, sizeof(crypto), "a=crypto:%u %s inline:%s\r\n", c->tag,
 		         c->suite == SIP_SDP_AES_CM_128_HMAC_SHA1_32 ? "AES_CM_128_HMAC_SHA1_32"
 		                                                     : "AES_CM_128_HMAC_SHA1_80",
