@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_twiml_engine.c — the interpreter driven by scripted events; every emitted operation is
+ * logged as a line and the test asserts the exact sequence. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "twiml.h"
+
+struct fx {
+	struct twiml_engine *e;
+	char log[16384];
+	size_t n;
+	uint32_t tok; /* last media token */
+	char state[TWIML_STATE_MAX];
+	size_t state_len;
+	unsigned persists;
+};
+
+static void oplog(struct fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void oplog(struct fx *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(f->log + f->n, sizeof(f->log) - f->n, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < sizeof(f->log) - f->n - 1);
+	f->n += (size_t)n;
+	f->log[f->n++] = '\n';
+	f->log[f->n] = 0;
+}
+
+static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER", "RECORD", "DIAL", "RESUME"};
+
+static void o_answer(void *c) { oplog(c, "answer"); }
+static void o_ring(void *c) { oplog(c, "ring"); }
+static void o_reject(void *c, int code) { oplog(c, "reject %d", code); }
+static void o_hangup(void *c) { oplog(c, "hangup"); }
+static void o_say(void *c, uint32_t t, const char *text, const char *v, const char *l, uint32_t loop)
+{
+	((struct fx *)c)->tok = t;
+	oplog(c, "say %s|%s|%s|%u", text, v, l, loop);
+}
+static void o_play(void *c, uint32_t t, const char *url, uint32_t loop)
+{
+	((struct fx *)c)->tok = t;
+	oplog(c, "play %s loop=%u", url, loop);
+}
+static void o_tones(void *c, uint32_t t, const char *d)
+{
+	((struct fx *)c)->tok = t;
+	oplog(c, "tones %s", d);
+}
+static void o_beep(void *c, uint32_t t)
+{
+	((struct fx *)c)->tok = t;
+	oplog(c, "beep");
+}
+static void o_stop(void *c) { oplog(c, "stop"); }
+static void o_collect(void *c, const struct twiml_collect_op *op)
+{
+	oplog(c, "collect n=%u key=%c t=%u barge=%d", op->num_digits,
+	     op->finish_key ? op->finish_key : '-', op->timeout_ms, op->barge_in);
+}
+static void o_collect_stop(void *c) { oplog(c, "collect-stop"); }
+static void o_record(void *c, uint32_t t, const struct twiml_record_op *r)
+{
+	((struct fx *)c)->tok = t;
+	oplog(c, "record max=%u timeout=%u keys=%s trim=%d", r->max_length_s, r->timeout_s,
+	     r->finish_keys, r->trim);
+}
+static void o_dial(void *c, uint32_t leg, const struct twiml_node *d, const struct twiml_node *n)
+{
+	oplog(c, "dial %u %s %s", leg, twiml_kind_name(n->kind), n->text);
+}
+static void o_cancel(void *c, uint32_t leg) { oplog(c, "cancel %u", leg); }
+static void o_bridge(void *c, uint32_t leg) { oplog(c, "bridge %u", leg); }
+static void o_deadline(void *c, uint32_t s) { oplog(c, "deadline %u", s); }
+static void o_timer(void *c, uint32_t ms)
+{
+	if (ms)
+		oplog(c, "timer %u", ms);
+	else
+		oplog(c, "timer off");
+}
+static void o_fetch(void *c, const struct twiml_fetch *f)
+{
+	char p[1024] = "";
+	size_t o = 0;
+	for (uint32_t i = 0; i < f->n_params; i++)
+		o += (size_t)snprintf(p + o, sizeof(p) - o, " %s=%s", f->params[i].name,
+		                      f->params[i].value);
+	oplog(c, "fetch %s %s %s base=%s status=%s%s%s", kind_s[f->kind], twiml_method_name(f->method),
+	     f->url, f->base, f->call_status, p, f->final ? " final" : "");
+}
+static void o_notify(void *c, uint32_t code, const char *what) { oplog(c, "notify %u %s", code, what); }
+static void o_persist(void *c, const char *s, size_t n)
+{
+	struct fx *f = c;
+	assert_true(n < sizeof(f->state));
+	memcpy(f->state, s, n);
+	f->state[n] = 0;
+	f->state_len = n;
+	f->persists++;
+}
+
+static const struct twiml_ops ops = {
+	.answer = o_answer, .ring = o_ring, .reject = o_reject, .hangup = o_hangup, .say = o_say,
+	.play = o_play, .tones = o_tones, .beep = o_beep, .stop_media = o_stop,
+	.collect = o_collect, .collect_stop = o_collect_stop, .record = o_record, .dial = o_dial,
+	.dial_cancel = o_cancel, .bridge = o_bridge, .set_deadline = o_deadline, .timer = o_timer,
+	.fetch = o_fetch, .notify = o_notify, .persist = o_persist,
+};
+
+#define APP "http://app.test/voice.xml"
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_int_equal(twiml_engine_create(&f->e, &ops, f), 0);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	twiml_engine_destroy(f->e);
+	free(f);
+	return 0;
+}
+
+static void expect(struct fx *f, const char *want)
+{
+	if (strcmp(f->log, want))
+		fail_msg("ops differ\n--- want\n%s--- got\n%s", want, f->log);
+	f->n = 0;
+	f->log[0] = 0;
+}
+
+/* Delivers a document (body of <Response>) as if fetched from url. */
+static void doc(struct fx *f, const char *body, const char *url)
+{
+	char xml[8192];
+	snprintf(xml, sizeof(xml), "<?xml version=\"1.0\"?><Response>%s</Response>", body);
+	struct twiml_prog *p = NULL;
+	struct twiml_err err;
+	if (twiml_parse(xml, strlen(xml), &p, &err))
+		fail_msg("parse: %s", err.msg);
+	twiml_on_document(f->e, p, url);
+}
+
+static void start(struct fx *f, const char *body)
+{
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_POST), 0);
+	expect(f, "fetch INITIAL POST " APP " base= status=ringing\n");
+	doc(f, body, APP);
+}
+
+static void dtmf(struct fx *f, const char *keys)
+{
+	for (const char *k = keys; *k; k++)
+		twiml_on_dtmf(f->e, *k);
+}
+
+static void t_say_hangup(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Say>Hello</Say><Hangup/><Say>never</Say>");
+	expect(f, "answer\nsay Hello|man|en-US|1\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_MEDIA);
+	twiml_on_media_done(f->e, f->tok + 1, false); /* a stale token changes nothing */
+	expect(f, "");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "hangup\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+}
+
+static void t_end_of_document(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Play loop=\"3\">http://a/b.wav</Play><Play digits=\"w12\"/>");
+	expect(f, "answer\nplay http://a/b.wav loop=3\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "tones w12\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "hangup\n");
+}
+
+static void t_reject_first(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Reject reason=\"busy\"/><Say>never</Say>");
+	expect(f, "reject 486\n");
+	assert_false(twiml_engine_answered(f->e));
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+}
+
+static void t_pause_then_reject(void **st)
+{
+	struct fx *f = *st;
+	/* a leading Pause does not answer: Reject after it is still a rejection (603) */
+	start(f, "<Pause length=\"2\"/><Reject/>");
+	expect(f, "timer 2000\n");
+	twiml_on_timer(f->e);
+	expect(f, "reject 603\n");
+	assert_false(twiml_engine_answered(f->e));
+}
+
+static void t_reject_after_answer(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Say>hi</Say><Reject/>");
+	expect(f, "answer\nsay hi|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "hangup\n");
+}
+
+static void t_gather_digits(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather numDigits=\"3\" action=\"/menu\"><Say>Press</Say><Play>m.wav</Play>"
+	         "</Gather><Say>bye</Say>");
+	expect(f, "answer\ncollect n=3 key=# t=5000 barge=1\nsay Press|man|en-US|1\n");
+	uint32_t prompt = f->tok;
+	dtmf(f, "1");
+	expect(f, "stop\ntimer 5000\n"); /* barge-in: the prompt stops, Play never starts */
+	twiml_on_media_done(f->e, prompt, true);
+	expect(f, "");
+	dtmf(f, "2");
+	expect(f, "timer 5000\n");
+	dtmf(f, "3");
+	expect(f, "timer off\ncollect-stop\nfetch GATHER POST /menu base=" APP
+	          " status=in-progress msg=Gather End Digits=123 FinishedOnKey=\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_FETCHING);
+	doc(f, "<Say>You chose</Say>", "http://app.test/menu");
+	expect(f, "say You chose|man|en-US|1\n");
+}
+
+static void t_gather_finish_key_no_action(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather timeout=\"3\"/><Say>none</Say>");
+	expect(f, "answer\ncollect n=0 key=# t=3000 barge=1\ntimer 3000\n");
+	dtmf(f, "42#");
+	/* no action: the current document's URL; Digits without the finish key */
+	expect(f, "timer 3000\ntimer 3000\ntimer off\ncollect-stop\nfetch GATHER POST " APP
+	          " base=" APP " status=in-progress msg=Gather End Digits=42 FinishedOnKey=#\n");
+}
+
+static void t_gather_timeout_falls_through(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather action=\"/g\"><Say>Press</Say><Pause length=\"2\"/></Gather>"
+	         "<Say>no input</Say>");
+	expect(f, "answer\ncollect n=0 key=# t=5000 barge=1\nsay Press|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "timer 2000\n"); /* nested Pause */
+	twiml_on_timer(f->e);
+	expect(f, "timer 5000\n"); /* prompts done: wait for input */
+	twiml_on_timer(f->e);
+	expect(f, "collect-stop\nsay no input|man|en-US|1\n");
+}
+
+static void t_gather_empty_result(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather action=\"/g\" method=\"GET\" actionOnEmptyResult=\"true\" finishOnKey=\"\"/>");
+	expect(f, "answer\ncollect n=0 key=- t=5000 barge=1\ntimer 5000\n");
+	dtmf(f, "#"); /* not a finish key here: collected */
+	expect(f, "timer 5000\n");
+	twiml_on_timer(f->e);
+	expect(f, "collect-stop\nfetch GATHER GET /g base=" APP
+	          " status=in-progress msg=Gather End Digits=# FinishedOnKey=\n");
+}
+
+static void t_gather_speech_only(void **st)
+{
+	struct fx *f = *st;
+	/* no speech recognition: keys are ignored and no result falls through, as with silence */
+	start(f, "<Gather input=\"speech\" action=\"/s\"/><Hangup/>");
+	expect(f, "answer\ntimer 5000\n");
+	dtmf(f, "1");
+	expect(f, "");
+	twiml_on_timer(f->e);
+	expect(f, "collect-stop\nhangup\n");
+}
+
+static void t_redirect(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Redirect method=\"GET\"> next.xml </Redirect><Say>never</Say>");
+	/* not answered: the Redirect needs no media; the fetcher resolves next.xml against base */
+	expect(f, "fetch REDIRECT GET next.xml base=" APP " status=ringing\n");
+	doc(f, "<Say>there</Say>", "http://app.test/next.xml");
+	expect(f, "answer\nsay there|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "hangup\n");
+}
+
+static void t_fetch_failed(void **st)
+{
+	struct fx *f = *st;
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_GET), 0);
+	expect(f, "fetch INITIAL GET " APP " base= status=ringing\n");
+	twiml_on_fetch_failed(f->e, 11200);
+	expect(f, "notify 11200 request failed\nanswer\nsay We are sorry, an application error has "
+	          "occurred. Goodbye.|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "hangup\n");
+}
+
+#define DIAL2 "<Dial action=\"/dialed\"><Number>+15550001</Number><Sip>sip:bob@192.0.2.9</Sip></Dial>"
+
+static void t_dial_parallel_first_wins(void **st)
+{
+	struct fx *f = *st;
+	start(f, DIAL2);
+	expect(f, "answer\ndial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
+	struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERED, .sip_code = 200,
+	                             .call_sid = "CA11", .sip_call_id = "abc@h"};
+	twiml_on_leg(f->e, 1, &ev);
+	expect(f, "timer off\ncancel 0\nbridge 1\ndeadline 14400\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_BRIDGED);
+	/* leg 0 answers late (race with the CANCEL): hang it up */
+	struct twiml_leg_event late = {.result = TWIML_LEG_ANSWERED, .call_sid = "CA10"};
+	twiml_on_leg(f->e, 0, &late);
+	expect(f, "cancel 0\n");
+	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 42};
+	twiml_on_leg(f->e, 1, &end);
+	expect(f, "fetch DIAL POST /dialed base=" APP " status=in-progress DialCallStatus=completed "
+	          "DialCallSid=CA11 DialCallDuration=42 DialBridged=true DialSipCallId=abc@h "
+	          "DialSipResponseCode=200\n");
+}
+
+static void t_dial_busy(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial action=\"/d\" timeout=\"12\"><Number>+15550001</Number></Dial>");
+	expect(f, "answer\ndial 0 Number +15550001\ntimer 12000\n");
+	struct twiml_leg_event ev = {.result = TWIML_LEG_BUSY, .sip_code = 486, .call_sid = "CA2"};
+	twiml_on_leg(f->e, 0, &ev);
+	expect(f, "timer off\nfetch DIAL POST /d base=" APP
+	          " status=in-progress DialCallStatus=busy DialCallSid=CA2 DialBridged=false\n");
+}
+
+static void t_dial_parallel_busy_and_failed(void **st)
+{
+	struct fx *f = *st;
+	start(f, DIAL2);
+	expect(f, "answer\ndial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
+	struct twiml_leg_event busy = {.result = TWIML_LEG_BUSY, .sip_code = 486};
+	struct twiml_leg_event failed = {.result = TWIML_LEG_FAILED, .sip_code = 503,
+	                                 .sip_call_id = "x@y"};
+	twiml_on_leg(f->e, 1, &failed);
+	expect(f, "");
+	twiml_on_leg(f->e, 0, &busy);
+	expect(f, "timer off\nfetch DIAL POST /dialed base=" APP
+	          " status=in-progress DialCallStatus=busy DialBridged=false\n");
+}
+
+static void t_dial_timeout(void **st)
+{
+	struct fx *f = *st;
+	start(f, DIAL2);
+	expect(f, "answer\ndial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
+	twiml_on_timer(f->e);
+	expect(f, "cancel 0\ncancel 1\nfetch DIAL POST /dialed base=" APP
+	          " status=in-progress DialCallStatus=no-answer DialBridged=false\n");
+	/* the cancelled legs report afterwards: ignored */
+	struct twiml_leg_event c = {.result = TWIML_LEG_CANCELED, .sip_code = 487};
+	twiml_on_leg(f->e, 0, &c);
+	expect(f, "");
+}
+
+static void t_dial_sequential(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial sequential=\"true\" timeout=\"5\" action=\"/d\"><Number>+1</Number>"
+	         "<Number>+2</Number><Number>+3</Number></Dial>");
+	expect(f, "answer\ndial 0 Number +1\ntimer 5000\n");
+	struct twiml_leg_event busy = {.result = TWIML_LEG_BUSY, .sip_code = 486};
+	twiml_on_leg(f->e, 0, &busy);
+	expect(f, "timer off\ndial 1 Number +2\ntimer 5000\n");
+	twiml_on_timer(f->e);
+	expect(f, "cancel 1\ndial 2 Number +3\ntimer 5000\n");
+	twiml_on_timer(f->e);
+	expect(f, "cancel 2\nfetch DIAL POST /d base=" APP
+	          " status=in-progress DialCallStatus=no-answer DialBridged=false\n");
+}
+
+static void t_dial_no_action_continues(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial answerOnBridge=\"true\" timeLimit=\"60\" hangupOnStar=\"true\">+15550001"
+	         "</Dial><Say>after</Say>");
+	/* answerOnBridge: ringback, answered only when the callee answers */
+	expect(f, "ring\ncollect n=0 key=- t=0 barge=0\ndial 0 Number +15550001\ntimer 30000\n");
+	assert_false(twiml_engine_answered(f->e));
+	struct twiml_leg_event ans = {.result = TWIML_LEG_ANSWERED, .sip_code = 200};
+	twiml_on_leg(f->e, 0, &ans);
+	expect(f, "timer off\nanswer\nbridge 0\ndeadline 60\n");
+	dtmf(f, "1*"); /* hangupOnStar: '*' hangs up the callee */
+	expect(f, "cancel 0\n");
+	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 5};
+	twiml_on_leg(f->e, 0, &end);
+	expect(f, "collect-stop\nsay after|man|en-US|1\n");
+}
+
+static void t_dial_caller_hangs_up(void **st)
+{
+	struct fx *f = *st;
+	start(f, DIAL2);
+	expect(f, "answer\ndial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
+	twiml_on_call_ended(f->e);
+	expect(f, "cancel 0\ncancel 1\ntimer off\nfetch DIAL POST /dialed base=" APP
+	          " status=completed DialCallStatus=canceled DialBridged=false final\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+}
+
+static void t_dial_unsupported_noun(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial><Conference>room</Conference></Dial><Say>next</Say>");
+	expect(f, "answer\nnotify 12200 Dial: Conference not supported yet\nsay next|man|en-US|1\n");
+}
+
+static void t_record(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Record action=\"/rec\" maxLength=\"30\"/><Say>never</Say>");
+	expect(f, "answer\nbeep\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "record max=30 timeout=5 keys=1234567890*# trim=1\n");
+	struct twiml_rec_result r = {.duration_s = 7, .sid = "RE1", .url = "http://h/RE1", .digit = '#'};
+	twiml_on_record_done(f->e, f->tok, &r);
+	expect(f, "fetch RECORD POST /rec base=" APP " status=in-progress RecordingUrl=http://h/RE1 "
+	          "RecordingSid=RE1 RecordingDuration=7 Digits=#\n");
+}
+
+static void t_record_empty_and_hangup(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Record playBeep=\"false\" trim=\"do-not-trim\"/><Record playBeep=\"false\"/>");
+	expect(f, "answer\nrecord max=3600 timeout=5 keys=1234567890*# trim=0\n");
+	struct twiml_rec_result empty = {.duration_s = 0};
+	twiml_on_record_done(f->e, f->tok, &empty); /* nothing recorded: next verb, no action */
+	expect(f, "record max=3600 timeout=5 keys=1234567890*# trim=1\n");
+	twiml_on_call_ended(f->e);
+	expect(f, "");
+	struct twiml_rec_result r = {.duration_s = 3, .sid = "RE2", .url = "u"};
+	twiml_on_record_done(f->e, f->tok, &r);
+	/* no action: the current document; after a hang-up Digits=hangup and the answer is unused */
+	expect(f, "fetch RECORD POST " APP " base=" APP " status=completed RecordingUrl=u "
+	          "RecordingSid=RE2 RecordingDuration=3 Digits=hangup final\n");
+}
+
+static void t_state_resume_verb(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Say>one</Say><Say>two</Say><Say>three</Say>");
+	expect(f, "answer\nsay one|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "say two|man|en-US|1\n");
+	assert_int_equal(twiml_engine_verb(f->e), 1);
+	assert_true(f->persists >= 2);
+	char saved[TWIML_STATE_MAX];
+	memcpy(saved, f->state, f->state_len + 1);
+	size_t len = f->state_len;
+
+	/* a restarted control: a fresh engine resumes at verb 1, already answered */
+	struct fx *g = calloc(1, sizeof(*g));
+	assert_int_equal(twiml_engine_create(&g->e, &ops, g), 0);
+	assert_int_equal(twiml_engine_resume(g->e, saved, len), 0);
+	expect(g, "fetch RESUME POST " APP " base=" APP " status=in-progress\n");
+	doc(g, "<Say>one</Say><Say>two</Say><Say>three</Say>", APP);
+	expect(g, "say two|man|en-US|1\n");
+	twiml_on_media_done(g->e, g->tok, false);
+	expect(g, "say three|man|en-US|1\n");
+	assert_int_equal(twiml_engine_resume(g->e, saved, len), -EALREADY);
+	twiml_engine_destroy(g->e);
+	free(g);
+}
+
+static void t_state_resume_pending_action(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather numDigits=\"2\" action=\"menu?x=1|2\"/>");
+	expect(f, "answer\ncollect n=2 key=# t=5000 barge=1\ntimer 5000\n");
+	dtmf(f, "77");
+	expect(f, "timer 5000\ntimer off\ncollect-stop\nfetch GATHER POST menu?x=1|2 base=" APP
+	          " status=in-progress msg=Gather End Digits=77 FinishedOnKey=\n");
+	struct fx *g = calloc(1, sizeof(*g));
+	assert_int_equal(twiml_engine_create(&g->e, &ops, g), 0);
+	/* malformed records are refused and leave the engine idle */
+	assert_int_equal(twiml_engine_resume(g->e, f->state, f->state_len - 1), -EINVAL);
+	assert_int_equal(twiml_engine_resume(g->e, "TW1 X 0", 7), -EINVAL);
+	assert_int_equal(twiml_engine_resume(g->e, "garbage", 7), -EINVAL);
+	char bad[TWIML_STATE_MAX];
+	memcpy(bad, f->state, f->state_len);
+	bad[4] = 'R';
+	memcpy(bad + 6, "999", 3); /* verb index over the limit */
+	assert_int_equal(twiml_engine_resume(g->e, bad, f->state_len), -EINVAL);
+	expect(g, "");
+	/* the request in flight is sent again, with its parameters */
+	assert_int_equal(twiml_engine_resume(g->e, f->state, f->state_len), 0);
+	expect(g, "fetch GATHER POST menu?x=1|2 base=" APP
+	          " status=in-progress msg=Gather End Digits=77 FinishedOnKey=\n");
+	twiml_engine_destroy(g->e);
+	free(g);
+}
+
+static void t_call_ended_midway(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather><Say>x</Say></Gather>");
+	expect(f, "answer\ncollect n=0 key=# t=5000 barge=1\nsay x|man|en-US|1\n");
+	twiml_on_call_ended(f->e);
+	expect(f, "collect-stop\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+	twiml_on_media_done(f->e, f->tok, true);
+	dtmf(f, "1");
+	twiml_on_timer(f->e);
+	expect(f, "");
+}
+
+static void t_warnings_reported(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather timeout=\"x\"/>");
+	expect(f, "notify 13313 Gather: invalid timeout\nanswer\ncollect n=0 key=# t=5000 barge=1\n"
+	          "timer 5000\n");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+	const struct CMUnitTest tests[] = {
+		T(t_say_hangup), T(t_end_of_document), T(t_reject_first), T(t_pause_then_reject),
+		T(t_reject_after_answer), T(t_gather_digits), T(t_gather_finish_key_no_action),
+		T(t_gather_timeout_falls_through), T(t_gather_empty_result), T(t_gather_speech_only),
+		T(t_redirect), T(t_fetch_failed), T(t_dial_parallel_first_wins), T(t_dial_busy),
+		T(t_dial_parallel_busy_and_failed), T(t_dial_timeout), T(t_dial_sequential),
+		T(t_dial_no_action_continues), T(t_dial_caller_hangs_up), T(t_dial_unsupported_noun),
+		T(t_record), T(t_record_empty_and_hangup), T(t_state_resume_verb),
+		T(t_state_resume_pending_action), T(t_call_ended_midway), T(t_warnings_reported),
+	};
+	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
+}
