@@ -174,10 +174,13 @@ struct twiml_fetch {
 	struct twiml_kv params[TWIML_MAX_PARAMS]; /* the verb's parameters (Digits, Dial*, ...) */
 };
 
+/* Start sending the caller's DTMF up as twiml_on_dtmf events. The engine itself applies the
+ * Gather rules (digits, finish key, timeouts, barge-in); the values are given so that the media
+ * side can act earlier if it wants to. All zero = keys only (Dial hangupOnStar). */
 struct twiml_collect_op {
 	uint32_t num_digits; /* 0 = unlimited */
 	char finish_key;     /* 0 = none */
-	uint32_t timeout_ms;
+	uint32_t timeout_ms; /* 0 = none */
 	bool barge_in;       /* a key press stops the prompt */
 };
 
@@ -251,6 +254,9 @@ uint32_t twiml_engine_verb(const struct twiml_engine *e); /* index of the runnin
 
 /* Requests the first document (call unanswered: CallStatus=ringing). 0, -EINVAL, -EALREADY. */
 int twiml_engine_start(struct twiml_engine *e, const char *url, enum twiml_method m);
+/* Runs a program given inline (REST Calls Twiml=...) as if fetched from url (relative URLs in
+ * it resolve against url). Takes prog in every case. 0, -EINVAL, -EALREADY. */
+int twiml_engine_start_doc(struct twiml_engine *e, struct twiml_prog *prog, const char *url);
 /* The awaited document (the engine owns prog from now on); url = the resolved URL it came from. */
 void twiml_on_document(struct twiml_engine *e, struct twiml_prog *prog, const char *url);
 /* The awaited request failed, fallback included: the caller hears an application error, the

@@ -208,6 +208,8 @@ void twiml_dial_caller_gone(struct twiml_engine *e)
 		/* hang up the callee; its LEG_ENDED (with the duration) completes the Dial */
 		if (e->ops->dial_cancel)
 			e->ops->dial_cancel(e->ctx, e->up_leg);
+		else
+			dial_finish(e, "completed", (int)e->up_leg, 0);
 		return;
 	}
 	cancel_ringing(e, UINT32_MAX, TWIML_LEG_CANCELED);

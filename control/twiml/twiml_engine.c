@@ -138,8 +138,12 @@ int twiml_param(struct twiml_engine *e, const char *name, const char *value)
 {
 	struct twiml_req *r = &e->req;
 	size_t ln = strlen(name) + 1, lv = strlen(value) + 1;
-	if (r->n_params >= TWIML_MAX_PARAMS || r->pused + ln + lv > TWIML_PBUF)
+	if (r->n_params >= TWIML_MAX_PARAMS || r->pused + ln + lv > TWIML_PBUF) {
+		char what[64];
+		snprintf(what, sizeof(what), "request parameter %.24s dropped", name);
+		notify(e, TWIML_WARN_SCHEMA, what);
 		return -ENOSPC;
+	}
 	char *n = r->pbuf + r->pused;
 	memcpy(n, name, ln);
 	memcpy(n + ln, value, lv);
@@ -192,6 +196,25 @@ static void fetch_or_fail(struct twiml_engine *e, enum twiml_fetch_kind kind, co
 			twiml_on_fetch_failed(e, TWIML_ERR_URL);
 		}
 	}
+}
+
+int twiml_engine_start_doc(struct twiml_engine *e, struct twiml_prog *prog, const char *url)
+{
+	if (e->st != TWIML_ST_IDLE) {
+		twiml_prog_free(prog);
+		return -EALREADY;
+	}
+	if (!prog || !url || strlen(url) >= TWIML_URL_MAX) {
+		twiml_prog_free(prog);
+		return -EINVAL;
+	}
+	twiml_req_reset(e);
+	snprintf(e->req.url, sizeof(e->req.url), "%s", url);
+	e->req.kind = TWIML_FETCH_INITIAL;
+	e->req.method = TWIML_POST;
+	e->st = TWIML_ST_FETCHING; /* as if fetched: the program runs now */
+	twiml_on_document(e, prog, url);
+	return 0;
 }
 
 int twiml_engine_start(struct twiml_engine *e, const char *url, enum twiml_method m)

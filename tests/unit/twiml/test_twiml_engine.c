@@ -538,6 +538,95 @@ static void t_warnings_reported(void **st)
 	          "timer 5000\n");
 }
 
+static void t_gather_digit_cap(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Gather action=\"/g\" finishOnKey=\"\"/>");
+	expect(f, "answer\ncollect n=0 key=- t=5000 barge=1\ntimer 5000\n");
+	char keys[140];
+	memset(keys, '5', 130);
+	keys[130] = 0;
+	dtmf(f, keys); /* no numDigits: the engine keeps at most 128 and submits them */
+	const char *fe = strstr(f->log, "fetch GATHER POST /g");
+	assert_non_null(fe);
+	const char *d = strstr(fe, "Digits=");
+	assert_non_null(d);
+	assert_int_equal(strspn(d + 7, "5"), 128);
+	f->n = 0;
+	f->log[0] = 0;
+	dtmf(f, "55"); /* the rest: no longer gathering */
+	expect(f, "");
+}
+
+static void t_long_action_url(void **st)
+{
+	struct fx *f = *st;
+	char body[4096];
+	int n = snprintf(body, sizeof(body), "<Gather numDigits=\"1\" action=\"/");
+	memset(body + n, 'a', 2100);
+	snprintf(body + n + 2100, sizeof(body) - (size_t)n - 2100, "\"/>");
+	start(f, body);
+	expect(f, "answer\ncollect n=1 key=# t=5000 barge=1\ntimer 5000\n");
+	dtmf(f, "1"); /* a URL over the engine's limit: 11100, application error, hang up */
+	expect(f, "timer off\ncollect-stop\nnotify 11100 URL too long\nnotify 11100 request failed\n"
+	          "say We are sorry, an application error has occurred. Goodbye.|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "hangup\n");
+}
+
+static void t_dial_sip_failed_and_empty(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial action=\"/d\"><Sip>sip:x@192.0.2.7?X-Id=7</Sip></Dial>"
+	         "<Dial action=\"/e\"></Dial>");
+	expect(f, "answer\ndial 0 Sip sip:x@192.0.2.7\ntimer 30000\n");
+	struct twiml_leg_event ev = {.result = TWIML_LEG_FAILED, .sip_code = 503,
+	                             .call_sid = "CA9", .sip_call_id = "c9@h"};
+	twiml_on_leg(f->e, 0, &ev);
+	expect(f, "timer off\nfetch DIAL POST /d base=" APP " status=in-progress DialCallStatus=failed "
+	          "DialCallSid=CA9 DialBridged=false DialSipCallId=c9@h DialSipResponseCode=503\n");
+	/* a Dial with nothing to dial fails at once */
+	struct fx *g = calloc(1, sizeof(*g));
+	assert_int_equal(twiml_engine_create(&g->e, &ops, g), 0);
+	assert_int_equal(twiml_engine_start(g->e, APP, TWIML_POST), 0);
+	expect(g, "fetch INITIAL POST " APP " base= status=ringing\n");
+	doc(g, "<Dial action=\"/e\"/>", APP);
+	expect(g, "fetch DIAL POST /e base=" APP " status=ringing DialCallStatus=failed "
+	          "DialBridged=false\n");
+	twiml_engine_destroy(g->e);
+	free(g);
+}
+
+static void t_bridged_caller_hangs_up(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial action=\"/d\">+1</Dial><Say>never</Say>");
+	expect(f, "answer\ndial 0 Number +1\ntimer 30000\n");
+	struct twiml_leg_event ans = {.result = TWIML_LEG_ANSWERED, .call_sid = "CA5"};
+	twiml_on_leg(f->e, 0, &ans);
+	expect(f, "timer off\nbridge 0\ndeadline 14400\n");
+	twiml_on_call_ended(f->e);
+	expect(f, "cancel 0\n");
+	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 9};
+	twiml_on_leg(f->e, 0, &end);
+	expect(f, "fetch DIAL POST /d base=" APP " status=completed DialCallStatus=completed "
+	          "DialCallSid=CA5 DialCallDuration=9 DialBridged=true final\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+}
+
+static void t_inline_doc_and_enqueue(void **st)
+{
+	struct fx *f = *st;
+	const char *x = "<Response><Enqueue>support</Enqueue><Leave/><Say>hi</Say></Response>";
+	struct twiml_prog *p = NULL;
+	assert_int_equal(twiml_parse(x, strlen(x), &p, NULL), 0);
+	assert_int_equal(twiml_engine_start_doc(f->e, p, "http://app.test/inline"), 0);
+	expect(f, "notify 12200 Enqueue: not supported yet\nanswer\nsay hi|man|en-US|1\n");
+	p = NULL;
+	assert_int_equal(twiml_parse(x, strlen(x), &p, NULL), 0);
+	assert_int_equal(twiml_engine_start_doc(f->e, p, "u"), -EALREADY);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -550,6 +639,8 @@ int main(void)
 		T(t_dial_no_action_continues), T(t_dial_caller_hangs_up), T(t_dial_unsupported_noun),
 		T(t_record), T(t_record_empty_and_hangup), T(t_state_resume_verb),
 		T(t_state_resume_pending_action), T(t_call_ended_midway), T(t_warnings_reported),
+		T(t_gather_digit_cap), T(t_long_action_url), T(t_dial_sip_failed_and_empty),
+		T(t_bridged_caller_hangs_up), T(t_inline_doc_and_enqueue),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
