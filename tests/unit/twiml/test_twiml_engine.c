@@ -627,6 +627,16 @@ static void t_inline_doc_and_enqueue(void **st)
 	assert_int_equal(twiml_engine_start_doc(f->e, p, "u"), -EALREADY);
 }
 
+static void t_gather_finish_key_alone(void **st)
+{
+	struct fx *f = *st;
+	/* Twilio: the finish key before any digit is no input: no request, next verb */
+	start(f, "<Gather action=\"/g\"><Say>Pin?</Say></Gather><Say>none</Say>");
+	expect(f, "answer\ncollect n=0 key=# t=5000 barge=1\nsay Pin?|man|en-US|1\n");
+	dtmf(f, "#");
+	expect(f, "stop\ncollect-stop\nsay none|man|en-US|1\n");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -640,7 +650,7 @@ int main(void)
 		T(t_record), T(t_record_empty_and_hangup), T(t_state_resume_verb),
 		T(t_state_resume_pending_action), T(t_call_ended_midway), T(t_warnings_reported),
 		T(t_gather_digit_cap), T(t_long_action_url), T(t_dial_sip_failed_and_empty),
-		T(t_bridged_caller_hangs_up), T(t_inline_doc_and_enqueue),
+		T(t_bridged_caller_hangs_up), T(t_inline_doc_and_enqueue), T(t_gather_finish_key_alone),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
