@@ -270,6 +270,8 @@ static void t_errors(void **st)
 	const char *dtd = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY a \"aaaa\">"
 	                  "<!ENTITY b \"&a;&a;&a;\">]><Response><Say>&b;</Say></Response>";
 	assert_int_equal(parse_err(dtd, strlen(dtd)), TWIML_ERR_PARSE);
+	const char *undef = "<Response><Say>&nbsp;</Say></Response>"; /* not an XML entity */
+	assert_int_equal(parse_err(undef, strlen(undef)), TWIML_ERR_PARSE);
 	const char *nul = "<Response><Say>a\0b</Say></Response>";
 	assert_int_equal(parse_err(nul, 35), TWIML_ERR_PARSE);
 }
