@@ -342,6 +342,23 @@ static void t_empty_response(void **st)
 	twiml_prog_free(p);
 }
 
+static void t_attr_entities_encoding(void **st)
+{
+	/* entities in attribute values; a Latin-1 document is converted to UTF-8 */
+	struct twiml_prog *p = parse_ok("<Response><Gather action=\"/g?a=1&amp;b=&quot;2&quot;\"/>"
+	                                "</Response>");
+	assert_string_equal(p->verbs[0].u.gather.action, "/g?a=1&b=\"2\"");
+	twiml_prog_free(p);
+	p = parse_ok("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Response><Say>caf\xe9</Say>"
+	             "</Response>");
+	assert_string_equal(p->verbs[0].text, "caf\xc3\xa9");
+	twiml_prog_free(p);
+	/* a UTF-8 byte order mark is accepted */
+	p = parse_ok("\xef\xbb\xbf<Response><Hangup/></Response>");
+	assert_int_equal(p->verbs[0].kind, TWIML_HANGUP);
+	twiml_prog_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +371,7 @@ int main(void)
 		cmocka_unit_test(t_errors),
 		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_empty_response),
+		cmocka_unit_test(t_attr_entities_encoding),
 	};
 	return cmocka_run_group_tests_name("twiml_parse", tests, NULL, NULL);
 }
