@@ -158,7 +158,8 @@ const char *twiml_method_name(unsigned m);
 /* Why a request is made (the caller adds the standard call parameters). */
 enum twiml_fetch_kind {
 	TWIML_FETCH_INITIAL, TWIML_FETCH_REDIRECT, TWIML_FETCH_GATHER, TWIML_FETCH_RECORD,
-	TWIML_FETCH_DIAL, TWIML_FETCH_RESUME
+	TWIML_FETCH_DIAL, TWIML_FETCH_RESUME,
+	TWIML_FETCH_RECORDING_STATUS /* ops->callback only: its answer is not markup */
 };
 #define TWIML_MAX_PARAMS 12u
 
@@ -237,6 +238,8 @@ struct twiml_ops {
 	void (*fetch)(void *ctx, const struct twiml_fetch *f);
 	void (*notify)(void *ctx, uint32_t code, const char *what); /* warnings and errors */
 	void (*persist)(void *ctx, const char *state, size_t len);  /* optional (NULL) */
+	/* a status callback (recordingStatusCallback): sent, never awaited; optional (NULL) */
+	void (*callback)(void *ctx, const struct twiml_fetch *f);
 };
 
 enum twiml_state {

@@ -541,6 +541,30 @@ void twiml_on_dtmf(struct twiml_engine *e, char d)
 	twiml_timer_arm(e, TMR_GATHER_INPUT, g->timeout * 1000u);
 }
 
+/* recordingStatusCallback with the completed event (the only one a finished <Record> has). */
+static void record_status_callback(struct twiml_engine *e, const struct twiml_record *rc,
+                                   const struct twiml_rec_result *r, const char *dur)
+{
+	if (!rc->rsc[0] || !e->ops->callback || !strstr(rc->rsc_events, "completed"))
+		return;
+	struct twiml_fetch f = {
+		.kind = TWIML_FETCH_RECORDING_STATUS,
+		.method = rc->rsc_method,
+		.url = rc->rsc,
+		.base = e->doc_url,
+		.call_status = e->caller_gone ? "completed" : "in-progress",
+		.seq = e->seq,
+		.n_params = 6,
+		.params = {{"RecordingSid", r->sid ? r->sid : ""},
+		           {"RecordingUrl", r->url ? r->url : ""},
+		           {"RecordingStatus", "completed"},
+		           {"RecordingDuration", dur},
+		           {"RecordingChannels", "1"},
+		           {"RecordingSource", "RecordVerb"}},
+	};
+	e->ops->callback(e->ctx, &f);
+}
+
 void twiml_on_record_done(struct twiml_engine *e, uint32_t token, const struct twiml_rec_result *r)
 {
 	if (!token || token != e->token || e->st != TWIML_ST_RECORD || e->beeping)
@@ -558,6 +582,7 @@ void twiml_on_record_done(struct twiml_engine *e, uint32_t token, const struct t
 	}
 	char dur[16], dg[2] = {r->digit, 0};
 	snprintf(dur, sizeof(dur), "%u", r->duration_s);
+	record_status_callback(e, &v->u.record, r, dur);
 	twiml_req_reset(e);
 	twiml_param(e, "RecordingUrl", r->url ? r->url : "");
 	twiml_param(e, "RecordingSid", r->sid ? r->sid : "");

@@ -36,7 +36,8 @@ static void oplog(struct fx *f, const char *fmt, ...)
 	f->log[f->n] = 0;
 }
 
-static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER", "RECORD", "DIAL", "RESUME"};
+static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER", "RECORD", "DIAL", "RESUME",
+                               "RECORDING_STATUS"};
 
 static void o_answer(void *c) { oplog(c, "answer"); }
 static void o_ring(void *c) { oplog(c, "ring"); }
@@ -99,6 +100,11 @@ static void o_fetch(void *c, const struct twiml_fetch *f)
 	oplog(c, "fetch %s %s %s base=%s status=%s%s%s", kind_s[f->kind], twiml_method_name(f->method),
 	     f->url, f->base, f->call_status, p, f->final ? " final" : "");
 }
+static void o_callback(void *c, const struct twiml_fetch *f)
+{
+	oplog(c, "callback");
+	o_fetch(c, f);
+}
 static void o_notify(void *c, uint32_t code, const char *what) { oplog(c, "notify %u %s", code, what); }
 static void o_persist(void *c, const char *s, size_t n)
 {
@@ -115,7 +121,7 @@ static const struct twiml_ops ops = {
 	.play = o_play, .tones = o_tones, .beep = o_beep, .stop_media = o_stop,
 	.collect = o_collect, .collect_stop = o_collect_stop, .record = o_record, .dial = o_dial,
 	.dial_cancel = o_cancel, .bridge = o_bridge, .set_deadline = o_deadline, .timer = o_timer,
-	.fetch = o_fetch, .notify = o_notify, .persist = o_persist,
+	.fetch = o_fetch, .notify = o_notify, .persist = o_persist, .callback = o_callback,
 };
 
 #define APP "http://app.test/voice.xml"
@@ -434,13 +440,17 @@ static void t_dial_unsupported_noun(void **st)
 static void t_record(void **st)
 {
 	struct fx *f = *st;
-	start(f, "<Record action=\"/rec\" maxLength=\"30\"/><Say>never</Say>");
+	start(f, "<Record action=\"/rec\" maxLength=\"30\" recordingStatusCallback=\"/rs\""
+	         " recordingStatusCallbackMethod=\"GET\"/><Say>never</Say>");
 	expect(f, "answer\nbeep\n");
 	twiml_on_media_done(f->e, f->tok, false);
 	expect(f, "record max=30 timeout=5 keys=1234567890*# trim=1\n");
 	struct twiml_rec_result r = {.duration_s = 7, .sid = "RE1", .url = "http://h/RE1", .digit = '#'};
 	twiml_on_record_done(f->e, f->tok, &r);
-	expect(f, "fetch RECORD POST /rec base=" APP " status=in-progress RecordingUrl=http://h/RE1 "
+	expect(f, "callback\nfetch RECORDING_STATUS GET /rs base=" APP " status=in-progress "
+	          "RecordingSid=RE1 RecordingUrl=http://h/RE1 RecordingStatus=completed "
+	          "RecordingDuration=7 RecordingChannels=1 RecordingSource=RecordVerb\n"
+	          "fetch RECORD POST /rec base=" APP " status=in-progress RecordingUrl=http://h/RE1 "
 	          "RecordingSid=RE1 RecordingDuration=7 Digits=#\n");
 }
 
