@@ -255,6 +255,9 @@ enum twiml_state twiml_engine_state(const struct twiml_engine *e);
 bool twiml_engine_answered(const struct twiml_engine *e);
 uint32_t twiml_engine_verb(const struct twiml_engine *e); /* index of the running verb */
 
+/* An outbound call runs its markup once answered: mark it before start (the first request then
+ * says CallStatus=in-progress and no verb answers again). */
+void twiml_engine_mark_answered(struct twiml_engine *e);
 /* Requests the first document (call unanswered: CallStatus=ringing). 0, -EINVAL, -EALREADY. */
 int twiml_engine_start(struct twiml_engine *e, const char *url, enum twiml_method m);
 /* Runs a program given inline (REST Calls Twiml=...) as if fetched from url (relative URLs in

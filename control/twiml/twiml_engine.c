@@ -47,6 +47,11 @@ bool twiml_engine_answered(const struct twiml_engine *e)
 	return e->answered;
 }
 
+void twiml_engine_mark_answered(struct twiml_engine *e)
+{
+	e->answered = true;
+}
+
 uint32_t twiml_engine_verb(const struct twiml_engine *e)
 {
 	return e->vi;

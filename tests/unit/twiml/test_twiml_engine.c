@@ -647,6 +647,16 @@ static void t_gather_finish_key_alone(void **st)
 	expect(f, "stop\ncollect-stop\nsay none|man|en-US|1\n");
 }
 
+static void t_outbound_answered(void **st)
+{
+	struct fx *f = *st;
+	twiml_engine_mark_answered(f->e);
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_POST), 0);
+	expect(f, "fetch INITIAL POST " APP " base= status=in-progress\n");
+	doc(f, "<Reject/><Say>never</Say>", APP);
+	expect(f, "hangup\n"); /* answered already: Reject is a hang-up, never a SIP rejection */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -661,6 +671,7 @@ int main(void)
 		T(t_state_resume_pending_action), T(t_call_ended_midway), T(t_warnings_reported),
 		T(t_gather_digit_cap), T(t_long_action_url), T(t_dial_sip_failed_and_empty),
 		T(t_bridged_caller_hangs_up), T(t_inline_doc_and_enqueue), T(t_gather_finish_key_alone),
+		T(t_outbound_answered),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
