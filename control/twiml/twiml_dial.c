@@ -281,3 +281,25 @@ void twiml_on_leg(struct twiml_engine *e, uint32_t leg, const struct twiml_leg_e
 		}
 	}
 }
+
+bool twiml_dial_readopt(struct twiml_engine *e)
+{
+	const struct twiml_node *v = twiml_cur_verb(e);
+	if (!v || v->kind != TWIML_DIAL || e->resume_up >= v->n_kids)
+		return false;
+	e->n_legs = v->n_kids;
+	memset(e->legs, 0, sizeof(e->legs));
+	for (uint32_t i = 0; i < e->n_legs; i++)
+		e->legs[i].result = 0xff;
+	e->up_leg = e->resume_up;
+	e->legs[e->up_leg] = e->resume_leg;
+	e->legs[e->up_leg].st = LEG_UP;
+	e->legs[e->up_leg].result = TWIML_LEG_ANSWERED;
+	e->st = TWIML_ST_BRIDGED;
+	if (v->u.dial.hangup_on_star && e->ops->collect) {
+		struct twiml_collect_op c = {0};
+		e->ops->collect(e->ctx, &c);
+	}
+	twiml_persist(e);
+	return true;
+}

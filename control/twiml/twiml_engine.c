@@ -244,10 +244,20 @@ void twiml_on_document(struct twiml_engine *e, struct twiml_prog *prog, const ch
 	snprintf(e->doc_url, sizeof(e->doc_url), "%s", url ? url : e->req.url);
 	e->doc_method = e->req.method;
 	e->vi = e->resuming ? e->resume_vi : 0;
+	bool bridged = e->resuming && e->resume_bridged;
 	e->resuming = false;
+	e->resume_bridged = false;
 	for (uint32_t i = 0; i < prog->n_warn; i++)
 		notify(e, prog->warn[i].code, prog->warn[i].what);
-	twiml_run(e);
+	if (bridged && !twiml_dial_readopt(e)) {
+		notify(e, TWIML_WARN_SCHEMA, "resume: the bridged Dial is gone from the document");
+		if (e->ops->dial_cancel)
+			e->ops->dial_cancel(e->ctx, e->resume_up); /* the callee's leg goes too */
+		twiml_end(e, true);
+		return;
+	}
+	if (!bridged)
+		twiml_run(e);
 }
 
 void twiml_on_fetch_failed(struct twiml_engine *e, uint32_t code)

@@ -49,6 +49,9 @@ struct twiml_engine {
 	struct twiml_prog *prog;
 	uint32_t vi, ki;   /* verb index; nested index within Gather */
 	uint32_t resume_vi;
+	bool resume_bridged;        /* resume into a bridged <Dial> at resume_vi */
+	uint32_t resume_up;         /* ... its answered noun */
+	struct twiml_leg resume_leg;
 	uint32_t token;    /* outstanding media token; 0 = none */
 	uint32_t next_token;
 	uint32_t seq;      /* requests issued for this call */
@@ -82,5 +85,8 @@ void twiml_dial_start(struct twiml_engine *e, const struct twiml_node *v);
 void twiml_dial_timeout(struct twiml_engine *e);
 void twiml_dial_caller_gone(struct twiml_engine *e);
 void twiml_dial_dtmf(struct twiml_engine *e, char d);
+/* Resume: re-adopt the bridge of the <Dial> at e->vi without dialling; false if the document
+ * no longer has that Dial and noun. */
+bool twiml_dial_readopt(struct twiml_engine *e);
 
 #endif

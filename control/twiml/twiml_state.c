@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* twiml_state.c — the engine's position as a compact text record, and resuming from it.
  *
- *   TW1 <phase> <verb> <answered> <seq> <doc-method> <req-kind> <req-method> <n-params>\n
+ *   TW1 <phase> <verb> <answered> <seq> <doc-method> <req-kind> <req-method> <n-params>
+ *       <bridged-noun> <sip-code>\n
  *   <len>:<document URL>,<len>:<request URL>,{<len>:<name>,<len>:<value>,}
+ *   <len>:<bridged call sid>,<len>:<bridged SIP Call-ID>,
  *
  * phase F = a request is in flight (resume sends it again), R = running the verb at <verb> of
  * the document (resume requests the document again, with the parameters of the request that
- * produced it, and continues at that verb). I (idle) and E (ended) cannot be resumed. */
+ * produced it, and continues at that verb), B = bridged by the <Dial> at <verb> (resume
+ * requests the document and re-adopts the bridge without dialling: the wiring maps the noun
+ * index to the live leg). I (idle) and E (ended) cannot be resumed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +52,13 @@ int twiml_engine_save(const struct twiml_engine *e, char *buf, size_t cap)
 	char phase = e->st == TWIML_ST_FETCHING ? 'F'
 	             : e->st == TWIML_ST_IDLE    ? 'I'
 	             : e->st == TWIML_ST_ENDED   ? 'E'
+	             : e->st == TWIML_ST_BRIDGED ? 'B'
 	                                         : 'R';
-	char h[96];
-	int n = snprintf(h, sizeof(h), "TW1 %c %u %u %u %u %u %u %u\n", phase, e->vi,
+	const struct twiml_leg *up = phase == 'B' ? &e->legs[e->up_leg] : NULL;
+	char h[128];
+	int n = snprintf(h, sizeof(h), "TW1 %c %u %u %u %u %u %u %u %u %u\n", phase, e->vi,
 	                 e->answered ? 1u : 0u, e->seq, e->doc_method, e->req.kind, e->req.method,
-	                 e->req.n_params);
+	                 e->req.n_params, up ? e->up_leg : 0u, up ? up->sip_code : 0u);
 	w_add(&w, h, (size_t)n);
 	w_net(&w, e->doc_url);
 	w_net(&w, e->req.url);
@@ -60,6 +66,8 @@ int twiml_engine_save(const struct twiml_engine *e, char *buf, size_t cap)
 		w_net(&w, e->req.params[i].name);
 		w_net(&w, e->req.params[i].value);
 	}
+	w_net(&w, up ? up->sid : "");
+	w_net(&w, up ? up->call_id : "");
 	if (w.over)
 		return -ENOSPC;
 	return (int)w.n;
@@ -107,7 +115,7 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 		return -EINVAL;
 	r.p += 4;
 	char phase = *r.p++;
-	if (phase != 'F' && phase != 'R')
+	if (phase != 'F' && phase != 'R' && phase != 'B')
 		return -EINVAL;
 	if (r.p >= r.end || *r.p++ != ' ')
 		return -EINVAL;
@@ -117,7 +125,9 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 	uint32_t dm = r_num(&r, ' ', TWIML_GET);
 	uint32_t kind = r_num(&r, ' ', TWIML_FETCH_RESUME);
 	uint32_t rm = r_num(&r, ' ', TWIML_GET);
-	uint32_t np = r_num(&r, '\n', TWIML_MAX_PARAMS);
+	uint32_t np = r_num(&r, ' ', TWIML_MAX_PARAMS);
+	uint32_t upi = r_num(&r, ' ', TWIML_MAX_DIAL_NOUNS - 1);
+	uint32_t sip = r_num(&r, '\n', 699);
 	if (r.bad)
 		return -EINVAL;
 	static __thread char doc[TWIML_URL_MAX], url[TWIML_URL_MAX], nm[TWIML_PBUF], val[TWIML_PBUF];
@@ -130,7 +140,10 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 		if (!r.bad && twiml_param(e, nm, val))
 			r.bad = true;
 	}
-	if (r.bad || r.p != r.end || (phase == 'R' && !doc[0]) || (phase == 'F' && !url[0])) {
+	struct twiml_leg leg = {.sip_code = (uint16_t)sip};
+	r_net(&r, leg.sid, sizeof(leg.sid));
+	r_net(&r, leg.call_id, sizeof(leg.call_id));
+	if (r.bad || r.p != r.end || (phase != 'F' && !doc[0]) || (phase == 'F' && !url[0])) {
 		twiml_req_reset(e);
 		return -EINVAL;
 	}
@@ -142,5 +155,10 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 		return twiml_fetch_issue(e, (enum twiml_fetch_kind)kind, url, (uint8_t)rm, false);
 	e->resuming = true;
 	e->resume_vi = vi;
+	if (phase == 'B') {
+		e->resume_bridged = true;
+		e->resume_up = upi;
+		e->resume_leg = leg;
+	}
 	return twiml_fetch_issue(e, TWIML_FETCH_RESUME, e->doc_url, e->doc_method, false);
 }

@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (twiml_engine_create(&r, &ops, &y))
 			abort();
 		char c = z.state[4];
-		if ((c == 'F' || c == 'R') && twiml_engine_resume(r, z.state, z.state_len))
+		if ((c == 'F' || c == 'R' || c == 'B') && twiml_engine_resume(r, z.state, z.state_len))
 			abort();
 		twiml_engine_destroy(r);
 	}

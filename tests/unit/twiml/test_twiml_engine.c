@@ -657,6 +657,46 @@ static void t_outbound_answered(void **st)
 	expect(f, "hangup\n"); /* answered already: Reject is a hang-up, never a SIP rejection */
 }
 
+static void t_state_resume_bridged(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Say>hi</Say>" DIAL2);
+	expect(f, "answer\nsay hi|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "dial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
+	struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERED, .sip_code = 200,
+	                             .call_sid = "CA11", .sip_call_id = "abc@h"};
+	twiml_on_leg(f->e, 1, &ev);
+	expect(f, "timer off\ncancel 0\nbridge 1\ndeadline 14400\n");
+	assert_int_equal(f->state[4], 'B');
+
+	/* restarted control: the bridge is re-adopted, nothing is dialled again */
+	struct fx *g = calloc(1, sizeof(*g));
+	assert_int_equal(twiml_engine_create(&g->e, &ops, g), 0);
+	assert_int_equal(twiml_engine_resume(g->e, f->state, f->state_len), 0);
+	expect(g, "fetch RESUME POST " APP " base=" APP " status=in-progress\n");
+	doc(g, "<Say>hi</Say>" DIAL2, APP);
+	expect(g, "");
+	assert_int_equal(twiml_engine_state(g->e), TWIML_ST_BRIDGED);
+	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 30};
+	twiml_on_leg(g->e, 1, &end);
+	expect(g, "fetch DIAL POST /dialed base=" APP " status=in-progress DialCallStatus=completed "
+	          "DialCallSid=CA11 DialCallDuration=30 DialBridged=true DialSipCallId=abc@h "
+	          "DialSipResponseCode=200\n");
+	twiml_engine_destroy(g->e);
+
+	/* the document changed: no Dial at that position any more → hang up */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(twiml_engine_create(&g->e, &ops, g), 0);
+	assert_int_equal(twiml_engine_resume(g->e, f->state, f->state_len), 0);
+	expect(g, "fetch RESUME POST " APP " base=" APP " status=in-progress\n");
+	doc(g, "<Say>hi</Say><Say>changed</Say>", APP);
+	expect(g, "notify 12200 resume: the bridged Dial is gone from the document\ncancel 1\n"
+	          "hangup\n");
+	twiml_engine_destroy(g->e);
+	free(g);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -671,7 +711,7 @@ int main(void)
 		T(t_state_resume_pending_action), T(t_call_ended_midway), T(t_warnings_reported),
 		T(t_gather_digit_cap), T(t_long_action_url), T(t_dial_sip_failed_and_empty),
 		T(t_bridged_caller_hangs_up), T(t_inline_doc_and_enqueue), T(t_gather_finish_key_alone),
-		T(t_outbound_answered),
+		T(t_outbound_answered), T(t_state_resume_bridged),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
