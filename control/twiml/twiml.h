@@ -9,14 +9,14 @@
 #include <stdint.h>
 
 /* ---- limits ---------------------------------------------------------------------------- */
-#define TWIML_MAX_DOC 65536u      /* bytes; larger documents are error 11750 */
-#define TWIML_MAX_VERBS 256u      /* top-level verbs per document */
-#define TWIML_MAX_KIDS 32u        /* nested verbs/nouns per verb */
-#define TWIML_MAX_DIAL_NOUNS 10u  /* Twilio: at most 10 nouns per <Dial> */
-#define TWIML_MAX_TEXT 4096u      /* bytes of one text noun (Say text, URL, ...) */
-#define TWIML_MAX_DEPTH 12u       /* element nesting below <Response> (SSML inside Say) */
-#define TWIML_MAX_SIP_HDRS 8u     /* ?X-Foo=bar headers split from a <Sip> URI */
-#define TWIML_MAX_WARN 16u        /* warnings kept per document (the rest counted) */
+#define TWIML_MAX_DOC 65536u     /* bytes; larger documents are error 11750 */
+#define TWIML_MAX_VERBS 256u     /* top-level verbs per document */
+#define TWIML_MAX_KIDS 32u       /* nested verbs/nouns per verb */
+#define TWIML_MAX_DIAL_NOUNS 10u /* Twilio: at most 10 nouns per <Dial> */
+#define TWIML_MAX_TEXT 4096u     /* bytes of one text noun (Say text, URL, ...) */
+#define TWIML_MAX_DEPTH 12u      /* element nesting below <Response> (SSML inside Say) */
+#define TWIML_MAX_SIP_HDRS 8u    /* ?X-Foo=bar headers split from a <Sip> URI */
+#define TWIML_MAX_WARN 16u       /* warnings kept per document (the rest counted) */
 
 /* Twilio error codes the parser reports */
 #define TWIML_ERR_TOO_BIG 11750
@@ -25,10 +25,23 @@
 
 enum twiml_kind {
 	/* verbs */
-	TWIML_SAY, TWIML_PLAY, TWIML_PAUSE, TWIML_GATHER, TWIML_RECORD, TWIML_DIAL, TWIML_HANGUP,
-	TWIML_REDIRECT, TWIML_REJECT, TWIML_ENQUEUE, TWIML_LEAVE,
+	TWIML_SAY,
+	TWIML_PLAY,
+	TWIML_PAUSE,
+	TWIML_GATHER,
+	TWIML_RECORD,
+	TWIML_DIAL,
+	TWIML_HANGUP,
+	TWIML_REDIRECT,
+	TWIML_REJECT,
+	TWIML_ENQUEUE,
+	TWIML_LEAVE,
 	/* nouns of <Dial> */
-	TWIML_NUMBER, TWIML_SIP, TWIML_CLIENT, TWIML_QUEUE, TWIML_CONFERENCE,
+	TWIML_NUMBER,
+	TWIML_SIP,
+	TWIML_CLIENT,
+	TWIML_QUEUE,
+	TWIML_CONFERENCE,
 	TWIML_KIND_COUNT
 };
 
@@ -36,8 +49,11 @@ enum twiml_method { TWIML_POST = 0, TWIML_GET = 1 };
 enum twiml_reject_reason { TWIML_REJECT_REJECTED = 0, TWIML_REJECT_BUSY = 1 };
 enum twiml_trim { TWIML_TRIM_SILENCE = 0, TWIML_TRIM_NONE = 1 };
 enum twiml_dial_record {
-	TWIML_REC_NONE = 0, TWIML_REC_FROM_ANSWER, TWIML_REC_FROM_RINGING,
-	TWIML_REC_FROM_ANSWER_DUAL, TWIML_REC_FROM_RINGING_DUAL
+	TWIML_REC_NONE = 0,
+	TWIML_REC_FROM_ANSWER,
+	TWIML_REC_FROM_RINGING,
+	TWIML_REC_FROM_ANSWER_DUAL,
+	TWIML_REC_FROM_RINGING_DUAL
 };
 #define TWIML_INPUT_DTMF 1u
 #define TWIML_INPUT_SPEECH 2u
@@ -53,9 +69,17 @@ struct twiml_kv {
 
 /* Attributes, already resolved to Twilio's defaults. Strings are never NULL ("" = absent)
  * unless said otherwise. */
-struct twiml_say { const char *voice, *language; uint32_t loop; /* 0 = until the call moves on */ };
-struct twiml_play { uint32_t loop; const char *digits; /* "" = play the URL in text */ };
-struct twiml_pause { uint32_t length; /* seconds */ };
+struct twiml_say {
+	const char *voice, *language;
+	uint32_t loop; /* 0 = until the call moves on */
+};
+struct twiml_play {
+	uint32_t loop;
+	const char *digits; /* "" = play the URL in text */
+};
+struct twiml_pause {
+	uint32_t length; /* seconds */
+};
 struct twiml_gather {
 	const char *action; /* "" = the current document URL */
 	uint8_t method, input, action_on_empty;
@@ -67,8 +91,8 @@ struct twiml_gather {
 struct twiml_record {
 	const char *action; /* "" = the current document URL */
 	uint8_t method, play_beep, trim, transcribe, rsc_method;
-	uint32_t timeout, max_length; /* seconds */
-	const char *finish_keys;      /* "" = none */
+	uint32_t timeout, max_length;                 /* seconds */
+	const char *finish_keys;                      /* "" = none */
 	const char *rsc, *rsc_events, *transcribe_cb; /* recordingStatusCallback* */
 };
 struct twiml_dial {
@@ -77,8 +101,12 @@ struct twiml_dial {
 	uint32_t timeout, time_limit; /* seconds */
 	const char *caller_id, *ring_tone, *rsc;
 };
-struct twiml_redirect { uint8_t method; };
-struct twiml_reject { uint8_t reason; };
+struct twiml_redirect {
+	uint8_t method;
+};
+struct twiml_reject {
+	uint8_t reason;
+};
 struct twiml_enqueue {
 	const char *action, *wait_url;
 	uint8_t method, wait_method;
@@ -93,8 +121,14 @@ struct twiml_sip {
 	uint8_t method, status_cb_method, status_events, n_hdrs;
 	const struct twiml_kv *hdrs; /* split from the URI's ?X-Foo=bar, decoded */
 };
-struct twiml_client { const char *url, *status_cb; uint8_t method, status_cb_method, status_events; };
-struct twiml_queue { const char *url; uint8_t method; };
+struct twiml_client {
+	const char *url, *status_cb;
+	uint8_t method, status_cb_method, status_events;
+};
+struct twiml_queue {
+	const char *url;
+	uint8_t method;
+};
 struct twiml_conference {
 	uint8_t muted, start_on_enter, end_on_exit, wait_method;
 	const char *beep, *wait_url, *record, *status_cb;
@@ -102,11 +136,11 @@ struct twiml_conference {
 };
 
 struct twiml_node {
-	uint8_t kind;       /* enum twiml_kind */
-	uint8_t n_kids;     /* nested verbs (Gather) or nouns (Dial) */
-	uint16_t kid;       /* first nested node in prog->kids */
-	uint32_t line;      /* source line */
-	const char *text;   /* Say text, Play/Redirect URL, number, SIP URI, name; "" if none */
+	uint8_t kind;     /* enum twiml_kind */
+	uint8_t n_kids;   /* nested verbs (Gather) or nouns (Dial) */
+	uint16_t kid;     /* first nested node in prog->kids */
+	uint32_t line;    /* source line */
+	const char *text; /* Say text, Play/Redirect URL, number, SIP URI, name; "" if none */
 	union {
 		struct twiml_say say;
 		struct twiml_play play;
@@ -157,20 +191,24 @@ const char *twiml_method_name(unsigned m);
 /* ---- the engine ------------------------------------------------------------------------ */
 /* Why a request is made (the caller adds the standard call parameters). */
 enum twiml_fetch_kind {
-	TWIML_FETCH_INITIAL, TWIML_FETCH_REDIRECT, TWIML_FETCH_GATHER, TWIML_FETCH_RECORD,
-	TWIML_FETCH_DIAL, TWIML_FETCH_RESUME,
+	TWIML_FETCH_INITIAL,
+	TWIML_FETCH_REDIRECT,
+	TWIML_FETCH_GATHER,
+	TWIML_FETCH_RECORD,
+	TWIML_FETCH_DIAL,
+	TWIML_FETCH_RESUME,
 	TWIML_FETCH_RECORDING_STATUS /* ops->callback only: its answer is not markup */
 };
 #define TWIML_MAX_PARAMS 12u
 
 struct twiml_fetch {
-	uint8_t kind;             /* enum twiml_fetch_kind */
-	uint8_t method;           /* enum twiml_method */
-	bool final;               /* the call is over: the answer is not executed */
-	const char *url;          /* as written (maybe relative) */
-	const char *base;         /* the current document's URL ("" for the first request) */
-	const char *call_status;  /* ringing | in-progress | completed */
-	uint32_t seq;             /* request sequence of this call (persisted) */
+	uint8_t kind;            /* enum twiml_fetch_kind */
+	uint8_t method;          /* enum twiml_method */
+	bool final;              /* the call is over: the answer is not executed */
+	const char *url;         /* as written (maybe relative) */
+	const char *base;        /* the current document's URL ("" for the first request) */
+	const char *call_status; /* ringing | in-progress | completed */
+	uint32_t seq;            /* request sequence of this call (persisted) */
 	uint32_t n_params;
 	struct twiml_kv params[TWIML_MAX_PARAMS]; /* the verb's parameters (Digits, Dial*, ...) */
 };
@@ -193,8 +231,12 @@ struct twiml_record_op {
 };
 
 enum twiml_leg_result {
-	TWIML_LEG_ANSWERED, TWIML_LEG_BUSY, TWIML_LEG_NO_ANSWER, TWIML_LEG_FAILED,
-	TWIML_LEG_CANCELED, TWIML_LEG_ENDED /* an answered leg hung up */
+	TWIML_LEG_ANSWERED,
+	TWIML_LEG_BUSY,
+	TWIML_LEG_NO_ANSWER,
+	TWIML_LEG_FAILED,
+	TWIML_LEG_CANCELED,
+	TWIML_LEG_ENDED /* an answered leg hung up */
 };
 
 struct twiml_leg_event {
@@ -220,8 +262,8 @@ struct twiml_ops {
 	void (*ring)(void *ctx);                 /* early media / ringback (answerOnBridge) */
 	void (*reject)(void *ctx, int sip_code); /* 603 rejected, 486 busy; never answered */
 	void (*hangup)(void *ctx);
-	void (*say)(void *ctx, uint32_t token, const char *text, const char *voice, const char *lang,
-	            uint32_t loop);
+	void (*say)(void *ctx, uint32_t token, const char *text, const char *voice,
+	            const char *lang, uint32_t loop);
 	void (*play)(void *ctx, uint32_t token, const char *url, uint32_t loop);
 	void (*tones)(void *ctx, uint32_t token, const char *digits); /* w = 0.5 s */
 	void (*beep)(void *ctx, uint32_t token);
@@ -243,8 +285,15 @@ struct twiml_ops {
 };
 
 enum twiml_state {
-	TWIML_ST_IDLE, TWIML_ST_FETCHING, TWIML_ST_MEDIA, TWIML_ST_PAUSE, TWIML_ST_GATHER,
-	TWIML_ST_RECORD, TWIML_ST_DIAL, TWIML_ST_BRIDGED, TWIML_ST_ENDED
+	TWIML_ST_IDLE,
+	TWIML_ST_FETCHING,
+	TWIML_ST_MEDIA,
+	TWIML_ST_PAUSE,
+	TWIML_ST_GATHER,
+	TWIML_ST_RECORD,
+	TWIML_ST_DIAL,
+	TWIML_ST_BRIDGED,
+	TWIML_ST_ENDED
 };
 
 struct twiml_engine;

@@ -14,8 +14,18 @@
 
 #include "twiml_priv.h"
 
-enum attr_type { A_STR, A_METHOD, A_BOOL, A_UINT, A_KEY1, A_KEYS, A_DIGITS, A_ENUM, A_INPUT,
-                 A_EVENTS };
+enum attr_type {
+	A_STR,
+	A_METHOD,
+	A_BOOL,
+	A_UINT,
+	A_KEY1,
+	A_KEYS,
+	A_DIGITS,
+	A_ENUM,
+	A_INPUT,
+	A_EVENTS
+};
 
 struct attr_desc {
 	const char *name;
@@ -33,124 +43,123 @@ struct attr_desc {
 static const char *const e_reason[] = {"rejected", "busy", NULL};
 static const char *const e_trim[] = {"trim-silence", "do-not-trim", NULL};
 /* "true"/"false" are Twilio's older spellings of record-from-answer / do-not-record */
-static const char *const e_record[] = {"do-not-record", "record-from-answer",
-                                       "record-from-ringing", "record-from-answer-dual",
-                                       "record-from-ringing-dual", NULL};
+static const char *const e_record[] = {
+    "do-not-record",           "record-from-answer",       "record-from-ringing",
+    "record-from-answer-dual", "record-from-ringing-dual", NULL};
 
 static const struct attr_desc say_attrs[] = {
-	{"voice", A_STR, OFF(say.voice), .sdef = "man"},
-	{"language", A_STR, OFF(say.language), .sdef = "en-US"},
-	{"loop", A_UINT, OFF(say.loop), 1, 0, 1000, 13510},
-	{NULL}};
-static const struct attr_desc play_attrs[] = {
-	{"loop", A_UINT, OFF(play.loop), 1, 0, 1000, 13410},
-	{"digits", A_DIGITS, OFF(play.digits), .warn = W},
-	{NULL}};
+    {"voice", A_STR, OFF(say.voice), .sdef = "man"},
+    {"language", A_STR, OFF(say.language), .sdef = "en-US"},
+    {"loop", A_UINT, OFF(say.loop), 1, 0, 1000, 13510},
+    {NULL}};
+static const struct attr_desc play_attrs[] = {{"loop", A_UINT, OFF(play.loop), 1, 0, 1000, 13410},
+                                              {"digits", A_DIGITS, OFF(play.digits), .warn = W},
+                                              {NULL}};
 static const struct attr_desc pause_attrs[] = {
-	{"length", A_UINT, OFF(pause.length), 1, 0, 3600, 13910},
-	{NULL}};
+    {"length", A_UINT, OFF(pause.length), 1, 0, 3600, 13910}, {NULL}};
 static const struct attr_desc gather_attrs[] = {
-	{"action", A_STR, OFF(gather.action)},
-	{"method", A_METHOD, OFF(gather.method), TWIML_POST, .warn = 13312},
-	{"input", A_INPUT, OFF(gather.input), TWIML_INPUT_DTMF, .warn = W},
-	{"timeout", A_UINT, OFF(gather.timeout), 5, 1, 600, 13313},
-	{"finishOnKey", A_KEY1, OFF(gather.finish_key), '#', .warn = 13310},
-	{"numDigits", A_UINT, OFF(gather.num_digits), 0, 1, 128, 13314},
-	{"actionOnEmptyResult", A_BOOL, OFF(gather.action_on_empty), 0, .warn = W},
-	{"language", A_STR, OFF(gather.language), .sdef = "en-US"},
-	{"speechTimeout", A_STR, OFF(gather.speech_timeout)},
-	{"hints", A_STR, OFF(gather.hints)},
-	{NULL}};
+    {"action", A_STR, OFF(gather.action)},
+    {"method", A_METHOD, OFF(gather.method), TWIML_POST, .warn = 13312},
+    {"input", A_INPUT, OFF(gather.input), TWIML_INPUT_DTMF, .warn = W},
+    {"timeout", A_UINT, OFF(gather.timeout), 5, 1, 600, 13313},
+    {"finishOnKey", A_KEY1, OFF(gather.finish_key), '#', .warn = 13310},
+    {"numDigits", A_UINT, OFF(gather.num_digits), 0, 1, 128, 13314},
+    {"actionOnEmptyResult", A_BOOL, OFF(gather.action_on_empty), 0, .warn = W},
+    {"language", A_STR, OFF(gather.language), .sdef = "en-US"},
+    {"speechTimeout", A_STR, OFF(gather.speech_timeout)},
+    {"hints", A_STR, OFF(gather.hints)},
+    {NULL}};
 static const struct attr_desc record_attrs[] = {
-	{"action", A_STR, OFF(record.action)},
-	{"method", A_METHOD, OFF(record.method), TWIML_POST, .warn = 13610},
-	{"timeout", A_UINT, OFF(record.timeout), 5, 0, 3600, 13611},
-	{"maxLength", A_UINT, OFF(record.max_length), 3600, 1, 14400, 13612},
-	{"finishOnKey", A_KEYS, OFF(record.finish_keys), .warn = 13613, .sdef = "1234567890*#"},
-	{"playBeep", A_BOOL, OFF(record.play_beep), 1, .warn = W},
-	{"trim", A_ENUM, OFF(record.trim), TWIML_TRIM_SILENCE, .warn = W, .e = e_trim},
-	{"transcribe", A_BOOL, OFF(record.transcribe), 0, .warn = W},
-	{"transcribeCallback", A_STR, OFF(record.transcribe_cb)},
-	{"recordingStatusCallback", A_STR, OFF(record.rsc)},
-	{"recordingStatusCallbackMethod", A_METHOD, OFF(record.rsc_method), TWIML_POST, .warn = W},
-	{"recordingStatusCallbackEvent", A_STR, OFF(record.rsc_events), .sdef = "completed"},
-	{NULL}};
+    {"action", A_STR, OFF(record.action)},
+    {"method", A_METHOD, OFF(record.method), TWIML_POST, .warn = 13610},
+    {"timeout", A_UINT, OFF(record.timeout), 5, 0, 3600, 13611},
+    {"maxLength", A_UINT, OFF(record.max_length), 3600, 1, 14400, 13612},
+    {"finishOnKey", A_KEYS, OFF(record.finish_keys), .warn = 13613, .sdef = "1234567890*#"},
+    {"playBeep", A_BOOL, OFF(record.play_beep), 1, .warn = W},
+    {"trim", A_ENUM, OFF(record.trim), TWIML_TRIM_SILENCE, .warn = W, .e = e_trim},
+    {"transcribe", A_BOOL, OFF(record.transcribe), 0, .warn = W},
+    {"transcribeCallback", A_STR, OFF(record.transcribe_cb)},
+    {"recordingStatusCallback", A_STR, OFF(record.rsc)},
+    {"recordingStatusCallbackMethod", A_METHOD, OFF(record.rsc_method), TWIML_POST, .warn = W},
+    {"recordingStatusCallbackEvent", A_STR, OFF(record.rsc_events), .sdef = "completed"},
+    {NULL}};
 static const struct attr_desc dial_attrs[] = {
-	{"action", A_STR, OFF(dial.action)},
-	{"method", A_METHOD, OFF(dial.method), TWIML_POST, .warn = 13210},
-	{"timeout", A_UINT, OFF(dial.timeout), 30, 5, 600, 13212},
-	{"timeLimit", A_UINT, OFF(dial.time_limit), 14400, 1, 14400, 13216},
-	{"callerId", A_STR, OFF(dial.caller_id)},
-	{"hangupOnStar", A_BOOL, OFF(dial.hangup_on_star), 0, .warn = 13213},
-	{"answerOnBridge", A_BOOL, OFF(dial.answer_on_bridge), 0, .warn = W},
-	{"sequential", A_BOOL, OFF(dial.sequential), 0, .warn = W},
-	{"ringTone", A_STR, OFF(dial.ring_tone)},
-	{"record", A_ENUM, OFF(dial.record), TWIML_REC_NONE, .warn = W, .e = e_record},
-	{"trim", A_ENUM, OFF(dial.trim), TWIML_TRIM_NONE, .warn = W, .e = e_trim},
-	{"recordingStatusCallback", A_STR, OFF(dial.rsc)},
-	{"recordingStatusCallbackMethod", A_METHOD, OFF(dial.rsc_method), TWIML_POST, .warn = W},
-	{NULL}};
+    {"action", A_STR, OFF(dial.action)},
+    {"method", A_METHOD, OFF(dial.method), TWIML_POST, .warn = 13210},
+    {"timeout", A_UINT, OFF(dial.timeout), 30, 5, 600, 13212},
+    {"timeLimit", A_UINT, OFF(dial.time_limit), 14400, 1, 14400, 13216},
+    {"callerId", A_STR, OFF(dial.caller_id)},
+    {"hangupOnStar", A_BOOL, OFF(dial.hangup_on_star), 0, .warn = 13213},
+    {"answerOnBridge", A_BOOL, OFF(dial.answer_on_bridge), 0, .warn = W},
+    {"sequential", A_BOOL, OFF(dial.sequential), 0, .warn = W},
+    {"ringTone", A_STR, OFF(dial.ring_tone)},
+    {"record", A_ENUM, OFF(dial.record), TWIML_REC_NONE, .warn = W, .e = e_record},
+    {"trim", A_ENUM, OFF(dial.trim), TWIML_TRIM_NONE, .warn = W, .e = e_trim},
+    {"recordingStatusCallback", A_STR, OFF(dial.rsc)},
+    {"recordingStatusCallbackMethod", A_METHOD, OFF(dial.rsc_method), TWIML_POST, .warn = W},
+    {NULL}};
 static const struct attr_desc redirect_attrs[] = {
-	{"method", A_METHOD, OFF(redirect.method), TWIML_POST, .warn = 13710},
-	{NULL}};
+    {"method", A_METHOD, OFF(redirect.method), TWIML_POST, .warn = 13710}, {NULL}};
 static const struct attr_desc reject_attrs[] = {
-	{"reason", A_ENUM, OFF(reject.reason), TWIML_REJECT_REJECTED, .warn = W, .e = e_reason},
-	{NULL}};
+    {"reason", A_ENUM, OFF(reject.reason), TWIML_REJECT_REJECTED, .warn = W, .e = e_reason},
+    {NULL}};
 static const struct attr_desc enqueue_attrs[] = {
-	{"action", A_STR, OFF(enqueue.action)},
-	{"method", A_METHOD, OFF(enqueue.method), TWIML_POST, .warn = W},
-	{"waitUrl", A_STR, OFF(enqueue.wait_url)},
-	{"waitUrlMethod", A_METHOD, OFF(enqueue.wait_method), TWIML_POST, .warn = W},
-	{"maxQueueSize", A_UINT, OFF(enqueue.max_queue_size), 1000, 1, 5000, W},
-	{NULL}};
+    {"action", A_STR, OFF(enqueue.action)},
+    {"method", A_METHOD, OFF(enqueue.method), TWIML_POST, .warn = W},
+    {"waitUrl", A_STR, OFF(enqueue.wait_url)},
+    {"waitUrlMethod", A_METHOD, OFF(enqueue.wait_method), TWIML_POST, .warn = W},
+    {"maxQueueSize", A_UINT, OFF(enqueue.max_queue_size), 1000, 1, 5000, W},
+    {NULL}};
 static const struct attr_desc number_attrs[] = {
-	{"sendDigits", A_DIGITS, OFF(number.send_digits), .warn = 13222},
-	{"url", A_STR, OFF(number.url)},
-	{"method", A_METHOD, OFF(number.method), TWIML_POST, .warn = 13221},
-	{"statusCallback", A_STR, OFF(number.status_cb)},
-	{"statusCallbackMethod", A_METHOD, OFF(number.status_cb_method), TWIML_POST, .warn = W},
-	{"statusCallbackEvent", A_EVENTS, OFF(number.status_events), TWIML_EV_COMPLETED, .warn = W},
-	{NULL}};
+    {"sendDigits", A_DIGITS, OFF(number.send_digits), .warn = 13222},
+    {"url", A_STR, OFF(number.url)},
+    {"method", A_METHOD, OFF(number.method), TWIML_POST, .warn = 13221},
+    {"statusCallback", A_STR, OFF(number.status_cb)},
+    {"statusCallbackMethod", A_METHOD, OFF(number.status_cb_method), TWIML_POST, .warn = W},
+    {"statusCallbackEvent", A_EVENTS, OFF(number.status_events), TWIML_EV_COMPLETED, .warn = W},
+    {NULL}};
 static const struct attr_desc sip_attrs[] = {
-	{"username", A_STR, OFF(sip.username)},
-	{"password", A_STR, OFF(sip.password)},
-	{"url", A_STR, OFF(sip.url)},
-	{"method", A_METHOD, OFF(sip.method), TWIML_POST, .warn = W},
-	{"statusCallback", A_STR, OFF(sip.status_cb)},
-	{"statusCallbackMethod", A_METHOD, OFF(sip.status_cb_method), TWIML_POST, .warn = W},
-	{"statusCallbackEvent", A_EVENTS, OFF(sip.status_events), TWIML_EV_COMPLETED, .warn = W},
-	{NULL}};
+    {"username", A_STR, OFF(sip.username)},
+    {"password", A_STR, OFF(sip.password)},
+    {"url", A_STR, OFF(sip.url)},
+    {"method", A_METHOD, OFF(sip.method), TWIML_POST, .warn = W},
+    {"statusCallback", A_STR, OFF(sip.status_cb)},
+    {"statusCallbackMethod", A_METHOD, OFF(sip.status_cb_method), TWIML_POST, .warn = W},
+    {"statusCallbackEvent", A_EVENTS, OFF(sip.status_events), TWIML_EV_COMPLETED, .warn = W},
+    {NULL}};
 static const struct attr_desc client_attrs[] = {
-	{"url", A_STR, OFF(client.url)},
-	{"method", A_METHOD, OFF(client.method), TWIML_POST, .warn = W},
-	{"statusCallback", A_STR, OFF(client.status_cb)},
-	{"statusCallbackMethod", A_METHOD, OFF(client.status_cb_method), TWIML_POST, .warn = W},
-	{"statusCallbackEvent", A_EVENTS, OFF(client.status_events), TWIML_EV_COMPLETED, .warn = W},
-	{NULL}};
+    {"url", A_STR, OFF(client.url)},
+    {"method", A_METHOD, OFF(client.method), TWIML_POST, .warn = W},
+    {"statusCallback", A_STR, OFF(client.status_cb)},
+    {"statusCallbackMethod", A_METHOD, OFF(client.status_cb_method), TWIML_POST, .warn = W},
+    {"statusCallbackEvent", A_EVENTS, OFF(client.status_events), TWIML_EV_COMPLETED, .warn = W},
+    {NULL}};
 static const struct attr_desc queue_attrs[] = {
-	{"url", A_STR, OFF(queue.url)},
-	{"method", A_METHOD, OFF(queue.method), TWIML_POST, .warn = W},
-	{NULL}};
+    {"url", A_STR, OFF(queue.url)},
+    {"method", A_METHOD, OFF(queue.method), TWIML_POST, .warn = W},
+    {NULL}};
 static const struct attr_desc conference_attrs[] = {
-	{"muted", A_BOOL, OFF(conference.muted), 0, .warn = W},
-	{"beep", A_STR, OFF(conference.beep), .sdef = "true"},
-	{"startConferenceOnEnter", A_BOOL, OFF(conference.start_on_enter), 1, .warn = W},
-	{"endConferenceOnExit", A_BOOL, OFF(conference.end_on_exit), 0, .warn = W},
-	{"waitUrl", A_STR, OFF(conference.wait_url)},
-	{"waitMethod", A_METHOD, OFF(conference.wait_method), TWIML_POST, .warn = W},
-	{"maxParticipants", A_UINT, OFF(conference.max_participants), 250, 2, 250, W},
-	{"record", A_STR, OFF(conference.record), .sdef = "do-not-record"},
-	{"statusCallback", A_STR, OFF(conference.status_cb)},
-	{NULL}};
+    {"muted", A_BOOL, OFF(conference.muted), 0, .warn = W},
+    {"beep", A_STR, OFF(conference.beep), .sdef = "true"},
+    {"startConferenceOnEnter", A_BOOL, OFF(conference.start_on_enter), 1, .warn = W},
+    {"endConferenceOnExit", A_BOOL, OFF(conference.end_on_exit), 0, .warn = W},
+    {"waitUrl", A_STR, OFF(conference.wait_url)},
+    {"waitMethod", A_METHOD, OFF(conference.wait_method), TWIML_POST, .warn = W},
+    {"maxParticipants", A_UINT, OFF(conference.max_participants), 250, 2, 250, W},
+    {"record", A_STR, OFF(conference.record), .sdef = "do-not-record"},
+    {"statusCallback", A_STR, OFF(conference.status_cb)},
+    {NULL}};
 static const struct attr_desc none_attrs[] = {{NULL}};
 
 static const struct attr_desc *const kind_attrs[TWIML_KIND_COUNT] = {
-	[TWIML_SAY] = say_attrs, [TWIML_PLAY] = play_attrs, [TWIML_PAUSE] = pause_attrs,
-	[TWIML_GATHER] = gather_attrs, [TWIML_RECORD] = record_attrs, [TWIML_DIAL] = dial_attrs,
-	[TWIML_HANGUP] = none_attrs, [TWIML_REDIRECT] = redirect_attrs,
-	[TWIML_REJECT] = reject_attrs, [TWIML_ENQUEUE] = enqueue_attrs, [TWIML_LEAVE] = none_attrs,
-	[TWIML_NUMBER] = number_attrs, [TWIML_SIP] = sip_attrs, [TWIML_CLIENT] = client_attrs,
-	[TWIML_QUEUE] = queue_attrs, [TWIML_CONFERENCE] = conference_attrs,
+    [TWIML_SAY] = say_attrs,       [TWIML_PLAY] = play_attrs,
+    [TWIML_PAUSE] = pause_attrs,   [TWIML_GATHER] = gather_attrs,
+    [TWIML_RECORD] = record_attrs, [TWIML_DIAL] = dial_attrs,
+    [TWIML_HANGUP] = none_attrs,   [TWIML_REDIRECT] = redirect_attrs,
+    [TWIML_REJECT] = reject_attrs, [TWIML_ENQUEUE] = enqueue_attrs,
+    [TWIML_LEAVE] = none_attrs,    [TWIML_NUMBER] = number_attrs,
+    [TWIML_SIP] = sip_attrs,       [TWIML_CLIENT] = client_attrs,
+    [TWIML_QUEUE] = queue_attrs,   [TWIML_CONFERENCE] = conference_attrs,
 };
 
 static void set_default(struct twiml_node *n, const struct attr_desc *d)
@@ -245,8 +254,8 @@ static bool parse_value(struct twiml_pctx *c, struct twiml_node *n, const struct
 	case A_INPUT:
 	case A_EVENTS: {
 		static const char *const in_words[] = {"dtmf", "speech", NULL};
-		static const char *const ev_words[] = {"initiated", "ringing", "answered", "completed",
-		                                       NULL};
+		static const char *const ev_words[] = {"initiated", "ringing", "answered",
+		                                       "completed", NULL};
 		const char *const *words = d->type == A_INPUT ? in_words : ev_words;
 		uint8_t bits = 0;
 		const char *s = v;
@@ -308,7 +317,8 @@ int twiml_attrs_read(struct twiml_pctx *c, struct twiml_node *n, xmlNode *el)
 		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 			s++;
 		size_t l = strlen(s);
-		while (l && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\n' || s[l - 1] == '\r'))
+		while (l && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\n' ||
+		             s[l - 1] == '\r'))
 			l--;
 		memcpy(v, s, l);
 		v[l] = 0;
@@ -317,7 +327,8 @@ int twiml_attrs_read(struct twiml_pctx *c, struct twiml_node *n, xmlNode *el)
 		bool clamped = false;
 		if (!parse_value(c, n, d, v, &clamped) || clamped) {
 			char what[48];
-			snprintf(what, sizeof(what), "%s: invalid %s", twiml_kind_name(n->kind), d->name);
+			snprintf(what, sizeof(what), "%s: invalid %s", twiml_kind_name(n->kind),
+			         d->name);
 			twiml_warn(c, d->warn ? d->warn : TWIML_WARN_SCHEMA, n->line, what);
 		}
 		if (c->failed)
@@ -366,8 +377,8 @@ static bool token_name(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '-' || ch == '_' || ch == '.'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
 			return false;
 	}
 	return true;

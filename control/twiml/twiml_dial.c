@@ -24,7 +24,8 @@ static bool ring_leg(struct twiml_engine *e, uint32_t i)
 	const struct twiml_node *n = noun(e, i);
 	if (!dialable(n) || !n->text[0] || !e->ops->dial) {
 		char what[48];
-		snprintf(what, sizeof(what), "Dial: %s not supported yet", twiml_kind_name(n->kind));
+		snprintf(what, sizeof(what), "Dial: %s not supported yet",
+		         twiml_kind_name(n->kind));
 		if (e->ops->notify)
 			e->ops->notify(e->ctx, TWIML_WARN_SCHEMA, what);
 		l->st = LEG_DONE;
@@ -118,8 +119,10 @@ static bool ring_next(struct twiml_engine *e)
 static void dial_all_done(struct twiml_engine *e)
 {
 	int best = -1;
-	static const uint8_t rank[] = {[TWIML_LEG_BUSY] = 4, [TWIML_LEG_NO_ANSWER] = 3,
-	                               [TWIML_LEG_CANCELED] = 2, [TWIML_LEG_FAILED] = 1};
+	static const uint8_t rank[] = {[TWIML_LEG_BUSY] = 4,
+	                               [TWIML_LEG_NO_ANSWER] = 3,
+	                               [TWIML_LEG_CANCELED] = 2,
+	                               [TWIML_LEG_FAILED] = 1};
 	for (uint32_t i = 0; i < e->n_legs; i++) {
 		uint8_t r = e->legs[i].result;
 		if (r >= sizeof(rank))

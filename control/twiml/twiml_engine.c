@@ -170,14 +170,16 @@ int twiml_fetch_issue(struct twiml_engine *e, enum twiml_fetch_kind kind, const 
 	r->method = method;
 	e->seq++;
 	struct twiml_fetch f = {
-		.kind = (uint8_t)kind,
-		.method = method,
-		.final = final,
-		.url = r->url,
-		.base = e->doc_url,
-		.call_status = final ? "completed" : e->answered ? "in-progress" : "ringing",
-		.seq = e->seq,
-		.n_params = r->n_params,
+	    .kind = (uint8_t)kind,
+	    .method = method,
+	    .final = final,
+	    .url = r->url,
+	    .base = e->doc_url,
+	    .call_status = final         ? "completed"
+	                   : e->answered ? "in-progress"
+	                                 : "ringing",
+	    .seq = e->seq,
+	    .n_params = r->n_params,
 	};
 	memcpy(f.params, r->params, r->n_params * sizeof(r->params[0]));
 	if (final) {
@@ -531,7 +533,8 @@ void twiml_on_dtmf(struct twiml_engine *e, char d)
 		return;
 	}
 	if (e->st != TWIML_ST_GATHER)
-		return; /* Twilio ignores keys outside Gather (Record's keys come with its result) */
+		return; /* Twilio ignores keys outside Gather (Record's keys come with its result)
+		         */
 	const struct twiml_node *v = twiml_cur_verb(e);
 	const struct twiml_gather *g = &v->u.gather;
 	if (!(g->input & TWIML_INPUT_DTMF))
@@ -563,19 +566,19 @@ static void record_status_callback(struct twiml_engine *e, const struct twiml_re
 	if (!rc->rsc[0] || !e->ops->callback || !strstr(rc->rsc_events, "completed"))
 		return;
 	struct twiml_fetch f = {
-		.kind = TWIML_FETCH_RECORDING_STATUS,
-		.method = rc->rsc_method,
-		.url = rc->rsc,
-		.base = e->doc_url,
-		.call_status = e->caller_gone ? "completed" : "in-progress",
-		.seq = e->seq,
-		.n_params = 6,
-		.params = {{"RecordingSid", r->sid ? r->sid : ""},
-		           {"RecordingUrl", r->url ? r->url : ""},
-		           {"RecordingStatus", "completed"},
-		           {"RecordingDuration", dur},
-		           {"RecordingChannels", "1"},
-		           {"RecordingSource", "RecordVerb"}},
+	    .kind = TWIML_FETCH_RECORDING_STATUS,
+	    .method = rc->rsc_method,
+	    .url = rc->rsc,
+	    .base = e->doc_url,
+	    .call_status = e->caller_gone ? "completed" : "in-progress",
+	    .seq = e->seq,
+	    .n_params = 6,
+	    .params = {{"RecordingSid", r->sid ? r->sid : ""},
+	               {"RecordingUrl", r->url ? r->url : ""},
+	               {"RecordingStatus", "completed"},
+	               {"RecordingDuration", dur},
+	               {"RecordingChannels", "1"},
+	               {"RecordingSource", "RecordVerb"}},
 	};
 	e->ops->callback(e->ctx, &f);
 }
@@ -619,7 +622,8 @@ void twiml_on_call_ended(struct twiml_engine *e)
 	switch (e->st) {
 	case TWIML_ST_RECORD:
 		if (!e->beeping)
-			return; /* the recording reports, then the action goes out (Digits=hangup) */
+			return; /* the recording reports, then the action goes out (Digits=hangup)
+			         */
 		break;
 	case TWIML_ST_DIAL:
 	case TWIML_ST_BRIDGED:

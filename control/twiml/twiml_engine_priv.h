@@ -5,9 +5,9 @@
 
 #include "twiml.h"
 
-#define TWIML_URL_MAX 2048u    /* longer URLs are refused (error 11100) */
-#define TWIML_PBUF 1536u       /* bytes of request parameter names and values */
-#define TWIML_MAX_DIGITS 128u  /* digits one Gather keeps */
+#define TWIML_URL_MAX 2048u   /* longer URLs are refused (error 11100) */
+#define TWIML_PBUF 1536u      /* bytes of request parameter names and values */
+#define TWIML_MAX_DIGITS 128u /* digits one Gather keeps */
 #define TWIML_SID_MAX 40u
 #define TWIML_CALLID_MAX 128u
 #define TWIML_ERR_URL 11100
@@ -38,23 +38,23 @@ struct twiml_leg {
 struct twiml_engine {
 	const struct twiml_ops *ops;
 	void *ctx;
-	uint8_t st;    /* enum twiml_state */
-	uint8_t tmr;   /* enum twiml_timer: what the armed timer is for */
-	uint8_t gsub;  /* enum twiml_gsub while in <Gather> */
+	uint8_t st;   /* enum twiml_state */
+	uint8_t tmr;  /* enum twiml_timer: what the armed timer is for */
+	uint8_t gsub; /* enum twiml_gsub while in <Gather> */
 	bool answered;
-	bool caller_gone;  /* the caller hung up; waiting for a leg/recording to report */
-	bool app_error;    /* playing the application-error prompt */
+	bool caller_gone; /* the caller hung up; waiting for a leg/recording to report */
+	bool app_error;   /* playing the application-error prompt */
 	bool resuming;
-	bool beeping;      /* <Record>: the beep is playing */
+	bool beeping; /* <Record>: the beep is playing */
 	struct twiml_prog *prog;
-	uint32_t vi, ki;   /* verb index; nested index within Gather */
+	uint32_t vi, ki; /* verb index; nested index within Gather */
 	uint32_t resume_vi;
-	bool resume_bridged;        /* resume into a bridged <Dial> at resume_vi */
-	uint32_t resume_up;         /* ... its answered noun */
+	bool resume_bridged; /* resume into a bridged <Dial> at resume_vi */
+	uint32_t resume_up;  /* ... its answered noun */
 	struct twiml_leg resume_leg;
-	uint32_t token;    /* outstanding media token; 0 = none */
+	uint32_t token; /* outstanding media token; 0 = none */
 	uint32_t next_token;
-	uint32_t seq;      /* requests issued for this call */
+	uint32_t seq; /* requests issued for this call */
 	uint8_t doc_method;
 	char doc_url[TWIML_URL_MAX];
 	struct twiml_req req;

@@ -128,12 +128,14 @@ const char *twiml_dup_trim(struct twiml_pctx *c, const char *s)
 
 /* ---- names ------------------------------------------------------------------------------ */
 static const char *const kind_names[TWIML_KIND_COUNT] = {
-	[TWIML_SAY] = "Say", [TWIML_PLAY] = "Play", [TWIML_PAUSE] = "Pause",
-	[TWIML_GATHER] = "Gather", [TWIML_RECORD] = "Record", [TWIML_DIAL] = "Dial",
-	[TWIML_HANGUP] = "Hangup", [TWIML_REDIRECT] = "Redirect", [TWIML_REJECT] = "Reject",
-	[TWIML_ENQUEUE] = "Enqueue", [TWIML_LEAVE] = "Leave", [TWIML_NUMBER] = "Number",
-	[TWIML_SIP] = "Sip", [TWIML_CLIENT] = "Client", [TWIML_QUEUE] = "Queue",
-	[TWIML_CONFERENCE] = "Conference",
+    [TWIML_SAY] = "Say",       [TWIML_PLAY] = "Play",
+    [TWIML_PAUSE] = "Pause",   [TWIML_GATHER] = "Gather",
+    [TWIML_RECORD] = "Record", [TWIML_DIAL] = "Dial",
+    [TWIML_HANGUP] = "Hangup", [TWIML_REDIRECT] = "Redirect",
+    [TWIML_REJECT] = "Reject", [TWIML_ENQUEUE] = "Enqueue",
+    [TWIML_LEAVE] = "Leave",   [TWIML_NUMBER] = "Number",
+    [TWIML_SIP] = "Sip",       [TWIML_CLIENT] = "Client",
+    [TWIML_QUEUE] = "Queue",   [TWIML_CONFERENCE] = "Conference",
 };
 
 const char *twiml_kind_name(unsigned kind)
@@ -237,7 +239,8 @@ static int node_text(struct twiml_pctx *c, struct twiml_node *n, xmlNode *el)
 	} else {
 		for (xmlNode *x = el->children; x; x = x->next)
 			if (is_text_node(x) && x->content)
-				tb_add(&t, (const char *)x->content, strlen((const char *)x->content));
+				tb_add(&t, (const char *)x->content,
+				       strlen((const char *)x->content));
 	}
 	if (t.over)
 		return twiml_fail(c, TWIML_ERR_PARSE, n->line, "<%s> text over %u bytes",
@@ -304,7 +307,8 @@ static int fill_kids(struct twiml_pctx *c, struct twiml_node *v, xmlNode *el)
 		             : kind_lookup(x->name, TWIML_SAY, TWIML_PAUSE);
 		if (k < 0) {
 			twiml_warn(c, dial ? TWIML_WARN_SCHEMA : 13320, (uint32_t)xmlGetLineNo(x),
-			           dial ? "Dial: invalid nested element" : "Gather: invalid nested verb");
+			           dial ? "Dial: invalid nested element"
+			                : "Gather: invalid nested verb");
 			continue;
 		}
 		if (v->n_kids >= max) {
@@ -322,8 +326,10 @@ static int fill_kids(struct twiml_pctx *c, struct twiml_node *v, xmlNode *el)
 		n->kind = TWIML_NUMBER;
 		n->line = v->line;
 		n->text = v->text;
-		n->u.number = (struct twiml_number){.send_digits = "", .url = "", .status_cb = "",
-		                                   .status_events = TWIML_EV_COMPLETED};
+		n->u.number = (struct twiml_number){.send_digits = "",
+		                                    .url = "",
+		                                    .status_cb = "",
+		                                    .status_events = TWIML_EV_COMPLETED};
 		v->n_kids = 1;
 	}
 	return 0;
@@ -340,7 +346,8 @@ static int walk(struct twiml_pctx *c, xmlNode *root)
 				                  "more than %u verbs", TWIML_MAX_VERBS);
 			nk += (uint32_t)count_elements(x) + 1; /* +1: Dial's text number */
 		} else if (is_text_node(x) && !blank_text(x)) {
-			twiml_warn(c, TWIML_WARN_SCHEMA, (uint32_t)xmlGetLineNo(x), "text in <Response>");
+			twiml_warn(c, TWIML_WARN_SCHEMA, (uint32_t)xmlGetLineNo(x),
+			           "text in <Response>");
 		}
 	}
 	p->verbs = twiml_arena_alloc(p->arena, (nv ? nv : 1) * sizeof(*p->verbs));
@@ -389,7 +396,7 @@ int twiml_parse(const char *doc, size_t len, struct twiml_prog **out, struct twi
 		return -ENOMEM;
 	xmlDocPtr d = xmlCtxtReadMemory(px, doc, (int)len, NULL, NULL,
 	                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	                                        XML_PARSE_NOCDATA);
+	                                    XML_PARSE_NOCDATA);
 	int rc = 0;
 	if (!d) {
 		const xmlError *xe = xmlCtxtGetLastError(px);

@@ -24,7 +24,7 @@ struct twiml_pctx {
 
 void twiml_warn(struct twiml_pctx *c, uint32_t code, uint32_t line, const char *what);
 int twiml_fail(struct twiml_pctx *c, uint32_t code, uint32_t line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Trimmed copy of s into the arena ("" for NULL). */
 const char *twiml_dup_trim(struct twiml_pctx *c, const char *s);
 

@@ -49,7 +49,7 @@ int twiml_engine_save(const struct twiml_engine *e, char *buf, size_t cap)
 	if (!cap)
 		return -ENOSPC;
 	struct wbuf w = {buf, cap, 0, false};
-	char phase = e->st == TWIML_ST_FETCHING ? 'F'
+	char phase = e->st == TWIML_ST_FETCHING  ? 'F'
 	             : e->st == TWIML_ST_IDLE    ? 'I'
 	             : e->st == TWIML_ST_ENDED   ? 'E'
 	             : e->st == TWIML_ST_BRIDGED ? 'B'
@@ -130,7 +130,8 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 	uint32_t sip = r_num(&r, '\n', 699);
 	if (r.bad)
 		return -EINVAL;
-	static __thread char doc[TWIML_URL_MAX], url[TWIML_URL_MAX], nm[TWIML_PBUF], val[TWIML_PBUF];
+	static __thread char doc[TWIML_URL_MAX], url[TWIML_URL_MAX], nm[TWIML_PBUF],
+	    val[TWIML_PBUF];
 	r_net(&r, doc, sizeof(doc));
 	r_net(&r, url, sizeof(url));
 	twiml_req_reset(e);

@@ -20,18 +20,37 @@ struct fz {
 	size_t state_len;
 };
 
-static void o_nop(void *c) { (void)c; }
-static void o_code(void *c, int code) { (void)c; (void)code; }
-static void o_tok(void *c, uint32_t t) { ((struct fz *)c)->token = t; }
+static void o_nop(void *c)
+{
+	(void)c;
+}
+static void o_code(void *c, int code)
+{
+	(void)c;
+	(void)code;
+}
+static void o_tok(void *c, uint32_t t)
+{
+	((struct fz *)c)->token = t;
+}
 static void o_say(void *c, uint32_t t, const char *x, const char *v, const char *l, uint32_t n)
 {
 	if (strlen(x) + strlen(v) + strlen(l) > 3 * TWIML_MAX_TEXT)
 		abort();
 	((struct fz *)c)->token = t;
 }
-static void o_play(void *c, uint32_t t, const char *u, uint32_t n) { ((struct fz *)c)->token = t; }
-static void o_tones(void *c, uint32_t t, const char *d) { ((struct fz *)c)->token = t; }
-static void o_collect(void *c, const struct twiml_collect_op *op) { (void)c; }
+static void o_play(void *c, uint32_t t, const char *u, uint32_t n)
+{
+	((struct fz *)c)->token = t;
+}
+static void o_tones(void *c, uint32_t t, const char *d)
+{
+	((struct fz *)c)->token = t;
+}
+static void o_collect(void *c, const struct twiml_collect_op *op)
+{
+	(void)c;
+}
 static void o_record(void *c, uint32_t t, const struct twiml_record_op *r)
 {
 	((struct fz *)c)->token = t;
@@ -41,15 +60,24 @@ static void o_dial(void *c, uint32_t leg, const struct twiml_node *d, const stru
 	if (leg >= TWIML_MAX_DIAL_NOUNS || strlen(n->text) > TWIML_MAX_TEXT)
 		abort();
 }
-static void o_leg(void *c, uint32_t leg) { (void)c; }
-static void o_u32(void *c, uint32_t v) { (void)c; }
+static void o_leg(void *c, uint32_t leg)
+{
+	(void)c;
+}
+static void o_u32(void *c, uint32_t v)
+{
+	(void)c;
+}
 static void o_fetch(void *c, const struct twiml_fetch *f)
 {
 	if (!f->url || !f->base || f->n_params > TWIML_MAX_PARAMS)
 		abort();
 	((struct fz *)c)->fetches++;
 }
-static void o_notify(void *c, uint32_t code, const char *w) { (void)c; }
+static void o_notify(void *c, uint32_t code, const char *w)
+{
+	(void)c;
+}
 static void o_persist(void *c, const char *s, size_t n)
 {
 	struct fz *z = c;
@@ -60,11 +88,26 @@ static void o_persist(void *c, const char *s, size_t n)
 }
 
 static const struct twiml_ops ops = {
-	.answer = o_nop, .ring = o_nop, .reject = o_code, .hangup = o_nop, .say = o_say,
-	.play = o_play, .tones = o_tones, .beep = o_tok, .stop_media = o_nop, .collect = o_collect,
-	.collect_stop = o_nop, .record = o_record, .dial = o_dial, .dial_cancel = o_leg,
-	.bridge = o_leg, .set_deadline = o_u32, .timer = o_u32, .fetch = o_fetch,
-	.notify = o_notify, .persist = o_persist,
+    .answer = o_nop,
+    .ring = o_nop,
+    .reject = o_code,
+    .hangup = o_nop,
+    .say = o_say,
+    .play = o_play,
+    .tones = o_tones,
+    .beep = o_tok,
+    .stop_media = o_nop,
+    .collect = o_collect,
+    .collect_stop = o_nop,
+    .record = o_record,
+    .dial = o_dial,
+    .dial_cancel = o_leg,
+    .bridge = o_leg,
+    .set_deadline = o_u32,
+    .timer = o_u32,
+    .fetch = o_fetch,
+    .notify = o_notify,
+    .persist = o_persist,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -94,13 +137,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			twiml_on_timer(e);
 			break;
 		case 4: {
-			struct twiml_leg_event ev = {.result = (uint8_t)((b >> 3) % 6), .sip_code = 486,
-			                             .call_sid = "CA1", .sip_call_id = "x", .duration_s = b};
+			struct twiml_leg_event ev = {.result = (uint8_t)((b >> 3) % 6),
+			                             .sip_code = 486,
+			                             .call_sid = "CA1",
+			                             .sip_call_id = "x",
+			                             .duration_s = b};
 			twiml_on_leg(e, (b >> 5) % TWIML_MAX_DIAL_NOUNS, &ev);
 			break;
 		}
 		case 5: {
-			struct twiml_rec_result r = {.duration_s = b >> 4, .sid = "RE", .url = "u",
+			struct twiml_rec_result r = {.duration_s = b >> 4,
+			                             .sid = "RE",
+			                             .url = "u",
 			                             .digit = (b & 8) ? '#' : 0};
 			twiml_on_record_done(e, z.token, &r);
 			break;
@@ -125,7 +173,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (twiml_engine_create(&r, &ops, &y))
 			abort();
 		char c = z.state[4];
-		if ((c == 'F' || c == 'R' || c == 'B') && twiml_engine_resume(r, z.state, z.state_len))
+		if ((c == 'F' || c == 'R' || c == 'B') &&
+		    twiml_engine_resume(r, z.state, z.state_len))
 			abort();
 		twiml_engine_destroy(r);
 	}

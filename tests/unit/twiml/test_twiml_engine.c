@@ -36,14 +36,27 @@ static void oplog(struct fx *f, const char *fmt, ...)
 	f->log[f->n] = 0;
 }
 
-static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER", "RECORD", "DIAL", "RESUME",
-                               "RECORDING_STATUS"};
+static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER",          "RECORD",
+                               "DIAL",    "RESUME",   "RECORDING_STATUS"};
 
-static void o_answer(void *c) { oplog(c, "answer"); }
-static void o_ring(void *c) { oplog(c, "ring"); }
-static void o_reject(void *c, int code) { oplog(c, "reject %d", code); }
-static void o_hangup(void *c) { oplog(c, "hangup"); }
-static void o_say(void *c, uint32_t t, const char *text, const char *v, const char *l, uint32_t loop)
+static void o_answer(void *c)
+{
+	oplog(c, "answer");
+}
+static void o_ring(void *c)
+{
+	oplog(c, "ring");
+}
+static void o_reject(void *c, int code)
+{
+	oplog(c, "reject %d", code);
+}
+static void o_hangup(void *c)
+{
+	oplog(c, "hangup");
+}
+static void o_say(void *c, uint32_t t, const char *text, const char *v, const char *l,
+                  uint32_t loop)
 {
 	((struct fx *)c)->tok = t;
 	oplog(c, "say %s|%s|%s|%u", text, v, l, loop);
@@ -63,26 +76,41 @@ static void o_beep(void *c, uint32_t t)
 	((struct fx *)c)->tok = t;
 	oplog(c, "beep");
 }
-static void o_stop(void *c) { oplog(c, "stop"); }
+static void o_stop(void *c)
+{
+	oplog(c, "stop");
+}
 static void o_collect(void *c, const struct twiml_collect_op *op)
 {
 	oplog(c, "collect n=%u key=%c t=%u barge=%d", op->num_digits,
-	     op->finish_key ? op->finish_key : '-', op->timeout_ms, op->barge_in);
+	      op->finish_key ? op->finish_key : '-', op->timeout_ms, op->barge_in);
 }
-static void o_collect_stop(void *c) { oplog(c, "collect-stop"); }
+static void o_collect_stop(void *c)
+{
+	oplog(c, "collect-stop");
+}
 static void o_record(void *c, uint32_t t, const struct twiml_record_op *r)
 {
 	((struct fx *)c)->tok = t;
 	oplog(c, "record max=%u timeout=%u keys=%s trim=%d", r->max_length_s, r->timeout_s,
-	     r->finish_keys, r->trim);
+	      r->finish_keys, r->trim);
 }
 static void o_dial(void *c, uint32_t leg, const struct twiml_node *d, const struct twiml_node *n)
 {
 	oplog(c, "dial %u %s %s", leg, twiml_kind_name(n->kind), n->text);
 }
-static void o_cancel(void *c, uint32_t leg) { oplog(c, "cancel %u", leg); }
-static void o_bridge(void *c, uint32_t leg) { oplog(c, "bridge %u", leg); }
-static void o_deadline(void *c, uint32_t s) { oplog(c, "deadline %u", s); }
+static void o_cancel(void *c, uint32_t leg)
+{
+	oplog(c, "cancel %u", leg);
+}
+static void o_bridge(void *c, uint32_t leg)
+{
+	oplog(c, "bridge %u", leg);
+}
+static void o_deadline(void *c, uint32_t s)
+{
+	oplog(c, "deadline %u", s);
+}
 static void o_timer(void *c, uint32_t ms)
 {
 	if (ms)
@@ -97,15 +125,19 @@ static void o_fetch(void *c, const struct twiml_fetch *f)
 	for (uint32_t i = 0; i < f->n_params; i++)
 		o += (size_t)snprintf(p + o, sizeof(p) - o, " %s=%s", f->params[i].name,
 		                      f->params[i].value);
-	oplog(c, "fetch %s %s %s base=%s status=%s%s%s", kind_s[f->kind], twiml_method_name(f->method),
-	     f->url, f->base, f->call_status, p, f->final ? " final" : "");
+	oplog(c, "fetch %s %s %s base=%s status=%s%s%s", kind_s[f->kind],
+	      twiml_method_name(f->method), f->url, f->base, f->call_status, p,
+	      f->final ? " final" : "");
 }
 static void o_callback(void *c, const struct twiml_fetch *f)
 {
 	oplog(c, "callback");
 	o_fetch(c, f);
 }
-static void o_notify(void *c, uint32_t code, const char *what) { oplog(c, "notify %u %s", code, what); }
+static void o_notify(void *c, uint32_t code, const char *what)
+{
+	oplog(c, "notify %u %s", code, what);
+}
 static void o_persist(void *c, const char *s, size_t n)
 {
 	struct fx *f = c;
@@ -117,11 +149,27 @@ static void o_persist(void *c, const char *s, size_t n)
 }
 
 static const struct twiml_ops ops = {
-	.answer = o_answer, .ring = o_ring, .reject = o_reject, .hangup = o_hangup, .say = o_say,
-	.play = o_play, .tones = o_tones, .beep = o_beep, .stop_media = o_stop,
-	.collect = o_collect, .collect_stop = o_collect_stop, .record = o_record, .dial = o_dial,
-	.dial_cancel = o_cancel, .bridge = o_bridge, .set_deadline = o_deadline, .timer = o_timer,
-	.fetch = o_fetch, .notify = o_notify, .persist = o_persist, .callback = o_callback,
+    .answer = o_answer,
+    .ring = o_ring,
+    .reject = o_reject,
+    .hangup = o_hangup,
+    .say = o_say,
+    .play = o_play,
+    .tones = o_tones,
+    .beep = o_beep,
+    .stop_media = o_stop,
+    .collect = o_collect,
+    .collect_stop = o_collect_stop,
+    .record = o_record,
+    .dial = o_dial,
+    .dial_cancel = o_cancel,
+    .bridge = o_bridge,
+    .set_deadline = o_deadline,
+    .timer = o_timer,
+    .fetch = o_fetch,
+    .notify = o_notify,
+    .persist = o_persist,
+    .callback = o_callback,
 };
 
 #define APP "http://app.test/voice.xml"
@@ -277,7 +325,9 @@ static void t_gather_timeout_falls_through(void **st)
 static void t_gather_empty_result(void **st)
 {
 	struct fx *f = *st;
-	start(f, "<Gather action=\"/g\" method=\"GET\" actionOnEmptyResult=\"true\" finishOnKey=\"\"/>");
+	start(
+	    f,
+	    "<Gather action=\"/g\" method=\"GET\" actionOnEmptyResult=\"true\" finishOnKey=\"\"/>");
 	expect(f, "answer\ncollect n=0 key=- t=5000 barge=1\ntimer 5000\n");
 	dtmf(f, "#"); /* not a finish key here: collected */
 	expect(f, "timer 5000\n");
@@ -322,15 +372,18 @@ static void t_fetch_failed(void **st)
 	expect(f, "hangup\n");
 }
 
-#define DIAL2 "<Dial action=\"/dialed\"><Number>+15550001</Number><Sip>sip:bob@192.0.2.9</Sip></Dial>"
+#define DIAL2                                                                                      \
+	"<Dial action=\"/dialed\"><Number>+15550001</Number><Sip>sip:bob@192.0.2.9</Sip></Dial>"
 
 static void t_dial_parallel_first_wins(void **st)
 {
 	struct fx *f = *st;
 	start(f, DIAL2);
 	expect(f, "answer\ndial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
-	struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERED, .sip_code = 200,
-	                             .call_sid = "CA11", .sip_call_id = "abc@h"};
+	struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERED,
+	                             .sip_code = 200,
+	                             .call_sid = "CA11",
+	                             .sip_call_id = "abc@h"};
 	twiml_on_leg(f->e, 1, &ev);
 	expect(f, "timer off\ncancel 0\nbridge 1\ndeadline 14400\n");
 	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_BRIDGED);
@@ -340,9 +393,10 @@ static void t_dial_parallel_first_wins(void **st)
 	expect(f, "cancel 0\n");
 	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 42};
 	twiml_on_leg(f->e, 1, &end);
-	expect(f, "fetch DIAL POST /dialed base=" APP " status=in-progress DialCallStatus=completed "
-	          "DialCallSid=CA11 DialCallDuration=42 DialBridged=true DialSipCallId=abc@h "
-	          "DialSipResponseCode=200\n");
+	expect(f,
+	       "fetch DIAL POST /dialed base=" APP " status=in-progress DialCallStatus=completed "
+	       "DialCallSid=CA11 DialCallDuration=42 DialBridged=true DialSipCallId=abc@h "
+	       "DialSipResponseCode=200\n");
 }
 
 static void t_dial_busy(void **st)
@@ -362,8 +416,8 @@ static void t_dial_parallel_busy_and_failed(void **st)
 	start(f, DIAL2);
 	expect(f, "answer\ndial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
 	struct twiml_leg_event busy = {.result = TWIML_LEG_BUSY, .sip_code = 486};
-	struct twiml_leg_event failed = {.result = TWIML_LEG_FAILED, .sip_code = 503,
-	                                 .sip_call_id = "x@y"};
+	struct twiml_leg_event failed = {
+	    .result = TWIML_LEG_FAILED, .sip_code = 503, .sip_call_id = "x@y"};
 	twiml_on_leg(f->e, 1, &failed);
 	expect(f, "");
 	twiml_on_leg(f->e, 0, &busy);
@@ -434,7 +488,8 @@ static void t_dial_unsupported_noun(void **st)
 {
 	struct fx *f = *st;
 	start(f, "<Dial><Conference>room</Conference></Dial><Say>next</Say>");
-	expect(f, "answer\nnotify 12200 Dial: Conference not supported yet\nsay next|man|en-US|1\n");
+	expect(f,
+	       "answer\nnotify 12200 Dial: Conference not supported yet\nsay next|man|en-US|1\n");
 }
 
 static void t_record(void **st)
@@ -445,13 +500,15 @@ static void t_record(void **st)
 	expect(f, "answer\nbeep\n");
 	twiml_on_media_done(f->e, f->tok, false);
 	expect(f, "record max=30 timeout=5 keys=1234567890*# trim=1\n");
-	struct twiml_rec_result r = {.duration_s = 7, .sid = "RE1", .url = "http://h/RE1", .digit = '#'};
+	struct twiml_rec_result r = {
+	    .duration_s = 7, .sid = "RE1", .url = "http://h/RE1", .digit = '#'};
 	twiml_on_record_done(f->e, f->tok, &r);
-	expect(f, "callback\nfetch RECORDING_STATUS GET /rs base=" APP " status=in-progress "
-	          "RecordingSid=RE1 RecordingUrl=http://h/RE1 RecordingStatus=completed "
-	          "RecordingDuration=7 RecordingChannels=1 RecordingSource=RecordVerb\n"
-	          "fetch RECORD POST /rec base=" APP " status=in-progress RecordingUrl=http://h/RE1 "
-	          "RecordingSid=RE1 RecordingDuration=7 Digits=#\n");
+	expect(f,
+	       "callback\nfetch RECORDING_STATUS GET /rs base=" APP " status=in-progress "
+	       "RecordingSid=RE1 RecordingUrl=http://h/RE1 RecordingStatus=completed "
+	       "RecordingDuration=7 RecordingChannels=1 RecordingSource=RecordVerb\n"
+	       "fetch RECORD POST /rec base=" APP " status=in-progress RecordingUrl=http://h/RE1 "
+	       "RecordingSid=RE1 RecordingDuration=7 Digits=#\n");
 }
 
 static void t_record_empty_and_hangup(void **st)
@@ -466,7 +523,8 @@ static void t_record_empty_and_hangup(void **st)
 	expect(f, "");
 	struct twiml_rec_result r = {.duration_s = 3, .sid = "RE2", .url = "u"};
 	twiml_on_record_done(f->e, f->tok, &r);
-	/* no action: the current document; after a hang-up Digits=hangup and the answer is unused */
+	/* no action: the current document; after a hang-up Digits=hangup and the answer is unused
+	 */
 	expect(f, "fetch RECORD POST " APP " base=" APP " status=completed RecordingUrl=u "
 	          "RecordingSid=RE2 RecordingDuration=3 Digits=hangup final\n");
 }
@@ -578,8 +636,9 @@ static void t_long_action_url(void **st)
 	start(f, body);
 	expect(f, "answer\ncollect n=1 key=# t=5000 barge=1\ntimer 5000\n");
 	dtmf(f, "1"); /* a URL over the engine's limit: 11100, application error, hang up */
-	expect(f, "timer off\ncollect-stop\nnotify 11100 URL too long\nnotify 11100 request failed\n"
-	          "say We are sorry, an application error has occurred. Goodbye.|man|en-US|1\n");
+	expect(f,
+	       "timer off\ncollect-stop\nnotify 11100 URL too long\nnotify 11100 request failed\n"
+	       "say We are sorry, an application error has occurred. Goodbye.|man|en-US|1\n");
 	twiml_on_media_done(f->e, f->tok, false);
 	expect(f, "hangup\n");
 }
@@ -590,10 +649,11 @@ static void t_dial_sip_failed_and_empty(void **st)
 	start(f, "<Dial action=\"/d\"><Sip>sip:x@192.0.2.7?X-Id=7</Sip></Dial>"
 	         "<Dial action=\"/e\"></Dial>");
 	expect(f, "answer\ndial 0 Sip sip:x@192.0.2.7\ntimer 30000\n");
-	struct twiml_leg_event ev = {.result = TWIML_LEG_FAILED, .sip_code = 503,
-	                             .call_sid = "CA9", .sip_call_id = "c9@h"};
+	struct twiml_leg_event ev = {
+	    .result = TWIML_LEG_FAILED, .sip_code = 503, .call_sid = "CA9", .sip_call_id = "c9@h"};
 	twiml_on_leg(f->e, 0, &ev);
-	expect(f, "timer off\nfetch DIAL POST /d base=" APP " status=in-progress DialCallStatus=failed "
+	expect(f, "timer off\nfetch DIAL POST /d base=" APP
+	          " status=in-progress DialCallStatus=failed "
 	          "DialCallSid=CA9 DialBridged=false DialSipCallId=c9@h DialSipResponseCode=503\n");
 	/* a Dial with nothing to dial fails at once */
 	struct fx *g = calloc(1, sizeof(*g));
@@ -664,8 +724,10 @@ static void t_state_resume_bridged(void **st)
 	expect(f, "answer\nsay hi|man|en-US|1\n");
 	twiml_on_media_done(f->e, f->tok, false);
 	expect(f, "dial 0 Number +15550001\ndial 1 Sip sip:bob@192.0.2.9\ntimer 30000\n");
-	struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERED, .sip_code = 200,
-	                             .call_sid = "CA11", .sip_call_id = "abc@h"};
+	struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERED,
+	                             .sip_code = 200,
+	                             .call_sid = "CA11",
+	                             .sip_call_id = "abc@h"};
 	twiml_on_leg(f->e, 1, &ev);
 	expect(f, "timer off\ncancel 0\nbridge 1\ndeadline 14400\n");
 	assert_int_equal(f->state[4], 'B');
@@ -680,9 +742,10 @@ static void t_state_resume_bridged(void **st)
 	assert_int_equal(twiml_engine_state(g->e), TWIML_ST_BRIDGED);
 	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 30};
 	twiml_on_leg(g->e, 1, &end);
-	expect(g, "fetch DIAL POST /dialed base=" APP " status=in-progress DialCallStatus=completed "
-	          "DialCallSid=CA11 DialCallDuration=30 DialBridged=true DialSipCallId=abc@h "
-	          "DialSipResponseCode=200\n");
+	expect(g,
+	       "fetch DIAL POST /dialed base=" APP " status=in-progress DialCallStatus=completed "
+	       "DialCallSid=CA11 DialCallDuration=30 DialBridged=true DialSipCallId=abc@h "
+	       "DialSipResponseCode=200\n");
 	twiml_engine_destroy(g->e);
 
 	/* the document changed: no Dial at that position any more → hang up */
@@ -701,17 +764,40 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(t_say_hangup), T(t_end_of_document), T(t_reject_first), T(t_pause_then_reject),
-		T(t_reject_after_answer), T(t_gather_digits), T(t_gather_finish_key_no_action),
-		T(t_gather_timeout_falls_through), T(t_gather_empty_result), T(t_gather_speech_only),
-		T(t_redirect), T(t_fetch_failed), T(t_dial_parallel_first_wins), T(t_dial_busy),
-		T(t_dial_parallel_busy_and_failed), T(t_dial_timeout), T(t_dial_sequential),
-		T(t_dial_no_action_continues), T(t_dial_caller_hangs_up), T(t_dial_unsupported_noun),
-		T(t_record), T(t_record_empty_and_hangup), T(t_state_resume_verb),
-		T(t_state_resume_pending_action), T(t_call_ended_midway), T(t_warnings_reported),
-		T(t_gather_digit_cap), T(t_long_action_url), T(t_dial_sip_failed_and_empty),
-		T(t_bridged_caller_hangs_up), T(t_inline_doc_and_enqueue), T(t_gather_finish_key_alone),
-		T(t_outbound_answered), T(t_state_resume_bridged),
+	    T(t_say_hangup),
+	    T(t_end_of_document),
+	    T(t_reject_first),
+	    T(t_pause_then_reject),
+	    T(t_reject_after_answer),
+	    T(t_gather_digits),
+	    T(t_gather_finish_key_no_action),
+	    T(t_gather_timeout_falls_through),
+	    T(t_gather_empty_result),
+	    T(t_gather_speech_only),
+	    T(t_redirect),
+	    T(t_fetch_failed),
+	    T(t_dial_parallel_first_wins),
+	    T(t_dial_busy),
+	    T(t_dial_parallel_busy_and_failed),
+	    T(t_dial_timeout),
+	    T(t_dial_sequential),
+	    T(t_dial_no_action_continues),
+	    T(t_dial_caller_hangs_up),
+	    T(t_dial_unsupported_noun),
+	    T(t_record),
+	    T(t_record_empty_and_hangup),
+	    T(t_state_resume_verb),
+	    T(t_state_resume_pending_action),
+	    T(t_call_ended_midway),
+	    T(t_warnings_reported),
+	    T(t_gather_digit_cap),
+	    T(t_long_action_url),
+	    T(t_dial_sip_failed_and_empty),
+	    T(t_bridged_caller_hangs_up),
+	    T(t_inline_doc_and_enqueue),
+	    T(t_gather_finish_key_alone),
+	    T(t_outbound_answered),
+	    T(t_state_resume_bridged),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }

@@ -43,8 +43,8 @@ static bool has_warn(const struct twiml_prog *p, uint32_t code)
 static void t_defaults(void **st)
 {
 	struct twiml_prog *p = parse_ok(
-		"<Response><Say>Hi</Say><Play>http://a/b.wav</Play><Pause/><Gather/><Record/>"
-		"<Dial>+15551234567</Dial><Redirect>next.xml</Redirect><Reject/><Hangup/></Response>");
+	    "<Response><Say>Hi</Say><Play>http://a/b.wav</Play><Pause/><Gather/><Record/>"
+	    "<Dial>+15551234567</Dial><Redirect>next.xml</Redirect><Reject/><Hangup/></Response>");
 	assert_int_equal(p->n_verbs, 9);
 	const struct twiml_node *v = p->verbs;
 	assert_int_equal(v[0].kind, TWIML_SAY);
@@ -92,17 +92,17 @@ static void t_defaults(void **st)
 static void t_attributes(void **st)
 {
 	struct twiml_prog *p = parse_ok(
-		"<Response>"
-		"<Say voice=\"woman\" language=\"fr-FR\" loop=\"3\">Bonjour</Say>"
-		"<Play loop=\"0\" digits=\"ww12#\"/>"
-		"<Gather action=\" /g \" method=\"get\" timeout=\"9\" numDigits=\"4\" finishOnKey=\"\""
-		" input=\"dtmf speech\" actionOnEmptyResult=\"true\"/>"
-		"<Record trim=\"do-not-trim\" playBeep=\"false\" maxLength=\"20\" finishOnKey=\"*\"/>"
-		"<Dial sequential=\"true\" answerOnBridge=\"true\" record=\"record-from-answer-dual\""
-		" hangupOnStar=\"true\" callerId=\"+15550001111\" timeLimit=\"60\" timeout=\"10\"/>"
-		"<Reject reason=\"busy\"/>"
-		"<Record finishOnKey=\"\"/><Dial record=\"true\"/>"
-		"</Response>");
+	    "<Response>"
+	    "<Say voice=\"woman\" language=\"fr-FR\" loop=\"3\">Bonjour</Say>"
+	    "<Play loop=\"0\" digits=\"ww12#\"/>"
+	    "<Gather action=\" /g \" method=\"get\" timeout=\"9\" numDigits=\"4\" finishOnKey=\"\""
+	    " input=\"dtmf speech\" actionOnEmptyResult=\"true\"/>"
+	    "<Record trim=\"do-not-trim\" playBeep=\"false\" maxLength=\"20\" finishOnKey=\"*\"/>"
+	    "<Dial sequential=\"true\" answerOnBridge=\"true\" record=\"record-from-answer-dual\""
+	    " hangupOnStar=\"true\" callerId=\"+15550001111\" timeLimit=\"60\" timeout=\"10\"/>"
+	    "<Reject reason=\"busy\"/>"
+	    "<Record finishOnKey=\"\"/><Dial record=\"true\"/>"
+	    "</Response>");
 	const struct twiml_node *v = p->verbs;
 	assert_string_equal(v[0].u.say.voice, "woman");
 	assert_string_equal(v[0].u.say.language, "fr-FR");
@@ -138,13 +138,13 @@ static void t_attributes(void **st)
 
 static void t_bad_values(void **st)
 {
-	struct twiml_prog *p = parse_ok(
-		"<Response>"
-		"<Gather timeout=\"soon\" finishOnKey=\"ab\" numDigits=\"-1\" method=\"PUT\"/>"
-		"<Dial timeout=\"2\" timeLimit=\"99999\" hangupOnStar=\"yes\"/>"
-		"<Say loop=\"x\">a</Say><Play digits=\"12x\">u</Play><Pause length=\"1.5\"/>"
-		"<Record maxLength=\"0\" finishOnKey=\"a\"/>"
-		"</Response>");
+	struct twiml_prog *p =
+	    parse_ok("<Response>"
+	             "<Gather timeout=\"soon\" finishOnKey=\"ab\" numDigits=\"-1\" method=\"PUT\"/>"
+	             "<Dial timeout=\"2\" timeLimit=\"99999\" hangupOnStar=\"yes\"/>"
+	             "<Say loop=\"x\">a</Say><Play digits=\"12x\">u</Play><Pause length=\"1.5\"/>"
+	             "<Record maxLength=\"0\" finishOnKey=\"a\"/>"
+	             "</Response>");
 	const struct twiml_node *v = p->verbs;
 	/* unparsable → default; out of range → clamped; each warns with Twilio's code */
 	assert_int_equal(v[0].u.gather.timeout, 5);
@@ -174,15 +174,15 @@ static void t_bad_values(void **st)
 
 static void t_text_trim_entities_comments(void **st)
 {
-	struct twiml_prog *p = parse_ok(
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<!-- leading comment -->\n"
-		"<Response>\n"
-		"  <!-- a comment between verbs -->\n"
-		"  <Say>\n     Tom &amp; Jerry &lt;3 &#233;t&#xE9;  \n  </Say>\n"
-		"  <Play>\n\t http://example.com/a.wav?x=1&amp;y=2 \n</Play>\n"
-		"  <Redirect method=\"GET\">  <![CDATA[/next?a=1&b=2]]>  </Redirect>\n"
-		"</Response>\n");
+	struct twiml_prog *p =
+	    parse_ok("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	             "<!-- leading comment -->\n"
+	             "<Response>\n"
+	             "  <!-- a comment between verbs -->\n"
+	             "  <Say>\n     Tom &amp; Jerry &lt;3 &#233;t&#xE9;  \n  </Say>\n"
+	             "  <Play>\n\t http://example.com/a.wav?x=1&amp;y=2 \n</Play>\n"
+	             "  <Redirect method=\"GET\">  <![CDATA[/next?a=1&b=2]]>  </Redirect>\n"
+	             "</Response>\n");
 	assert_int_equal(p->n_verbs, 3);
 	assert_string_equal(p->verbs[0].text, "Tom & Jerry <3 \xc3\xa9t\xc3\xa9");
 	assert_string_equal(p->verbs[1].text, "http://example.com/a.wav?x=1&y=2");
@@ -194,13 +194,12 @@ static void t_text_trim_entities_comments(void **st)
 
 static void t_ssml(void **st)
 {
-	struct twiml_prog *p = parse_ok(
-		"<Response><Say voice=\"Polly.Joanna\">Hello <break time=\"1s\"/>world."
-		"<prosody rate=\"slow\">Slowly <emphasis>now</emphasis></prosody>"
-		"<s>One</s><s>Two</s> <sub alias=\"World Wide Web\">WWW</sub>"
-		"<say-as interpret-as=\"digits\">123</say-as></Say></Response>");
-	assert_string_equal(p->verbs[0].text,
-	                    "Hello world. Slowly now One Two World Wide Web 123");
+	struct twiml_prog *p =
+	    parse_ok("<Response><Say voice=\"Polly.Joanna\">Hello <break time=\"1s\"/>world."
+	             "<prosody rate=\"slow\">Slowly <emphasis>now</emphasis></prosody>"
+	             "<s>One</s><s>Two</s> <sub alias=\"World Wide Web\">WWW</sub>"
+	             "<say-as interpret-as=\"digits\">123</say-as></Say></Response>");
+	assert_string_equal(p->verbs[0].text, "Hello world. Slowly now One Two World Wide Web 123");
 	assert_string_equal(p->verbs[0].u.say.voice, "Polly.Joanna");
 	twiml_prog_free(p);
 }
@@ -208,14 +207,16 @@ static void t_ssml(void **st)
 static void t_nested(void **st)
 {
 	struct twiml_prog *p = parse_ok(
-		"<Response><Gather numDigits=\"1\" action=\"/menu\">"
-		"<Say loop=\"2\">Press one</Say><Pause length=\"2\"/><Play>http://x/m.wav</Play>"
-		"<Dial>123</Dial>"
-		"</Gather>"
-		"<Dial callerId=\"+1555\"><Number sendDigits=\"ww1\" url=\"/whisper\">+15550002222</Number>"
-		"<Sip username=\"u\" password=\"p\">sip:bob@192.0.2.9;transport=udp?X-Foo=bar&amp;X-Tag=a%20b</Sip>"
-		"<Client>alice</Client><Queue url=\"/q\">support</Queue><Conference>room</Conference>"
-		"<Bogus/></Dial></Response>");
+	    "<Response><Gather numDigits=\"1\" action=\"/menu\">"
+	    "<Say loop=\"2\">Press one</Say><Pause length=\"2\"/><Play>http://x/m.wav</Play>"
+	    "<Dial>123</Dial>"
+	    "</Gather>"
+	    "<Dial callerId=\"+1555\"><Number sendDigits=\"ww1\" "
+	    "url=\"/whisper\">+15550002222</Number>"
+	    "<Sip username=\"u\" "
+	    "password=\"p\">sip:bob@192.0.2.9;transport=udp?X-Foo=bar&amp;X-Tag=a%20b</Sip>"
+	    "<Client>alice</Client><Queue url=\"/q\">support</Queue><Conference>room</Conference>"
+	    "<Bogus/></Dial></Response>");
 	const struct twiml_node *g = &p->verbs[0];
 	assert_int_equal(g->n_kids, 3); /* <Dial> inside Gather is ignored with 13320 */
 	assert_true(has_warn(p, 13320));
@@ -362,16 +363,11 @@ static void t_attr_entities_encoding(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_defaults),
-		cmocka_unit_test(t_attributes),
-		cmocka_unit_test(t_bad_values),
-		cmocka_unit_test(t_text_trim_entities_comments),
-		cmocka_unit_test(t_ssml),
-		cmocka_unit_test(t_nested),
-		cmocka_unit_test(t_errors),
-		cmocka_unit_test(t_limits),
-		cmocka_unit_test(t_empty_response),
-		cmocka_unit_test(t_attr_entities_encoding),
+	    cmocka_unit_test(t_defaults),       cmocka_unit_test(t_attributes),
+	    cmocka_unit_test(t_bad_values),     cmocka_unit_test(t_text_trim_entities_comments),
+	    cmocka_unit_test(t_ssml),           cmocka_unit_test(t_nested),
+	    cmocka_unit_test(t_errors),         cmocka_unit_test(t_limits),
+	    cmocka_unit_test(t_empty_response), cmocka_unit_test(t_attr_entities_encoding),
 	};
 	return cmocka_run_group_tests_name("twiml_parse", tests, NULL, NULL);
 }

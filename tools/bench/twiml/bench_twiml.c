@@ -15,18 +15,17 @@
 #define MAX_SAMPLES (1u << 20)
 
 static const char doc_menu[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>\n"
-	"  <Say voice=\"woman\" language=\"en-US\">Welcome to the voxplane benchmark line.</Say>\n"
-	"  <Gather numDigits=\"1\" action=\"/choice\" method=\"POST\" timeout=\"5\">\n"
-	"    <Say>Press 1 for sales, 2 for support, or stay on the line.</Say>\n"
-	"  </Gather>\n"
-	"  <Redirect method=\"POST\">/menu</Redirect>\n"
-	"</Response>\n";
-static const char doc_choice[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>\n"
-	"  <Say>You pressed a key. Back to the menu.</Say>\n"
-	"  <Redirect>/menu</Redirect>\n"
-	"</Response>\n";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>\n"
+    "  <Say voice=\"woman\" language=\"en-US\">Welcome to the voxplane benchmark line.</Say>\n"
+    "  <Gather numDigits=\"1\" action=\"/choice\" method=\"POST\" timeout=\"5\">\n"
+    "    <Say>Press 1 for sales, 2 for support, or stay on the line.</Say>\n"
+    "  </Gather>\n"
+    "  <Redirect method=\"POST\">/menu</Redirect>\n"
+    "</Response>\n";
+static const char doc_choice[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>\n"
+                                 "  <Say>You pressed a key. Back to the menu.</Say>\n"
+                                 "  <Redirect>/menu</Redirect>\n"
+                                 "</Response>\n";
 
 /* What the engine asked for last (ops must not re-enter the engine: the driver acts on it). */
 enum want { W_NONE, W_MEDIA, W_FETCH, W_TIMER, W_END };
@@ -44,16 +43,28 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void o_nop(void *c) { (void)c; }
-static void o_hangup(void *c) { ((struct drv *)c)->want = W_END; }
+static void o_nop(void *c)
+{
+	(void)c;
+}
+static void o_hangup(void *c)
+{
+	((struct drv *)c)->want = W_END;
+}
 static void o_say(void *c, uint32_t t, const char *x, const char *v, const char *l, uint32_t n)
 {
 	struct drv *d = c;
 	d->want = W_MEDIA;
 	d->token = t;
 }
-static void o_stop(void *c) { ((struct drv *)c)->want = W_NONE; }
-static void o_collect(void *c, const struct twiml_collect_op *op) { (void)c; }
+static void o_stop(void *c)
+{
+	((struct drv *)c)->want = W_NONE;
+}
+static void o_collect(void *c, const struct twiml_collect_op *op)
+{
+	(void)c;
+}
 static void o_timer(void *c, uint32_t ms)
 {
 	if (ms)
@@ -67,8 +78,14 @@ static void o_fetch(void *c, const struct twiml_fetch *f)
 }
 
 static const struct twiml_ops ops = {
-	.answer = o_nop, .hangup = o_hangup, .say = o_say, .stop_media = o_stop,
-	.collect = o_collect, .collect_stop = o_nop, .timer = o_timer, .fetch = o_fetch,
+    .answer = o_nop,
+    .hangup = o_hangup,
+    .say = o_say,
+    .stop_media = o_stop,
+    .collect = o_collect,
+    .collect_stop = o_nop,
+    .timer = o_timer,
+    .fetch = o_fetch,
 };
 
 static int cmp_u32(const void *a, const void *b)
@@ -97,9 +114,10 @@ int main(void)
 	 * action or Redirect → next document, forever */
 	struct drv d = {0};
 	struct twiml_engine *e;
-	if (twiml_engine_create(&e, &ops, &d) || twiml_engine_start(e, "http://bench/menu", TWIML_POST))
+	if (twiml_engine_create(&e, &ops, &d) ||
+	    twiml_engine_start(e, "http://bench/menu", TWIML_POST))
 		return 1;
-	uint32_t *lat = malloc(MAX_SAMPLES * sizeof(*lat)); /* media/key/timer events */
+	uint32_t *lat = malloc(MAX_SAMPLES * sizeof(*lat));   /* media/key/timer events */
 	uint32_t *dlat = malloc(MAX_SAMPLES * sizeof(*dlat)); /* document arrivals (parse + run) */
 	uint32_t ns = 0, nd = 0;
 	uint64_t events = 0, pass = 0;
@@ -110,9 +128,11 @@ int main(void)
 			bool is_doc = d.want == W_FETCH;
 			switch (d.want) {
 			case W_FETCH: {
-				const char *x = d.fetch_kind == TWIML_FETCH_GATHER ? doc_choice : doc_menu;
-				size_t l = d.fetch_kind == TWIML_FETCH_GATHER ? sizeof(doc_choice) - 1
-				                                              : sizeof(doc_menu) - 1;
+				const char *x =
+				    d.fetch_kind == TWIML_FETCH_GATHER ? doc_choice : doc_menu;
+				size_t l = d.fetch_kind == TWIML_FETCH_GATHER
+				               ? sizeof(doc_choice) - 1
+				               : sizeof(doc_menu) - 1;
 				struct twiml_prog *p;
 				if (twiml_parse(x, l, &p, NULL))
 					return 1;
@@ -151,7 +171,8 @@ int main(void)
 	qsort(lat, ns, sizeof(*lat), cmp_u32);
 	qsort(dlat, nd, sizeof(*dlat), cmp_u32);
 	printf("twiml execute: %.0f documents/s parsed+executed (Say/Gather/Redirect loop), "
-	       "%.0f events/s\n", (double)d.docs / secs, (double)events / secs);
+	       "%.0f events/s\n",
+	       (double)d.docs / secs, (double)events / secs);
 	printf("twiml event -> next op (media done, key, timer): p50 %u ns, p99 %u ns\n",
 	       lat[ns / 2], lat[(uint64_t)ns * 99 / 100]);
 	printf("twiml document arrival -> first op (parse + run): p50 %u ns, p99 %u ns\n",
