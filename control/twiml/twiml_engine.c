@@ -304,8 +304,6 @@ static bool start_media(struct twiml_engine *e, const struct twiml_node *n)
 	}
 }
 
-static void gather_prompt(struct twiml_engine *e);
-
 static void gather_finish(struct twiml_engine *e, char key)
 {
 	const struct twiml_node *v = twiml_cur_verb(e);
