@@ -304,7 +304,7 @@ json_t *ctl_store_adm_account_list(struct ctl *c, uint64_t client, int argc, cha
 	if (!c->store)
 		return ctl_store_no_store();
 	struct ctl_store_all x = {.arr = json_array(), .view = store_account_view};
-	int rc = store_walk(c->store, STORE_DB_ACCOUNTS, NULL, 0, NULL, 0, CTL_STORE_LIST_MAX,
+	int rc = store_walk(c->store, STORE_DB_ACCOUNTS, NULL, 0, NULL, 0, CTL_STORE_LIST_MAX, 0,
 	                    ctl_store_all_one, &x);
 	if (rc < 0) {
 		json_decref(x.arr);
@@ -372,7 +372,7 @@ json_t *ctl_store_adm_number_list(struct ctl *c, uint64_t client, int argc, char
 		json_t *recs;
 		char next[STORE_CURSOR_LEN + 1];
 		int rc = store_res_list(c->store, STORE_K_NUMBER, v[0], NULL, 0, CTL_STORE_LIST_MAX,
-		                        &recs, next);
+		                        0, &recs, next);
 		if (rc)
 			return ctl_store_err(rc == -EINVAL ? "bad account SID" : "store: %s",
 			                     strerror(-rc));
@@ -383,7 +383,7 @@ json_t *ctl_store_adm_number_list(struct ctl *c, uint64_t client, int argc, char
 		json_decref(recs);
 	} else {
 		struct ctl_store_all x = {.arr = json_array(), .view = store_number_view};
-		int rc = store_walk(c->store, STORE_DB_NUMBERS, NULL, 0, NULL, 0, CTL_STORE_LIST_MAX,
+		int rc = store_walk(c->store, STORE_DB_NUMBERS, NULL, 0, NULL, 0, CTL_STORE_LIST_MAX, 0,
 		                    ctl_store_all_one, &x);
 		if (rc < 0) {
 			json_decref(x.arr);

@@ -655,8 +655,54 @@ int64_t store_count(struct store *s, enum store_db db)
 	return rc ? store_errno(rc) : (int64_t)st.ms_entries;
 }
 
+void store_outbox_key(uint8_t key[8], uint64_t seq)
+{
+	store_be64(key, seq);
+}
+
+uint64_t store_outbox_seq(const void *key, size_t klen)
+{
+	return klen == 8 ? store_unbe64(key) : 0;
+}
+
+/* Position a reverse walk: at `from` if present, else the greatest key below it; without
+ * `from`, the last key starting with the prefix. */
+static int store_walk_rev_start(MDB_cursor *c, const void *prefix, size_t plen, const void *from,
+                                size_t flen, MDB_val *k, MDB_val *v)
+{
+	uint8_t upper[STORE_KEY_MAX + 1];
+	MDB_val start;
+	int exact_ok = 0;
+	if (from && flen) {
+		start = (MDB_val){.mv_size = flen, .mv_data = (void *)from};
+		exact_ok = 1;
+	} else if (prefix && plen) {
+		/* the smallest key above every key with the prefix: prefix with its last byte + 1 */
+		size_t n = plen;
+		memcpy(upper, prefix, plen);
+		while (n && upper[n - 1] == 0xff)
+			n--;
+		if (!n)
+			return mdb_cursor_get(c, k, v, MDB_LAST);
+		upper[n - 1]++;
+		start = (MDB_val){.mv_size = n, .mv_data = upper};
+	} else {
+		return mdb_cursor_get(c, k, v, MDB_LAST);
+	}
+	*k = start;
+	int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+	if (rc == MDB_NOTFOUND)
+		return mdb_cursor_get(c, k, v, MDB_LAST);
+	if (rc)
+		return rc;
+	if (exact_ok && k->mv_size == start.mv_size && !memcmp(k->mv_data, start.mv_data, start.mv_size))
+		return 0;
+	return mdb_cursor_get(c, k, v, MDB_PREV);
+}
+
 int store_walk(struct store *s, enum store_db db, const void *prefix, size_t plen,
-               const void *from, size_t flen, uint32_t max, store_walk_fn *fn, void *arg)
+               const void *from, size_t flen, uint32_t max, unsigned flags, store_walk_fn *fn,
+               void *arg)
 {
 	if ((unsigned)db >= STORE_DB_N || flen > STORE_KEY_MAX || plen > STORE_KEY_MAX)
 		return -EINVAL;
@@ -670,8 +716,11 @@ int store_walk(struct store *s, enum store_db db, const void *prefix, size_t ple
 		mdb_txn_abort(t);
 		return store_errno(rc);
 	}
+	int rev = flags & STORE_WALK_REVERSE;
 	MDB_val k, v;
-	if (from && flen) {
+	if (rev) {
+		rc = store_walk_rev_start(c, prefix, plen, from, flen, &k, &v);
+	} else if (from && flen) {
 		k = (MDB_val){.mv_size = flen, .mv_data = (void *)from};
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	} else if (prefix && plen) {
@@ -690,7 +739,7 @@ int store_walk(struct store *s, enum store_db db, const void *prefix, size_t ple
 		ret = fn(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 		if (ret)
 			break;
-		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+		rc = mdb_cursor_get(c, &k, &v, rev ? MDB_PREV : MDB_NEXT);
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(t);

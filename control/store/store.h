@@ -160,13 +160,21 @@ int store_get_json(struct store *s, enum store_db db, const void *key, size_t kl
 int64_t store_count(struct store *s, enum store_db db);
 
 /*
- * Walk keys in order from `from` (inclusive; NULL: the first key) while they start with
- * `prefix` (plen 0: any). fn returns 0 to go on, nonzero to stop (that value is returned).
- * At most `max` entries are visited (0: no bound). Returns 0, fn's value, or -errno.
+ * Walk keys in order from `from` (NULL: the first key) while they start with `prefix` (plen 0:
+ * any). fn returns 0 to go on, nonzero to stop (that value is returned). At most `max` entries
+ * are visited (0: no bound). Flags: STORE_WALK_REVERSE walks backwards, from `from` (or the
+ * greatest key below it) or from the last key with the prefix. Returns 0, fn's value, -errno.
  */
 typedef int store_walk_fn(void *arg, const void *key, size_t klen, const void *val, size_t vlen);
+enum { STORE_WALK_REVERSE = 1 };
 int store_walk(struct store *s, enum store_db db, const void *prefix, size_t plen,
-               const void *from, size_t flen, uint32_t max, store_walk_fn *fn, void *arg);
+               const void *from, size_t flen, uint32_t max, unsigned flags, store_walk_fn *fn,
+               void *arg);
+
+/* The outbox's key for a sequence number (8 bytes, big-endian): to delete a delivered entry
+ * (store_batch_del) or to walk from a sequence number. */
+void store_outbox_key(uint8_t key[8], uint64_t seq);
+uint64_t store_outbox_seq(const void *key, size_t klen);
 
 /* Test hook: hold the writer before it takes the queue (1) or let it go (0), so a test can
  * queue many batches and see them go out in one commit. */

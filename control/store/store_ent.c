@@ -259,7 +259,7 @@ static int store_list_one(void *arg, const void *key, size_t klen, const void *v
 }
 
 int store_res_list(struct store *s, enum store_kind k, const char *account_sid, const char *after,
-                   uint32_t skip, uint32_t limit, json_t **items, char *next)
+                   uint32_t skip, uint32_t limit, unsigned flags, json_t **items, char *next)
 {
 	const struct store_kind_info *ki = store_kind(k);
 	if (!ki || !store_sid_valid(account_sid, "AC") || limit < 1 || limit > 1000)
@@ -287,7 +287,8 @@ int store_res_list(struct store *s, enum store_kind k, const char *account_sid, 
 	x->skip = skip;
 	x->limit = limit;
 	int rc = store_walk(s, ki->idx, account_sid, STORE_SID_LEN, have_from ? from : NULL,
-	                    have_from ? sizeof(from) : 0, 0, store_list_one, x);
+	                    have_from ? sizeof(from) : 0, 0,
+	                    flags & STORE_LIST_NEWEST_FIRST ? STORE_WALK_REVERSE : 0, store_list_one, x);
 	if (rc < 0) {
 		free(x);
 		return rc;
@@ -357,6 +358,32 @@ int store_account_status_valid(const char *status)
 {
 	return status && (!strcmp(status, "active") || !strcmp(status, "suspended") ||
 	                  !strcmp(status, "closed"));
+}
+
+int store_account_update(json_t *rec, const char *friendly_name, const char *status, char *err,
+                         size_t errlen)
+{
+	const char *cur = json_string_value(json_object_get(rec, "status"));
+	if (friendly_name && (!*friendly_name || strlen(friendly_name) > 64)) {
+		snprintf(err, errlen, "friendly name must be 1 to 64 characters");
+		return -EINVAL;
+	}
+	if (status && !store_account_status_valid(status)) {
+		snprintf(err, errlen, "status must be active, suspended or closed");
+		return -EINVAL;
+	}
+	if (status && cur && !strcmp(cur, "closed") && strcmp(status, "closed") != 0) {
+		snprintf(err, errlen, "a closed account cannot be reopened");
+		return -EINVAL;
+	}
+	if (friendly_name)
+		json_object_set_new(rec, "friendly_name", json_string(friendly_name));
+	if (status)
+		json_object_set_new(rec, "status", json_string(status));
+	char d[40];
+	store_rfc2822(store_now_us(), d);
+	json_object_set_new(rec, "date_updated", json_string(d));
+	return 0;
 }
 
 json_t *store_account_view(const json_t *rec)

@@ -70,14 +70,17 @@ int store_res_get(struct store *s, enum store_kind k, const char *sid, json_t **
 int store_res_del(struct store *s, struct store_batch *b, enum store_kind k, const char *sid);
 
 /*
- * One page of an account's records in (_ts, sid) order, oldest first. `after`: a cursor from a
- * previous page (NULL or "": from the start); skip: records to pass over first (Page * PageSize
- * when the client pages by number); limit: page size (1..1000). *items gets a new array of
- * records; next (STORE_CURSOR_LEN + 1 bytes) gets the cursor after the last record returned
- * when more records follow, else "". Returns 0, -EINVAL (bad cursor/limit), -errno.
+ * One page of an account's records in (_ts, sid) order: oldest first, or newest first with
+ * STORE_LIST_NEWEST_FIRST (Twilio's order for calls, recordings, notifications). `after`: a
+ * cursor from a previous page in the same order (NULL or "": from the start); skip: records to
+ * pass over first (Page * PageSize when the client pages by number); limit: page size
+ * (1..1000). *items gets a new array of records; next (STORE_CURSOR_LEN + 1 bytes) gets the
+ * cursor after the last record returned when more records follow, else "". Returns 0, -EINVAL
+ * (bad account, cursor or limit), -errno.
  */
+enum { STORE_LIST_NEWEST_FIRST = 1 };
 int store_res_list(struct store *s, enum store_kind k, const char *account_sid, const char *after,
-                   uint32_t skip, uint32_t limit, json_t **items, char *next);
+                   uint32_t skip, uint32_t limit, unsigned flags, json_t **items, char *next);
 
 /* ---- accounts ---- */
 
@@ -86,6 +89,12 @@ int store_res_list(struct store *s, enum store_kind k, const char *account_sid, 
 json_t *store_account_new(const char *friendly_name, const char *owner_sid);
 /* Twilio's account JSON for a record (uri, subresource_uris; no "_" fields). New reference. */
 json_t *store_account_view(const json_t *rec);
+/* Change an account record in place (NULL: leave as is): friendly name (1..64 characters),
+ * status (active | suspended | closed; a closed account stays closed, as at Twilio);
+ * date_updated becomes now. Returns 0, or -EINVAL with a message. Store it with
+ * store_res_put(b, STORE_K_ACCOUNT, rec, 0). */
+int store_account_update(json_t *rec, const char *friendly_name, const char *status, char *err,
+                         size_t errlen);
 /* 1 for "active", "suspended", "closed". */
 int store_account_status_valid(const char *status);
 

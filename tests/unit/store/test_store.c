@@ -132,7 +132,7 @@ static void test_crud_each_kind(void **state)
 		/* list */
 		json_t *items;
 		char next[STORE_CURSOR_LEN + 1];
-		assert_int_equal(store_res_list(f->s, k, ac, NULL, 0, 50, &items, next), 0);
+		assert_int_equal(store_res_list(f->s, k, ac, NULL, 0, 50, 0, &items, next), 0);
 		assert_int_equal(json_array_size(items), 1);
 		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "sid")),
 		                    sid);
@@ -158,7 +158,7 @@ static void test_crud_each_kind(void **state)
 		assert_int_equal(store_res_del(f->s, b, k, sid), 0);
 		assert_int_equal(commit(f, b), 0);
 		assert_int_equal(store_res_get(f->s, k, sid, &got), -ENOENT);
-		assert_int_equal(store_res_list(f->s, k, ac, NULL, 0, 50, &items, next), 0);
+		assert_int_equal(store_res_list(f->s, k, ac, NULL, 0, 50, 0, &items, next), 0);
 		assert_int_equal(json_array_size(items), 0);
 		json_decref(items);
 		if (k == STORE_K_NUMBER)
@@ -183,9 +183,10 @@ static void test_crud_each_kind(void **state)
 static void test_calls_paging(void **state)
 {
 	struct fx *f = *state;
-	char a[STORE_SID_LEN + 1], o[STORE_SID_LEN + 1];
-	assert_int_equal(store_sid_new(a, "AC"), 0);
-	assert_int_equal(store_sid_new(o, "AC"), 0);
+	/* neighbours on both sides of a in key order: a list must stay inside its account */
+	const char *a = "AC55555555555555555555555555555555";
+	const char *o = "AC55555555555555555555555555555554";
+	const char *o2 = "AC55555555555555555555555555555556";
 	char sids[25][STORE_SID_LEN + 1];
 	struct store_batch *b = store_batch_new();
 	for (int i = 0; i < 25; i++) {
@@ -199,6 +200,9 @@ static void test_calls_paging(void **state)
 			r = rec_new(STORE_K_CALL, o, ts);
 			assert_int_equal(store_res_put(b, STORE_K_CALL, r, 1), 0);
 			json_decref(r);
+			r = rec_new(STORE_K_CALL, o2, ts);
+			assert_int_equal(store_res_put(b, STORE_K_CALL, r, 1), 0);
+			json_decref(r);
 		}
 	}
 	assert_int_equal(commit(f, b), 0);
@@ -207,7 +211,7 @@ static void test_calls_paging(void **state)
 	int pages = 0;
 	do {
 		json_t *items;
-		assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, cur, 0, 10, &items, next), 0);
+		assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, cur, 0, 10, 0, &items, next), 0);
 		assert_true(json_array_size(items) == (pages < 2 ? 10u : 5u));
 		json_array_extend(all, items);
 		json_decref(items);
@@ -228,19 +232,41 @@ static void test_calls_paging(void **state)
 	}
 	/* skip (Page * PageSize) gives the same records as the cursor walk */
 	json_t *items;
-	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, NULL, 20, 10, &items, next), 0);
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, NULL, 20, 10, 0, &items, next), 0);
 	assert_int_equal(json_array_size(items), 5);
 	assert_true(json_equal(json_array_get(items, 0), json_array_get(all, 20)));
 	assert_string_equal(next, "");
 	json_decref(items);
-	assert_int_equal(store_res_list(f->s, STORE_K_CALL, o, NULL, 0, 1000, &items, next), 0);
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, o, NULL, 0, 1000, 0, &items, next), 0);
+	assert_int_equal(json_array_size(items), 5);
+	json_decref(items);
+	/* newest first (Twilio's order for calls): the same records reversed, paged by cursor */
+	cur[0] = 0;
+	pages = 0;
+	json_t *rev = json_array();
+	do {
+		assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, cur, 0, 10,
+		                                STORE_LIST_NEWEST_FIRST, &items, next), 0);
+		assert_true(json_array_size(items) == (pages < 2 ? 10u : 5u));
+		json_array_extend(rev, items);
+		json_decref(items);
+		strcpy(cur, next);
+		pages++;
+	} while (*cur && pages < 10);
+	assert_int_equal(pages, 3);
+	assert_int_equal(json_array_size(rev), 25);
+	for (size_t i = 0; i < 25; i++)
+		assert_true(json_equal(json_array_get(rev, i), json_array_get(all, 24 - i)));
+	json_decref(rev);
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, o2, NULL, 0, 1000,
+	                                STORE_LIST_NEWEST_FIRST, &items, next), 0);
 	assert_int_equal(json_array_size(items), 5);
 	json_decref(items);
 	/* bad cursors and sizes */
-	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, "zz", 0, 10, &items, next), -EINVAL);
-	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, NULL, 0, 0, &items, next), -EINVAL);
-	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, NULL, 0, 1001, &items, next), -EINVAL);
-	assert_int_equal(store_res_list(f->s, STORE_K_CALL, "ACnope", NULL, 0, 10, &items, next),
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, "zz", 0, 10, 0, &items, next), -EINVAL);
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, NULL, 0, 0, 0, &items, next), -EINVAL);
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, a, NULL, 0, 1001, 0, &items, next), -EINVAL);
+	assert_int_equal(store_res_list(f->s, STORE_K_CALL, "ACnope", NULL, 0, 10, 0, &items, next),
 	                 -EINVAL);
 	json_decref(all);
 }
@@ -361,6 +387,20 @@ static void test_queue_full(void **state)
 	store_batch_free(b);
 }
 
+struct ob_walk {
+	int n;
+	uint64_t seq[16];
+};
+
+static int ob_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct ob_walk *w = arg;
+	if (w->n < 16)
+		w->seq[w->n] = store_outbox_seq(key, klen);
+	w->n++;
+	return 0;
+}
+
 /* outbox sequence numbers; call state and outbox entry in one transaction, or neither */
 static void test_outbox_callstate(void **state)
 {
@@ -405,6 +445,29 @@ static void test_outbox_callstate(void **state)
 	assert_int_equal(json_integer_value(json_object_get(got, "verb")), 10);
 	json_decref(got);
 	assert_int_equal(store_count(f->s, STORE_DB_OUTBOX), 5);
+	/* a deliverer walks the outbox in sequence order and deletes what it delivered */
+	struct ob_walk w = {0};
+	assert_int_equal(store_walk(f->s, STORE_DB_OUTBOX, NULL, 0, NULL, 0, 0, 0, ob_one, &w), 0);
+	assert_int_equal(w.n, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(w.seq[i], i + 1);
+	b = store_batch_new();
+	uint8_t k1[8];
+	store_outbox_key(k1, 1);
+	assert_int_equal(store_batch_del(b, STORE_DB_OUTBOX, k1, 8, STORE_DEL_MUST_EXIST), 0);
+	assert_int_equal(commit(f, b), 0);
+	memset(&w, 0, sizeof(w));
+	uint8_t k4[8];
+	store_outbox_key(k4, 4);
+	assert_int_equal(store_walk(f->s, STORE_DB_OUTBOX, NULL, 0, k4, 8, 0, 0, ob_one, &w), 0);
+	assert_int_equal(w.n, 2); /* 4 and 5 */
+	assert_int_equal(w.seq[0], 4);
+	assert_int_equal(store_count(f->s, STORE_DB_OUTBOX), 4);
+	/* the sequence goes on after the last entry */
+	b = store_batch_new();
+	assert_int_equal(store_batch_outbox(b, ob), 0);
+	assert_int_equal(commit(f, b), 0);
+	assert_int_equal(f->last_seq, 6);
 	json_decref(st);
 	json_decref(st2);
 	json_decref(ob);

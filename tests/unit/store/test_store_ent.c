@@ -114,6 +114,16 @@ static void test_account_record(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(v, "subresource_uris"), "calls")), uri);
 	assert_non_null(json_object_get(v, "date_created"));
+	char err[120];
+	assert_int_equal(store_account_update(a, "Team B", "suspended", err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "friendly_name")), "Team B");
+	assert_string_equal(json_string_value(json_object_get(a, "status")), "suspended");
+	assert_int_equal(store_account_update(a, NULL, "frozen", err, sizeof(err)), -EINVAL);
+	assert_int_equal(store_account_update(a, "", NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(store_account_update(a, NULL, "closed", err, sizeof(err)), 0);
+	assert_int_equal(store_account_update(a, NULL, "active", err, sizeof(err)), -EINVAL);
+	assert_string_equal(json_string_value(json_object_get(a, "status")), "closed");
+	assert_string_equal(json_string_value(json_object_get(a, "friendly_name")), "Team B");
 	assert_true(store_account_status_valid("suspended"));
 	assert_false(store_account_status_valid("frozen"));
 	json_decref(v);
