@@ -76,6 +76,11 @@ struct store {
 	struct store_batch *done_head, *done_tail; /* committed, not dispatched (mu) */
 	int stop, hold;                            /* mu */
 
+	/* the owner's read transaction, kept reset between reads and renewed for the next one
+	 * (keeps its reader slot: no lock-file mutex per read) */
+	MDB_txn *rtxn;
+	int rtxn_busy;
+
 	/* counters: the writer's under mu, the owner's plain */
 	uint64_t submits, queue_full;
 	uint64_t commits, batch_errors, commit_errors, ops, max_group, commit_ns;
@@ -550,6 +555,12 @@ int store_open(struct store **out, const struct store_cfg *cfg, char *err, size_
 		snprintf(err, errlen, "opening databases in %s: %s", cfg->dir, mdb_strerror(rc));
 		goto fail;
 	}
+	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->rtxn);
+	if (rc) {
+		snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	mdb_txn_reset(s->rtxn);
 	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (s->efd < 0) {
 		rc = errno;
@@ -566,6 +577,8 @@ int store_open(struct store **out, const struct store_cfg *cfg, char *err, size_
 	return 0;
 fail:
 	rc = store_errno(rc);
+	if (s->rtxn)
+		mdb_txn_abort(s->rtxn);
 	if (s->efd >= 0)
 		close(s->efd);
 	if (s->env)
@@ -590,6 +603,7 @@ void store_close(struct store *s)
 	}
 	store_dispatch(s);
 	close(s->efd);
+	mdb_txn_abort(s->rtxn);
 	mdb_env_close(s->env);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
@@ -598,13 +612,33 @@ void store_close(struct store *s)
 
 /* ---- reads ---- */
 
+static int store_rbegin(struct store *s, MDB_txn **t)
+{
+	if (s->rtxn && !s->rtxn_busy && mdb_txn_renew(s->rtxn) == 0) {
+		s->rtxn_busy = 1;
+		*t = s->rtxn;
+		return 0;
+	}
+	return mdb_txn_begin(s->env, NULL, MDB_RDONLY, t); /* nested in a walk: a txn of its own */
+}
+
+static void store_rend(struct store *s, MDB_txn *t)
+{
+	if (t == s->rtxn) {
+		mdb_txn_reset(t);
+		s->rtxn_busy = 0;
+	} else {
+		mdb_txn_abort(t);
+	}
+}
+
 int store_get(struct store *s, enum store_db db, const void *key, size_t klen, char **val,
               size_t *vlen)
 {
 	if ((unsigned)db >= STORE_DB_N || !key || !klen || klen > STORE_KEY_MAX)
 		return -EINVAL;
 	MDB_txn *t;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t);
+	int rc = store_rbegin(s, &t);
 	if (rc)
 		return store_errno(rc);
 	MDB_val k = {.mv_size = klen, .mv_data = (void *)key}, v;
@@ -621,7 +655,7 @@ int store_get(struct store *s, enum store_db db, const void *key, size_t klen, c
 			rc = ENOMEM;
 		}
 	}
-	mdb_txn_abort(t);
+	store_rend(s, t);
 	return store_errno(rc);
 }
 
@@ -646,12 +680,12 @@ int64_t store_count(struct store *s, enum store_db db)
 	if ((unsigned)db >= STORE_DB_N)
 		return -EINVAL;
 	MDB_txn *t;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t);
+	int rc = store_rbegin(s, &t);
 	if (rc)
 		return store_errno(rc);
 	MDB_stat st;
 	rc = mdb_stat(t, s->dbi[db], &st);
-	mdb_txn_abort(t);
+	store_rend(s, t);
 	return rc ? store_errno(rc) : (int64_t)st.ms_entries;
 }
 
@@ -707,13 +741,13 @@ int store_walk(struct store *s, enum store_db db, const void *prefix, size_t ple
 	if ((unsigned)db >= STORE_DB_N || flen > STORE_KEY_MAX || plen > STORE_KEY_MAX)
 		return -EINVAL;
 	MDB_txn *t;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t);
+	int rc = store_rbegin(s, &t);
 	if (rc)
 		return store_errno(rc);
 	MDB_cursor *c;
 	rc = mdb_cursor_open(t, s->dbi[db], &c);
 	if (rc) {
-		mdb_txn_abort(t);
+		store_rend(s, t);
 		return store_errno(rc);
 	}
 	int rev = flags & STORE_WALK_REVERSE;
@@ -742,7 +776,7 @@ int store_walk(struct store *s, enum store_db db, const void *prefix, size_t ple
 		rc = mdb_cursor_get(c, &k, &v, rev ? MDB_PREV : MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	mdb_txn_abort(t);
+	store_rend(s, t);
 	if (ret)
 		return ret;
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_errno(rc);

@@ -130,6 +130,44 @@ int main(int argc, char **argv)
 	run("load, 16 in flight", N, 16, ac);
 	run("load, 256 in flight", N, 256, ac);
 	run("load, 4096 in flight", N, 4096, ac);
+	/* reads on the loop thread: fetch by SID and a list page of 50, as the REST API will */
+	json_t *page;
+	char next[STORE_CURSOR_LEN + 1];
+	if (store_res_list(B.s, STORE_K_CALL, ac, NULL, 0, 1000, STORE_LIST_NEWEST_FIRST, &page,
+	                   next) || json_array_size(page) != 1000) {
+		fprintf(stderr, "bench-store: list failed\n");
+		return 1;
+	}
+	enum { R = 200000 };
+	uint64_t t = now_ns();
+	for (int i = 0; i < R; i++) {
+		const char *sid =
+		    json_string_value(json_object_get(json_array_get(page, (size_t)i % 1000), "sid"));
+		json_t *rec;
+		if (store_res_get(B.s, STORE_K_CALL, sid, &rec) != 0) {
+			fprintf(stderr, "bench-store: get failed\n");
+			return 1;
+		}
+		json_decref(rec);
+	}
+	double sec = (double)(now_ns() - t) / 1e9;
+	printf("%-26s %7d reads   %9.0f reads/s   (%.2f us each, JSON parse included)\n",
+	       "fetch a call by SID", R, R / sec, sec * 1e6 / R);
+	json_decref(page);
+	enum { P = 5000 };
+	t = now_ns();
+	for (int i = 0; i < P; i++) {
+		if (store_res_list(B.s, STORE_K_CALL, ac, NULL, (uint32_t)(i % 100) * 50, 50,
+		                   STORE_LIST_NEWEST_FIRST, &page, next) || json_array_size(page) != 50) {
+			fprintf(stderr, "bench-store: page failed\n");
+			return 1;
+		}
+		json_decref(page);
+	}
+	sec = (double)(now_ns() - t) / 1e9;
+	printf("%-26s %7d pages   %9.0f pages/s   (%.1f us each, of %lld calls)\n",
+	       "list page of 50 (skip)", P, P / sec, sec * 1e6 / P,
+	       (long long)store_count(B.s, STORE_DB_CALLS));
 	struct store_stats st;
 	store_get_stats(B.s, &st);
 	printf("largest group %llu batches; %lld calls stored, %.1f ms in write txns in all\n",
