@@ -159,6 +159,12 @@ uint32_t store_batch_ops(const struct store_batch *b)
 	return b ? b->n : 0;
 }
 
+void store_batch_rollback(struct store_batch *b, uint32_t n)
+{
+	while (b && b->n > n)
+		free(b->ops[--b->n].key);
+}
+
 static int store_batch_add(struct store_batch *b, enum store_op_type type, enum store_db db,
                            const void *key, size_t klen, const void *val, size_t vlen,
                            unsigned flags)
@@ -228,10 +234,8 @@ int store_batch_callstate(struct store_batch *b, const char *call_sid, const jso
 	int rc = store_batch_put_json(b, STORE_DB_CALLSTATE, call_sid, strlen(call_sid), state, 0);
 	if (rc == 0 && outbox)
 		rc = store_batch_outbox(b, outbox);
-	if (rc) { /* all or nothing */
-		while (b->n > n0)
-			free(b->ops[--b->n].key);
-	}
+	if (rc) /* all or nothing */
+		store_batch_rollback(b, n0);
 	return rc;
 }
 

@@ -122,6 +122,8 @@ enum store_op_flags {
 struct store_batch *store_batch_new(void);
 void store_batch_free(struct store_batch *b);
 uint32_t store_batch_ops(const struct store_batch *b);
+/* Drop the operations added after the first n (undo a group of adds that failed half-way). */
+void store_batch_rollback(struct store_batch *b, uint32_t n);
 
 /* Operations, applied in order within the batch. Data is copied. Return 0, -EINVAL (bad db,
  * key empty or over STORE_KEY_MAX), -E2BIG (batch full) or -ENOMEM. A failed add leaves the

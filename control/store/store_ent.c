@@ -186,7 +186,8 @@ int store_res_put(struct store_batch *b, enum store_kind k, const json_t *rec, i
 			         : -EINVAL;
 		}
 	}
-	(void)n0; /* a failed add after the first leaves ops behind: callers free the batch */
+	if (rc) /* all or nothing: the batch is as it was */
+		store_batch_rollback(b, n0);
 	return rc;
 }
 
@@ -208,6 +209,7 @@ int store_res_del(struct store *s, struct store_batch *b, enum store_kind k, con
 	uint64_t ts;
 	rc = store_res_keys(k, rec, &rsid, &owner, &ts);
 	const struct store_kind_info *ki = store_kind(k);
+	uint32_t n0 = store_batch_ops(b);
 	if (!rc)
 		rc = store_batch_del(b, ki->db, sid, STORE_SID_LEN, STORE_DEL_MUST_EXIST);
 	if (!rc) {
@@ -220,6 +222,8 @@ int store_res_del(struct store *s, struct store_batch *b, enum store_kind k, con
 		if (num)
 			rc = store_batch_del(b, STORE_DB_NUMBERS_E164, num, strlen(num), 0);
 	}
+	if (rc)
+		store_batch_rollback(b, n0);
 	json_decref(rec);
 	return rc;
 }

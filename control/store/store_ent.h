@@ -61,7 +61,8 @@ const struct store_kind_info *store_kind(enum store_kind k);
 /* Add the record (and its list entry; for numbers the E.164 index too) to a batch. create=1:
  * the SID and (numbers) the phone number must be new, else the batch fails with -EEXIST.
  * create=0: an update of an existing record (owner and _ts must be unchanged). Returns 0 or
- * -EINVAL (record lacks sid/owner/_ts, wrong SID prefix) or a batch error. */
+ * -EINVAL (record lacks sid/owner/_ts, wrong SID prefix) or a batch error; on error the batch
+ * is left as it was. */
 int store_res_put(struct store_batch *b, enum store_kind k, const json_t *rec, int create);
 /* Fetch by SID: 0 and a new reference, -ENOENT, -EINVAL, -errno. */
 int store_res_get(struct store *s, enum store_kind k, const char *sid, json_t **out);

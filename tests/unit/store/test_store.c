@@ -176,6 +176,11 @@ static void test_crud_each_kind(void **state)
 	bad = rec_new(STORE_K_APP, ac, 1);
 	assert_int_equal(store_res_put(b, STORE_K_CALL, bad, 1), -EINVAL); /* AP sid as a call */
 	json_decref(bad);
+	/* a number record without its phone number: nothing of it stays in the batch */
+	bad = rec_new(STORE_K_NUMBER, ac, 1);
+	assert_int_equal(store_res_put(b, STORE_K_NUMBER, bad, 1), -EINVAL);
+	assert_int_equal(store_batch_ops(b), 0);
+	json_decref(bad);
 	store_batch_free(b);
 }
 
