@@ -198,7 +198,12 @@ static json_t *ctl_store_opts(int argc, char **argv, const char *const *names, i
 		if (i + 1 >= argc)
 			return ctl_store_err("%s needs a value", argv[i]);
 		if (ctl_store_unpct(argv[i + 1]))
-			return ctl_store_err("%s: bad value", argv[i]);
+			return ctl_store_err("%s: bad value (control characters or a bad %% escape)",
+			                     argv[i]);
+		json_t *utf8 = json_string(argv[i + 1]); /* NULL unless valid UTF-8 */
+		if (!utf8)
+			return ctl_store_err("%s: not valid UTF-8", argv[i]);
+		json_decref(utf8);
 		vals[k] = argv[i + 1];
 	}
 	return NULL;

@@ -35,6 +35,8 @@ out=$(voxctl number add --account "$AC" --number "call me" --voice-url http://x.
 check "a malformed number is refused clearly (rc=$rc: $out)" answered 1 'not a phone number'
 out=$(voxctl number add --account AC00000000000000000000000000000000 --number +15005550101 2>&1); rc=$?
 check "an unknown account is refused (rc=$rc: $out)" answered 1 'no account'
+out=$(voxctl account create --friendly-name "$(printf 'bad\xff\xfename')" 2>&1); rc=$?
+check "a name that is not UTF-8 is refused (rc=$rc: $out)" answered 1 'not valid UTF-8'
 out=$(voxctl number add --account "$AC" --number +15005550102 --voice-method PUT 2>&1); rc=$?
 check "a bad method is refused (rc=$rc: $out)" answered 1 'GET or POST'
 voxctl number add --account "$DEV" --number +15005550006 --voice-url http://127.0.0.1:8080/demo/ >/dev/null
