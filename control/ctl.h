@@ -18,6 +18,7 @@ struct ctl_legs;
 struct ctl_admin;
 struct ctl_req;
 struct ctl_script;
+struct store;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -97,6 +98,9 @@ struct ctl {
 
 	/* the shared media pool (ctl_pool.c): NULL while detached */
 	struct ctl_pool *pool;
+
+	/* the LMDB store (control/store/ctl_store.c): NULL until opened */
+	struct store *store;
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

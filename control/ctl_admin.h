@@ -28,7 +28,7 @@ void ctl_admin_reply(struct ctl_admin *a, uint64_t client, json_t *reply);
 
 /* ---- request table (ctl_admin_cmds.c) ---- */
 
-#define CTL_ADMIN_MAX_ARGS 8
+#define CTL_ADMIN_MAX_ARGS 24
 
 /* Split a request line into words in place. Returns the number of words (at most max), or
  * -E2BIG when there are more. */

@@ -17,6 +17,7 @@
 #include "ctl_legs.h"
 #include "ctl_req.h"
 #include "ctl_script.h"
+#include "ctl_store.h"
 
 /* A handler returns the answer, or NULL when the answer comes later through ctl_reply(). */
 typedef json_t *ctl_admin_fn(struct ctl *c, uint64_t client, int argc, char **argv);
@@ -53,6 +54,14 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"script reload", 0, 0, "", adm_script_reload,
      "re-read the script file (running calls keep their rules)"},
     {"script stats", 0, 0, "", adm_script_stats, "scripted mode's counters and calls"},
+    {"account create", 0, 4, "[--friendly-name NAME] [--owner AC...]", ctl_store_adm_account_create,
+     "create an account (answered once committed)"},
+    {"account list", 0, 0, "", ctl_store_adm_account_list, "accounts in the store"},
+    {"number add", 4, 20, "--account AC... --number E164 [--voice-url URL] [...]",
+     ctl_store_adm_number_add, "add an incoming phone number (answered once committed)"},
+    {"number list", 0, 2, "[--account AC...]", ctl_store_adm_number_list,
+     "incoming phone numbers"},
+    {"store stats", 0, 0, "", ctl_store_adm_stats, "the store's counters"},
     {"help", 0, 0, "", adm_help, "this list"},
 };
 #define CTL_ADMIN_N_CMDS (sizeof(ctl_admin_cmds) / sizeof(ctl_admin_cmds[0]))
@@ -207,6 +216,7 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 	json_object_set_new(o, "pending_requests", json_integer(ctl_req_pending(c)));
 	json_object_set_new(o, "doorbell", json_boolean(c->evt_fd >= 0));
 	json_object_set_new(o, "script", ctl_script_counters_json(c));
+	json_object_set_new(o, "store", ctl_store_stats_json(c));
 	return o;
 }
 

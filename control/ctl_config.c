@@ -36,6 +36,10 @@ const struct vox_conf_opt ctl_config_table[] = {
      NULL, 1, "scripted mode: call decisions from this rules file (empty: off); 'script reload'"},
     CTL_U32(script_calls, 16, 1u << 22, "65536", 0,
             "calls scripted mode follows at once (beyond: rejected 503)"),
+    CTL_U32(store_map_mb, 1, 1u << 20, "1024", 0,
+            "LMDB map size in MiB (the store cannot grow beyond it)"),
+    CTL_U32(store_queue, 1, 1u << 20, "4096", 0,
+            "store write batches in flight at most (beyond: refused and counted)"),
     VOX_CONF_END,
 };
 

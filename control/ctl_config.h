@@ -29,6 +29,8 @@ struct ctl_config {
 	uint32_t admin_line_max;
 	char script[256];      /* scripted mode: rules file (empty: off) */
 	uint32_t script_calls; /* calls the scripted mode follows at once */
+	uint32_t store_map_mb; /* LMDB map size: the store's largest size */
+	uint32_t store_queue;  /* store write batches in flight at most */
 };
 
 extern const struct vox_conf_opt ctl_config_table[];

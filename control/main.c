@@ -15,6 +15,7 @@
 #include "ctl_dp.h"
 #include "ctl_log.h"
 #include "ctl_script.h"
+#include "ctl_store.h"
 
 #define TAG "main"
 
@@ -124,6 +125,8 @@ int main(int argc, char **argv)
 		CTL_ERR(TAG, "signalfd: %s", strerror(errno));
 		goto out;
 	}
+	if (ctl_store_open(&c) != 0)
+		goto out;
 	rc = ctl_admin_open(&c.admin, &c);
 	if (rc) {
 		CTL_ERR(TAG, "admin socket %s: %s", c.names.ctl_sock, strerror(-rc));
@@ -140,6 +143,7 @@ out:
 	ctl_attach_stop(&c);
 	ctl_admin_close(c.admin);
 	c.admin = NULL;
+	ctl_store_close(&c);
 	if (sfd >= 0)
 		close(sfd);
 	ctl_fini(&c);

@@ -45,6 +45,7 @@ t_down() {
     kill $left 2>/dev/null
   fi
   vox_stop "$T_ID"
+  rm -rf "${VOX_DATA_BASE:?}/$T_ID"
 }
 
 t_up() {

@@ -5,6 +5,8 @@
 VOX_ROOT=${VOX_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VOX_BUILD=${VOX_BUILD:-$VOX_ROOT/build}
 VOX_RUN_BASE=${VOX_RUN_BASE:-/run/voxplane}
+# control's store lives in <base>/<instance> (kept across runs; the run dir is not)
+VOX_DATA_BASE=${VOX_DATA_BASE:-$VOX_ROOT/data}
 VOX_DP_BIN=$VOX_BUILD/dataplane/core/voxplane-dataplane
 VOX_CTL_BIN=$VOX_BUILD/control/voxplane-control
 VOX_VOXCTL=$VOX_BUILD/tools/voxctl/voxctl
@@ -90,7 +92,8 @@ vox_start_dp() {
 # vox_start_control ID CONF LOGDIR [--set args already expanded]
 vox_start_control() {
   local id=$1 conf=$2 logdir=$3; shift 3
-  "$VOX_CTL_BIN" -c "$conf" --set "instance=$id" --set "run_dir=$VOX_RUN_BASE" "$@" \
+  "$VOX_CTL_BIN" -c "$conf" --set "instance=$id" --set "run_dir=$VOX_RUN_BASE" \
+    --set "data_dir=$VOX_DATA_BASE/$id" "$@" \
     >>"$logdir/control.log" 2>&1 &
   VOX_CTL_PID=$!
   local i

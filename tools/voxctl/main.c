@@ -20,6 +20,11 @@ static const struct vctl_cmd vctl_cmds[] = {
     {"ping", vctl_cmd_ping, "[--json]", "round trip from control to every worker"},
     {"status", vctl_cmd_status, "", "control's status as JSON"},
     {"script", vctl_cmd_script, "stats | reload", "control's scripted decisions: counters, re-read"},
+    {"account", vctl_cmd_account, "create [--friendly-name NAME] | list [--json]",
+     "accounts in control's store (create answers once committed)"},
+    {"number", vctl_cmd_number, "add --account AC --number +E164 --voice-url URL ... | list",
+     "incoming phone numbers in control's store"},
+    {"store", vctl_cmd_store, "stats", "control's store: commits, group sizes, queue overflow"},
     {"diag", vctl_cmd_diag, "leg-create N | leg-end HANDLE | burst W N | end-all | acl | send-request | match",
      "diagnostic requests through control; prints its JSON answer"},
 };
