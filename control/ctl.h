@@ -18,6 +18,7 @@ struct ctl_legs;
 struct ctl_admin;
 struct ctl_req;
 struct ctl_script;
+struct http_ctl;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -97,6 +98,11 @@ struct ctl {
 
 	/* the shared media pool (ctl_pool.c): NULL while detached */
 	struct ctl_pool *pool;
+
+	/* HTTP listener and fetcher (control/http): NULL until http_ctl_open; http_json adds
+	 * their counters to `status` without ctl_core linking control/http */
+	struct http_ctl *http;
+	json_t *(*http_json)(struct ctl *c);
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

@@ -15,6 +15,7 @@
 #include "ctl_dp.h"
 #include "ctl_log.h"
 #include "ctl_script.h"
+#include "http_ctl.h"
 
 #define TAG "main"
 
@@ -129,6 +130,9 @@ int main(int argc, char **argv)
 		CTL_ERR(TAG, "admin socket %s: %s", c.names.ctl_sock, strerror(-rc));
 		goto out;
 	}
+	rc = http_ctl_open(&c);
+	if (rc)
+		goto out;
 	ctl_loop_set_hooks(loop, ctl_dp_before_sleep, ctl_dp_after_sleep, &c);
 	if (ctl_attach_start(&c) != 0)
 		goto out;
@@ -138,6 +142,7 @@ int main(int argc, char **argv)
 	exit_code = c.fatal ? 1 : 0;
 out:
 	ctl_attach_stop(&c);
+	http_ctl_close(&c);
 	ctl_admin_close(c.admin);
 	c.admin = NULL;
 	if (sfd >= 0)
