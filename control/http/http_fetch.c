@@ -416,7 +416,10 @@ static int x_setup(struct http_xfer *x, const struct http_request *req, const ch
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* wait for a connection that may multiplex only where HTTP/2 can come (TLS ALPN): on
+	 * plain http it would hold a request until the busy connection's answer arrived */
+	if (!strncasecmp(x->url, "https:", 6))
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, f->cfg.insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->cfg.insecure ? 0L : 2L);
 	if (get) {
