@@ -229,7 +229,6 @@ int http_server_create(struct http_server **out, struct ctl_loop *l,
 	    srv_access, s, MHD_OPTION_EXTERNAL_LOGGER, srv_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->idle_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, srv_completed, s,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 	    MHD_OPTION_END);
 	if (!s->d) {
 		int e = errno ? errno : EADDRINUSE;
