@@ -98,8 +98,10 @@ struct http_server_counters {
  * from the loop (the connection is suspended until http_respond*). */
 enum { HTTP_DONE = 0, HTTP_PENDING = 1 };
 typedef int http_handler_fn(struct http_req *r, void *arg);
-/* Called when a pending request goes away unanswered (server destroyed); the request is freed
- * right after. */
+/* Called when a pending request goes away unanswered: it could not be suspended (max_pending:
+ * answered 503 instead) or the server is destroyed. The request is freed after: forget it.
+ * A client closing a suspended connection is noticed only when the answer is sent (MHD does
+ * not watch suspended sockets), so every pending request must be answered in bounded time. */
 typedef void http_abort_fn(struct http_req *r, void *arg);
 
 /* Start listening. Returns 0, -EINVAL, -EADDRINUSE (or another -errno), -ENOMEM. */

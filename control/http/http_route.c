@@ -87,8 +87,15 @@ void http_route_dispatch(struct http_req *r)
 		r->in_handler = 1;
 		int v = rt->fn(r, rt->arg);
 		r->in_handler = 0;
-		if (v == HTTP_PENDING && r->state == REQ_NEW && http_server_suspend(r) != 0)
+		if (v == HTTP_PENDING && r->state == REQ_NEW && http_server_suspend(r) != 0) {
+			/* the owner must forget it: it is answered here and freed when sent */
+			if (r->on_abort) {
+				s->cnt.aborted_pending++;
+				r->on_abort(r, r->abort_arg);
+				r->on_abort = NULL;
+			}
 			http_respond_error(r, 503, 20503, "too many requests waiting");
+		}
 		return;
 	}
 	if (path_seen) {

@@ -134,6 +134,17 @@ static int64_t hold_release(struct ctl_loop *l, uint64_t id, void *arg)
 	return CTL_TIMER_STOP;
 }
 
+/* a held request whose client went away: forget it */
+static void hold_abort(struct http_req *r, void *arg)
+{
+	struct fx *x = arg;
+	for (int i = 0; i < x->nheld; i++)
+		if (x->held[i] == r) {
+			x->held[i] = x->held[--x->nheld];
+			break;
+		}
+}
+
 /* /hold/{ms}: answered ms later from a loop timer (0: only when the test releases it) */
 static int h_hold(struct http_req *r, void *arg)
 {
@@ -143,6 +154,7 @@ static int h_hold(struct http_req *r, void *arg)
 		return HTTP_DONE;
 	}
 	x->held[x->nheld++] = r;
+	http_req_on_abort(r, hold_abort, x);
 	int ms = atoi(http_req_path_arg(r, "ms"));
 	if (ms > 0 && !x->hold_timer)
 		x->hold_timer = ctl_loop_add_timer(x->loop, ms, hold_release, x);
@@ -527,8 +539,14 @@ static void t_pending_bound_and_cancel(void **st)
 	for (int i = 0; i < 5; i++)
 		if (!d[i].fired)
 			http_fetch_cancel(x->f, xf[i]);
+	/* the one refused was taken back from its owner (on_abort); the four stay pending and
+	 * their late answers go to closed connections, harmlessly */
+	assert_int_equal(http_server_counters(x->srv)->aborted_pending, 1);
+	assert_int_equal(x->nheld, 4);
+	pump(x, NULL, 0, 100);
 	hold_release(x->loop, 0, x);
 	pump(x, NULL, 0, 300);
+	assert_int_equal(http_server_counters(x->srv)->resumed, 4);
 	for (int i = 0; i < 5; i++)
 		assert_true(d[i].fired <= 1);
 	assert_int_equal(d[0].fired + d[1].fired + d[2].fired + d[3].fired + d[4].fired, 1);
