@@ -36,6 +36,7 @@ const struct vox_conf_opt ctl_config_table[] = {
     CTL_U32(fetch_max_xfers, 1, 1u << 20, "8192", 0, "webhook fetches at once (beyond: refused)"),
     CTL_U32(fetch_host_conns, 1, 1024, "32", 0, "fetch connections per host"),
     CTL_U32(fetch_conn_cache, 1, 65536, "256", 0, "kept-alive fetch connections cached"),
+    CTL_STR(dns_servers, "", "DNS servers for SIP hosts, IP:PORT,... (empty: /etc/resolv.conf)"),
     CTL_U32(max_legs, 16, 1u << 22, "65536", 0, "legs control tracks at most"),
     CTL_U32(drain_budget, 1, 1000000, "4096", 0, "event records handled per worker per loop turn"),
     CTL_U32(cmd_queue, 16, 1u << 20, "4096", 0,

@@ -31,6 +31,7 @@ struct ctl_config {
 	uint32_t fetch_max_xfers;
 	uint32_t fetch_host_conns;
 	uint32_t fetch_conn_cache;
+	char dns_servers[256];
 	uint32_t max_legs;
 	uint32_t drain_budget;
 	uint32_t cmd_queue;

@@ -15,8 +15,13 @@ static json_t *http_ctl_json(struct ctl *c)
 	struct http_ctl *h = c->http;
 	if (!h)
 		return json_null();
-	return json_pack("{s:o, s:o}", "server", http_server_counters_json(h->server), "fetch",
-	                 http_fetch_counters_json(h->fetch));
+	const struct dns_counters *d = dns_counters(h->dns);
+	return json_pack("{s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "server",
+	                 http_server_counters_json(h->server), "fetch",
+	                 http_fetch_counters_json(h->fetch), "dns", "lookups",
+	                 (json_int_t)d->lookups, "ok", (json_int_t)d->ok, "failed",
+	                 (json_int_t)d->failed, "busy", (json_int_t)d->busy, "queries",
+	                 (json_int_t)d->queries);
 }
 
 int http_ctl_open(struct ctl *c)
@@ -55,6 +60,16 @@ int http_ctl_open(struct ctl *c)
 		free(h);
 		return rc;
 	}
+	struct dns_cfg dc = {.servers = cfg->dns_servers, .timeout_ms = 2000, .tries = 2,
+	                     .max_lookups = 1024};
+	rc = dns_create(&h->dns, c->loop, &dc);
+	if (rc) {
+		CTL_ERR(TAG, "resolver (dns_servers '%s'): %s", cfg->dns_servers, strerror(-rc));
+		http_fetch_destroy(h->fetch);
+		http_server_destroy(h->server);
+		free(h);
+		return rc;
+	}
 	c->http = h;
 	c->http_json = http_ctl_json;
 	CTL_INFO(TAG, "listening on http://%s:%u/ (/demo/: %s)", cfg->http_addr,
@@ -68,6 +83,7 @@ void http_ctl_close(struct ctl *c)
 	struct http_ctl *h = c->http;
 	if (!h)
 		return;
+	dns_destroy(h->dns);
 	http_fetch_destroy(h->fetch);
 	http_server_destroy(h->server);
 	free(h);

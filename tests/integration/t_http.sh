@@ -21,6 +21,7 @@ ka=$(curl -sS --max-time 5 -o /dev/null -o /dev/null -w '%{num_connects}\n' "$U/
 check "two requests on one kept-alive connection (connects: $ka)" test "$ka" = "1 0 "
 check "voxctl status counts the static files" test "$(status_q .http.server.static_files)" -ge 4
 check "voxctl status reports the listener's port" test "$(status_q .http.server.port)" = "$P"
+check "voxctl status has the fetcher and resolver counters" test "$(status_q ".http.fetch.active,.http.dns.lookups" | tr "\n" " ")" = "0 0 "
 # a second control on a taken port refuses to start, saying why
 out=$(timeout 10 "$VOX_CTL_BIN" -c "$T_CONF" --set "instance=${T_ID}b" --set "run_dir=$VOX_RUN_BASE" \
   --set "http_port=$P" 2>&1); rc=$?

@@ -27,7 +27,7 @@ attached() { vx status | grep -q '"attached":true'; }
 detached() { vx status | grep -q '"attached":false'; }
 
 "$FAKE" "$ID" "$RUN" 2 60 & FAKEPID=$!
-"$CTL" --set instance="$ID" --set run_dir="$RUN" --set log_level=debug 2>"$LOG" & CTLPID=$!
+"$CTL" --set http_port=0 --set instance="$ID" --set run_dir="$RUN" --set log_level=debug 2>"$LOG" & CTLPID=$!
 wait_for 5 attached || fail "control did not attach"
 echo "attached"
 
@@ -41,16 +41,16 @@ n=$(vx calls | grep -c '^0x') ; [ "$n" = 10 ] || fail "calls shows $n legs, want
 vx status | grep -q '"legs":10' || fail "status legs != 10"
 
 # a second control on another run dir (its pid file check passes) hits the flock
-out=$("$CTL" --set instance="$ID" --set run_dir="$RUN/other" 2>&1); rc=$?
+out=$("$CTL" --set http_port=0 --set instance="$ID" --set run_dir="$RUN/other" 2>&1); rc=$?
 [ $rc = 1 ] || fail "second control exit $rc"
 echo "$out" | grep -q "another voxplane-control (pid $CTLPID) is attached to /dev/shm/voxplane-$ID.shm" ||
 	fail "second control message: $out"
 # and on the same run dir the pid file stops it
-out=$("$CTL" --set instance="$ID" --set run_dir="$RUN" 2>&1); [ $? = 1 ] || fail "pid file not honoured"
+out=$("$CTL" --set http_port=0 --set instance="$ID" --set run_dir="$RUN" 2>&1); [ $? = 1 ] || fail "pid file not honoured"
 
 # scripted mode: a bad line stops the start with exit 2, naming file and line
 printf 'ok: answer\n*: explode\n' >"$RUN/bad.script"
-out=$("$CTL" --set instance="$ID" --set run_dir="$RUN/other" --set script="$RUN/bad.script" 2>&1)
+out=$("$CTL" --set http_port=0 --set instance="$ID" --set run_dir="$RUN/other" --set script="$RUN/bad.script" 2>&1)
 rc=$?
 [ $rc = 2 ] || fail "bad script: exit $rc"
 echo "$out" | grep -q "script: $RUN/bad.script:2: unknown action 'explode'" ||
@@ -97,7 +97,7 @@ echo "$out" | grep -q "voxplane-control is not running (no socket at" || fail "p
 # a dataplane of another ABI version is refused with both numbers named
 SHM=/dev/shm/voxplane-$ID.shm
 printf '\x63\x00\x00\x00' | dd of="$SHM" bs=1 seek=8 conv=notrunc status=none
-out=$(timeout 10 "$CTL" --set instance="$ID" --set run_dir="$RUN" 2>&1); rc=$?
+out=$(timeout 10 "$CTL" --set http_port=0 --set instance="$ID" --set run_dir="$RUN" 2>&1); rc=$?
 [ $rc = 1 ] || fail "ABI mismatch: exit $rc"
 echo "$out" | grep -q "shm ABI version 99, this control was built for 1" || fail "ABI message: $out"
 [ -e "$RUN/$ID/control.pid" ] && fail "pid file left behind after refusal"
