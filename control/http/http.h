@@ -160,7 +160,7 @@ struct http_xfer;
 struct http_fetch_cfg {
 	uint32_t max_xfers;      /* transfers at once (beyond: -EBUSY) */
 	uint32_t max_host_conns; /* connections per host */
-	uint32_t max_conns;      /* keep-alive connection cache size */
+	uint32_t max_conns;      /* connections open at once and kept alive (cache size) */
 	uint32_t max_body;       /* response body bytes (beyond: error 11750); 65536 for TwiML */
 	int insecure;            /* 1: skip TLS verification (tests only) */
 	const char *user_agent;

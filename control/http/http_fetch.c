@@ -520,6 +520,9 @@ int http_fetch_create(struct http_fetch **out, struct ctl_loop *l, const struct 
 	curl_multi_setopt(f->m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(f->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_host_conns);
 	curl_multi_setopt(f->m, CURLMOPT_MAXCONNECTS, (long)c->max_conns);
+	/* open connections (sockets in the loop) are bounded too: transfers beyond wait in curl's
+	 * queue, themselves bounded by max_xfers */
+	curl_multi_setopt(f->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->max_conns);
 	*out = f;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl_log.h"
 #include "ctl_loop.h"
@@ -129,8 +130,10 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
-	if (r->state == REQ_QUEUED)
+	if (r->state == REQ_QUEUED) { /* answered early (413): the rest of the body is dropped */
+		*upload_size = 0;
 		return MHD_YES;
+	}
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
@@ -190,8 +193,21 @@ static void srv_completed(void *cls, struct MHD_Connection *conn, void **con_cls
 	srv_req_free(r);
 }
 
+/* MHD's messages are mostly per connection (a client gone mid-answer): at most one a second,
+ * with a count of those held back. */
 static void srv_log(void *arg, const char *fmt, va_list ap)
 {
+	static uint64_t last_s, held;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((uint64_t)ts.tv_sec == last_s) {
+		held++;
+		return;
+	}
+	last_s = (uint64_t)ts.tv_sec;
+	if (held)
+		CTL_WARN(TAG, "libmicrohttpd: %llu messages held back", (unsigned long long)held);
+	held = 0;
 	char buf[256];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	size_t n = strlen(buf);
