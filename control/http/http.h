@@ -129,6 +129,12 @@ const char *http_req_path(const struct http_req *r);
 const char *http_req_path_arg(const struct http_req *r, const char *name);
 /* A request header (case-insensitive), or NULL. */
 const char *http_req_header(const struct http_req *r, const char *name);
+/* HTTP Basic credentials from Authorization (RFC 7617): 0, -ENOENT (no Basic header), -EINVAL
+ * (malformed, no ':' or a NUL inside) or -ENAMETOOLONG (user or pass does not fit). */
+int http_req_basic_auth(const struct http_req *r, char *user, size_t ulen, char *pass,
+                        size_t plen);
+/* The same on a header value, for tests and other callers. */
+int http_basic_auth_parse(const char *value, char *user, size_t ulen, char *pass, size_t plen);
 /* The last value of a query argument / a form field (decoded), or NULL. */
 const char *http_req_query(const struct http_req *r, const char *key);
 const char *http_req_form(const struct http_req *r, const char *key);

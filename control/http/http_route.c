@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "http_priv.h"
+#include "vox_base64.h"
 
 int http_server_route(struct http_server *s, const char *method, const char *pattern,
                       http_handler_fn *fn, void *arg)
@@ -271,6 +272,39 @@ const char *http_req_body(const struct http_req *r, size_t *len)
 	if (len)
 		*len = r->body_len;
 	return r->body ? r->body : "";
+}
+
+int http_basic_auth_parse(const char *v, char *user, size_t ulen, char *pass, size_t plen)
+{
+	if (!v || strncasecmp(v, "Basic ", 6) != 0)
+		return -ENOENT;
+	v += 6;
+	while (*v == ' ')
+		v++;
+	size_t n = strcspn(v, " \t");
+	if (n == 0 || n % 4 || n > 1024)
+		return -EINVAL;
+	size_t out = n / 4 * 3 - (v[n - 1] == '=') - (v[n - 2] == '=');
+	uint8_t buf[768];
+	if (vox_b64_decode(v, n, buf, out) != 0 || memchr(buf, 0, out))
+		return -EINVAL;
+	uint8_t *colon = memchr(buf, ':', out);
+	if (!colon)
+		return -EINVAL;
+	size_t ul = (size_t)(colon - buf), pl = out - ul - 1;
+	if (ul + 1 > ulen || pl + 1 > plen)
+		return -ENAMETOOLONG;
+	memcpy(user, buf, ul);
+	user[ul] = 0;
+	memcpy(pass, colon + 1, pl);
+	pass[pl] = 0;
+	return 0;
+}
+
+int http_req_basic_auth(const struct http_req *r, char *user, size_t ulen, char *pass,
+                        size_t plen)
+{
+	return http_basic_auth_parse(http_req_header(r, "Authorization"), user, ulen, pass, plen);
 }
 
 void http_req_on_abort(struct http_req *r, http_abort_fn *fn, void *arg)

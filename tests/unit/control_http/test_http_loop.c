@@ -487,6 +487,31 @@ static void t_listener_errors(void **st)
 	assert_true(n > 0);
 	assert_non_null(strstr(buf, "HTTP/1.1 400"));
 	close(s);
+	/* a chunked body (no Content-Length) growing past max_body: 413 once it is all in */
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	const char head[] = "POST /echo/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+	assert_int_equal(write(s, head, sizeof(head) - 1), (ssize_t)sizeof(head) - 1);
+	char chunk[1100];
+	memcpy(chunk, "400\r\n", 5);
+	memset(chunk + 5, 'b', 1024);
+	memcpy(chunk + 5 + 1024, "\r\n", 2);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(write(s, chunk, 5 + 1024 + 2), 5 + 1024 + 2);
+		ctl_loop_once(x->loop, 10);
+	}
+	assert_int_equal(write(s, "0\r\n\r\n", 5), 5);
+	n = 0;
+	end = now_ms() + 5000;
+	while (n <= 0 && now_ms() < end) {
+		ctl_loop_once(x->loop, 20);
+		n = recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	}
+	assert_true(n > 0);
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "HTTP/1.1 413"));
+	assert_non_null(strstr(buf, "\"status\":413"));
+	close(s);
 }
 
 static void t_static(void **st)

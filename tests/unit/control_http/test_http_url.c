@@ -218,13 +218,40 @@ static void t_ctype(void **st)
 	assert_int_equal(http_ctype_classify(NULL), HTTP_CT_NONE);
 }
 
+static void t_basic_auth(void **st)
+{
+	char u[40], p[40];
+	/* RFC 7617's example: Aladdin / open sesame */
+	assert_int_equal(http_basic_auth_parse("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", u, sizeof(u), p,
+	                                       sizeof(p)),
+	                 0);
+	assert_string_equal(u, "Aladdin");
+	assert_string_equal(p, "open sesame");
+	/* a secret may hold ':' (only the first one splits); an empty password is fine */
+	assert_int_equal(http_basic_auth_parse("basic QUM6YTpi", u, sizeof(u), p, sizeof(p)), 0);
+	assert_string_equal(u, "AC");
+	assert_string_equal(p, "a:b");
+	assert_int_equal(http_basic_auth_parse("Basic QUM6", u, sizeof(u), p, sizeof(p)), 0);
+	assert_string_equal(p, "");
+	assert_int_equal(http_basic_auth_parse(NULL, u, sizeof(u), p, sizeof(p)), -ENOENT);
+	assert_int_equal(http_basic_auth_parse("Bearer xyz", u, sizeof(u), p, sizeof(p)), -ENOENT);
+	assert_int_equal(http_basic_auth_parse("Basic QWxhZGRpbg==", u, sizeof(u), p, sizeof(p)),
+	                 -EINVAL); /* no colon */
+	assert_int_equal(http_basic_auth_parse("Basic QWxh!GRp", u, sizeof(u), p, sizeof(p)),
+	                 -EINVAL);
+	assert_int_equal(http_basic_auth_parse("Basic QUJD", u, sizeof(u), p, sizeof(p)), -EINVAL);
+	assert_int_equal(http_basic_auth_parse("Basic ", u, sizeof(u), p, sizeof(p)), -EINVAL);
+	assert_int_equal(http_basic_auth_parse("Basic QUFBQUFBQUE6eA==", u, 4, p, sizeof(p)),
+	                 -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(t_signature_vector), cmocka_unit_test(t_signature_get_and_repeats),
 	    cmocka_unit_test(t_fragment),         cmocka_unit_test(t_resolve_rfc3986),
 	    cmocka_unit_test(t_resolve_twiml),    cmocka_unit_test(t_form),
-	    cmocka_unit_test(t_ctype),
+	    cmocka_unit_test(t_ctype),            cmocka_unit_test(t_basic_auth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
