@@ -55,12 +55,13 @@ class Handler(BaseHTTPRequestHandler):
         if body and ctype.startswith("application/x-www-form-urlencoded"):
             form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         host = self.headers.get("Host", "%s:%d" % self.server.server_address[:2])
+        scheme = "https" if hasattr(self.connection, "getpeercert") else "http"
         entry = {
             "t": time.time(),
             "method": self.command,
             "path": parts.path,
             "query": urllib.parse.parse_qsl(parts.query, keep_blank_values=True),
-            "url": "http://%s%s" % (host, self.path),
+            "url": "%s://%s%s" % (scheme, host, self.path),
             "headers": {k: v for k, v in self.headers.items()},
             "form": form,
             "body_len": len(body),
@@ -115,6 +116,7 @@ def main():
     ap.add_argument("--docs")
     ap.add_argument("--routes")
     ap.add_argument("--log")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS")
     a = ap.parse_args()
     App.docs, App.routes_file, App.log = a.docs, a.routes, a.log
     load_routes()
@@ -122,6 +124,11 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     srv = ThreadingHTTPServer((a.bind, a.port), Handler)
     srv.daemon_threads = True
+    if a.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as f:
             f.write("%d\n" % srv.server_address[1])

@@ -58,6 +58,21 @@ check "5 requests on one kept-alive connection ($OUT)" test "$(q '.ok,.new_conns
 OUT=$("$FETCH" --method GET "http://127.0.0.1:1/x")
 check "refused -> 11205 after 2 tries" test "$(q '.error,.attempts')" = "$(printf '11205\n2')"
 
+# TLS: verification is on by default (a self-signed certificate is 11220); --insecure (tests
+# only) accepts it, and the signature covers the https URL
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 >/dev/null 2>&1
+  python3 "$ROOT/tests/integration/webapp.py" --port 0 --port-file "$W/tport" --routes "$W/routes.json" \
+    --log "$W/log.jsonl" --tls "$W/cert.pem" "$W/key.pem" & TAPP=$!
+  for i in $(seq 50); do [ -s "$W/tport" ] && break; sleep 0.1; done
+  OUT=$("$FETCH" --token $T --param CallSid=CA3 "https://127.0.0.1:$(cat "$W/tport")/voice")
+  check "https to a self-signed server: 11220 ($(q .detail))" test "$(q .error)" = 11220
+  OUT=$("$FETCH" --insecure --token $T --param CallSid=CA3 "https://127.0.0.1:$(cat "$W/tport")/voice")
+  check "https with verification off (tests only): 200" test "$(q '.status,.error')" = "$(printf '200\n0')"
+  check "the https request was logged with its https URL" test "$(last | jq -r .url)" = "https://127.0.0.1:$(cat "$W/tport")/voice"
+  kill $TAPP; wait $TAPP 2>/dev/null
+fi
 SIG=$(python3 "$ROOT/tests/integration/twilio_sig.py" --token $T --log "$W/log.jsonl" --path /voice)
 check "signatures of every /voice request verified independently ($SIG)" test $? -eq 0
 SIG=$(python3 "$ROOT/tests/integration/twilio_sig.py" --token $T --log "$W/log.jsonl" --path /fb)
