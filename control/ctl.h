@@ -19,6 +19,7 @@ struct ctl_admin;
 struct ctl_req;
 struct ctl_script;
 struct store;
+struct http_ctl;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -101,6 +102,10 @@ struct ctl {
 
 	/* the LMDB store (control/store/ctl_store.c): NULL until opened */
 	struct store *store;
+	/* HTTP listener and fetcher (control/http): NULL until http_ctl_open; http_json adds
+	 * their counters to `status` without ctl_core linking control/http */
+	struct http_ctl *http;
+	json_t *(*http_json)(struct ctl *c);
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

@@ -22,6 +22,16 @@ struct ctl_config {
 	uint32_t attach_retry_ms;
 	char data_dir[256];
 	uint32_t http_port;
+	char http_addr[64];
+	uint32_t http_max_conns;
+	uint32_t http_max_body;
+	uint32_t http_idle_s;
+	uint32_t http_max_pending;
+	char http_static_dir[256];
+	uint32_t fetch_max_xfers;
+	uint32_t fetch_host_conns;
+	uint32_t fetch_conn_cache;
+	char dns_servers[256];
 	uint32_t max_legs;
 	uint32_t drain_budget;
 	uint32_t cmd_queue;

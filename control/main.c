@@ -16,6 +16,7 @@
 #include "ctl_log.h"
 #include "ctl_script.h"
 #include "ctl_store.h"
+#include "http_ctl.h"
 
 #define TAG "main"
 
@@ -132,6 +133,9 @@ int main(int argc, char **argv)
 		CTL_ERR(TAG, "admin socket %s: %s", c.names.ctl_sock, strerror(-rc));
 		goto out;
 	}
+	rc = http_ctl_open(&c);
+	if (rc)
+		goto out;
 	ctl_loop_set_hooks(loop, ctl_dp_before_sleep, ctl_dp_after_sleep, &c);
 	if (ctl_attach_start(&c) != 0)
 		goto out;
@@ -141,6 +145,7 @@ int main(int argc, char **argv)
 	exit_code = c.fatal ? 1 : 0;
 out:
 	ctl_attach_stop(&c);
+	http_ctl_close(&c);
 	ctl_admin_close(c.admin);
 	c.admin = NULL;
 	ctl_store_close(&c);

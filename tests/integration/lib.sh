@@ -51,7 +51,12 @@ t_down() {
 t_up() {
   trap 't_down' EXIT
   T_UP=1
-  if ! vox_start "$T_ID" "$T_CONF" "$T_LOG" "$@"; then
+  # control's HTTP listener on a port of the kernel's choosing, unless the test sets one (a
+  # later --set wins): tests never collide with a running tools/run (8080) or each other
+  local args=() a seen=0
+  for a in "$@"; do args+=("$a"); [ "$a" = "--" ] && [ $seen = 0 ] && { seen=1; args+=(http_port=0); }; done
+  [ $seen = 1 ] || args+=(-- http_port=0)
+  if ! vox_start "$T_ID" "$T_CONF" "$T_LOG" "${args[@]}"; then
     not_ok "platform starts (instance $T_ID)"
     t_end
   fi

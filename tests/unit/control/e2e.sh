@@ -18,7 +18,7 @@ cleanup() {
 	rm -rf "$RUN" "/dev/shm/voxplane-$ID.shm"
 }
 # control's store goes to the test's own directory
-ctl() { "$CTL_BIN" --set data_dir="$RUN/data" "$@"; }
+ctl() { "$CTL_BIN" --set data_dir="$RUN/data" --set http_port=0 "$@"; }
 vx() { "$VOXCTL" --instance "$ID" --run-dir "$RUN" "$@"; }
 wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
 	local t=$(( $1 * 10 )); shift
@@ -29,7 +29,7 @@ attached() { vx status | grep -q '"attached":true'; }
 detached() { vx status | grep -q '"attached":false'; }
 
 "$FAKE" "$ID" "$RUN" 2 60 & FAKEPID=$!
-"$CTL_BIN" --set data_dir="$RUN/data" --set instance="$ID" --set run_dir="$RUN" --set log_level=debug 2>"$LOG" & CTLPID=$!
+"$CTL_BIN" --set data_dir="$RUN/data" --set http_port=0 --set instance="$ID" --set run_dir="$RUN" --set log_level=debug 2>"$LOG" & CTLPID=$!
 wait_for 5 attached || fail "control did not attach"
 echo "attached"
 
@@ -99,7 +99,7 @@ echo "$out" | grep -q "voxplane-control is not running (no socket at" || fail "p
 # a dataplane of another ABI version is refused with both numbers named
 SHM=/dev/shm/voxplane-$ID.shm
 printf '\x63\x00\x00\x00' | dd of="$SHM" bs=1 seek=8 conv=notrunc status=none
-out=$(timeout 10 "$CTL_BIN" --set data_dir="$RUN/data" --set instance="$ID" --set run_dir="$RUN" 2>&1); rc=$?
+out=$(timeout 10 "$CTL_BIN" --set data_dir="$RUN/data" --set http_port=0 --set instance="$ID" --set run_dir="$RUN" 2>&1); rc=$?
 [ $rc = 1 ] || fail "ABI mismatch: exit $rc"
 echo "$out" | grep -q "shm ABI version 99, this control was built for 1" || fail "ABI message: $out"
 [ -e "$RUN/$ID/control.pid" ] && fail "pid file left behind after refusal"
