@@ -97,6 +97,9 @@ struct ctl {
 
 	/* the shared media pool (ctl_pool.c): NULL while detached */
 	struct ctl_pool *pool;
+
+	/* recordings and digits (ctl_rec.c) */
+	struct ctl_rec *rec;
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

@@ -143,6 +143,7 @@ void dp_sip_leg_release(struct dp_lcore *lc, uint32_t slot)
 	dlg_remove(lc, slot);
 	mrg_remove(lc, slot);
 	dp_play_leg_gone(lc, slot);
+	dp_term_leg_gone(lc, slot);
 	if (sl->invite)
 		rte_pktmbuf_free(sl->invite);
 	sl->invite = NULL;
@@ -388,6 +389,8 @@ uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t ty
 			in->flags |= VOX_SIPF_SRTP;
 		return n;
 	}
+	if (type == VOX_EVT_DIGITS || type == VOX_EVT_RECORDING_DONE)
+		return dp_term_evt_payload(lc, leg, type, out);
 	struct vox_leg_sip *p = (struct vox_leg_sip *)s->evtbuf;
 	memset(p, 0, sizeof(*p));
 	p->sip_code = type == VOX_EVT_LEG_ANSWERED ? 200 : sl->end_code;
