@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Terminating media on a SIP leg (control in scripted mode, driven through voxctl diag): a sipp
+# caller sends PCMA (sipp's g711a.pcap, 30 ms packets) and then an RFC 4733 key 1
+# (dtmf_2833_1.pcap, end packet sent three times). Asserts: one DTMF event for the key with its
+# duration (retransmitted ends absorbed); a COLLECT of one digit reports DIGITS "1"; a mono
+# RECORD with a 3 s limit gives a 3.000 s WAV holding the caller's speech; a dual RECORD stopped
+# by STOP gives a 2-channel WAV as long as it ran, the caller left and our 1 kHz TONE right; the
+# TONE is heard by the caller as 50 PCMA packets 20 ms apart with one marker, at 1 kHz.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+command -v soxi >/dev/null || { echo "soxi (sox) missing: tools/deps"; exit 77; }
+t_up -- "script=$T_SCRIPT"
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/tone.pcap" 'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
+TD=$!
+sleep 0.5
+sipp_run uac_pcma_dtmf dtmfrec &
+SIPP=$!
+leg() { voxctl calls --json | jq -r '[.legs[] | select(.state=="answered")][0].handle // empty'; }
+has_leg() { [ -n "$(leg)" ]; }
+term() { voxctl diag term; }
+evt() { voxctl status | jq ".events.$1 // 0"; }
+at_least() { [ "$(evt "$1")" -ge "$2" ]; }
+check "the call is answered" wait_for 10 has_leg
+h=$(leg)
+r1=$(voxctl diag record "$h" "$T_LOG/rec1.wav" mono 3000)
+check "mono RECORD accepted ($r1)" grep -q sent <<<"$r1"
+r=$(voxctl diag collect "$h" 1 none 20000 5000)
+check "COLLECT accepted ($r)" grep -q sent <<<"$r"
+check "RECORDING_DONE of the 3 s recording" wait_for 8 at_least RECORDING_DONE 1
+t0=$(date +%s.%N)
+r2=$(voxctl diag record "$h" "$T_LOG/rec2.wav" dual)
+r=$(voxctl diag leg-tone "$h" 1000 1000)
+check "dual RECORD and TONE accepted ($r2, $r)" grep -q sent <<<"$r2$r"
+check "MEDIA_DONE after the 1 s tone" wait_for 5 at_least MEDIA_DONE 1
+check "DIGITS reported for the RFC 4733 key" wait_for 12 at_least DIGITS 1
+t1=$(date +%s.%N)
+voxctl diag stop "$h" >/dev/null
+check "RECORDING_DONE of the stopped recording" wait_for 5 at_least RECORDING_DONE 2
+wait $SIPP
+check "sipp's call completed" test $? = 0
+sleep 0.3
+kill $TD; wait $TD 2>/dev/null
+T=$(term)
+echo "$T" | jq -c '.dtmf, .digits, .recordings'
+check "one DTMF event: key 1, RFC 4733, 280 ms, ended by the E bit" \
+  test "$(jq -c '[.dtmf[] | [.digit, .source, .duration_ms, .e_bit]]' <<<"$T")" = '[["1","rfc4733",280,true]]'
+check "the end retransmissions were absorbed" test "$(counter dtmf_dup)" -ge 2
+check "DIGITS: \"1\", max_digits" test "$(jq -c '[.digits[] | [.digits, .reason]]' <<<"$T")" = '[["1","max_digits"]]'
+check "recording 1: 3000 ms, max_length, no overflow" \
+  test "$(jq -c '.recordings[0] | [.duration_ms, .reason, .overflow, .channels]' <<<"$T")" = '[3000,"max_length",false,1]'
+check "recording 2: stopped, 2 channels" \
+  test "$(jq -c '.recordings[1] | [.reason, .channels]' <<<"$T")" = '["stopped",2]'
+check "rec1.wav: mono 8 kHz, exactly 24000 samples" \
+  test "$(soxi -c "$T_LOG/rec1.wav") $(soxi -r "$T_LOG/rec1.wav") $(soxi -s "$T_LOG/rec1.wav")" = "1 8000 24000"
+d2ms=$(jq '.recordings[1].duration_ms' <<<"$T")
+check "rec2.wav: 2 channels, as many samples as the reported $d2ms ms" \
+  test "$(soxi -c "$T_LOG/rec2.wav") $(soxi -s "$T_LOG/rec2.wav")" = "2 $((d2ms * 8))"
+wall=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+check "rec2.wav lasts as long as the recording ran (wall $wall s, wav $(soxi -D "$T_LOG/rec2.wav") s)" \
+  python3 -c "import sys; w, d = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(w - d) < 0.5 else 1)" "$wall" "$(soxi -D "$T_LOG/rec2.wav")"
+analyze_wav() {
+  python3 - "$T_LOG/rec1.wav" "$T_LOG/rec2.wav" <<'PY'
+import math, struct, sys, wave
+def rd(p):
+    w = wave.open(p); n = w.getnframes(); ch = w.getnchannels()
+    s = struct.unpack("<%dh" % (n * ch), w.readframes(n))
+    return [s[c::ch] for c in range(ch)]
+def rms(x): return math.sqrt(sum(v * v for v in x) / len(x)) if x else 0
+(m,) = rd(sys.argv[1])
+far, near = rd(sys.argv[2])
+speech1 = rms(m[8000:])                      # the caller talks from 0.5 s on
+nz = [i for i, v in enumerate(near) if v != 0]
+tone = near[nz[0]:nz[-1] + 1] if nz else []   # sin(k*pi) samples are 0: take the span
+zc = sum(1 for i in range(1, len(tone)) if tone[i - 1] < 0 <= tone[i])
+hz = zc / (len(tone) / 8000) if tone else 0
+print(f"rec1 speech rms {speech1:.0f}; rec2 far rms {rms(far):.0f}, near tone {len(tone)} samples at {hz:.0f} Hz")
+ok = speech1 > 300 and rms(far) > 300 and 7800 <= len(tone) <= 8000 and 980 <= hz <= 1020
+sys.exit(0 if ok else 1)
+PY
+}
+check "the recordings hold the caller's speech, and our tone on the right channel" analyze_wav
+analyze_tone() {
+  python3 - "$T_LOG/tone.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, pk = 24, []
+while off + 16 <= len(d):
+    ts, us, incl, orig = struct.unpack_from("<IIII", d, off); off += 16
+    p = d[off:off + incl]; off += incl
+    if len(p) < 42 + 12: continue
+    rtp = p[42:]
+    if rtp[0] >> 6 != 2: continue
+    pk.append((ts + us / 1e6, rtp))
+def alaw(a):
+    a ^= 0x55; t = (a & 0x0f) << 4; seg = (a & 0x70) >> 4
+    t = t + 8 if seg == 0 else (t + 0x108) << (seg - 1)
+    return t if a & 0x80 else -t
+n = len(pk)
+seqs = [struct.unpack_from("!H", r, 2)[0] for _, r in pk]
+tss = [struct.unpack_from("!I", r, 4)[0] for _, r in pk]
+marks = sum(r[1] >> 7 for _, r in pk)
+pts = {r[1] & 0x7f for _, r in pk}
+pcm = [alaw(x) for _, r in pk for x in r[12:]]
+zc = sum(1 for i in range(1, len(pcm)) if (pcm[i - 1] < 0) != (pcm[i] < 0))
+hz = zc / 2 / (len(pcm) / 8000) if pcm else 0
+dur = pk[-1][0] - pk[0][0] if n > 1 else 0
+seq_ok = all((seqs[i + 1] - seqs[i]) % 65536 == 1 for i in range(n - 1))
+ts_ok = all((tss[i + 1] - tss[i]) % 2**32 == 160 for i in range(n - 1))
+print(f"tone: packets {n} over {dur:.2f} s, pt {sorted(pts)}, markers {marks}, seq_ok {seq_ok}, ts_ok {ts_ok}, {hz:.0f} Hz")
+sys.exit(0 if n == 50 and pts == {8} and marks == 1 and seq_ok and ts_ok and 0.9 <= dur <= 1.1 and 980 <= hz <= 1020 else 1)
+PY
+}
+check "the caller hears the tone: 50 PCMA packets, one marker, 1 kHz" analyze_tone
+voxctl stats --json | jq -c '[.lcores[] | .counters | with_entries(select(.key|test("dtmf|tone|record|collect|term_|jb_")) | select(.value>0))]'
+check "counters: 2 recordings, none active, no overflow, 1 tone, 1 collect" \
+  test "$(counter recordings) $(counter recordings_active) $(counter record_overflow) $(counter tones) $(counter collects)" = "2 0 0 1 1"
+check "recorded bytes counted (3 s mono + dual)" test "$(counter record_bytes)" -ge $((48000 + 64000))
+check "terminating states given back" test "$(counter term_active)" = 0
+t_end
