@@ -5,7 +5,8 @@
 # duration (retransmitted ends absorbed); a COLLECT of one digit reports DIGITS "1"; a mono
 # RECORD with a 3 s limit gives a 3.000 s WAV holding the caller's speech; a dual RECORD stopped
 # by STOP gives a 2-channel WAV as long as it ran, the caller left and our 1 kHz TONE right; the
-# TONE is heard by the caller as 50 PCMA packets 20 ms apart with one marker, at 1 kHz.
+# TONE is heard by the caller as 50 PCMA packets 20 ms apart with one marker, at 1 kHz. Then
+# in-band DTMF with a COLLECT and a recording that ends on silence (second call).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 command -v soxi >/dev/null || { echo "soxi (sox) missing: tools/deps"; exit 77; }
@@ -111,9 +112,38 @@ sys.exit(0 if n == 50 and pts == {8} and marks == 1 and seq_ok and ts_ok and 0.9
 PY
 }
 check "the caller hears the tone: 50 PCMA packets, one marker, 1 kHz" analyze_tone
+
+# in-band: a caller without telephone-event sends "42#" as tones (a pcap generated here); a
+# COLLECT with # as finish key gets "42" through the jitter buffer and spandsp's detector; a
+# recording with a 2.5 s silence timeout stops 2.5 s after the last tone.
+python3 "$T_DIR/gen_dtmf_pcap.py" "$T_LOG/inband.pcap" "42#"
+sed -e "s|__PCAP__|$T_LOG/inband.pcap|" -e "s|__MS__|5000|" "$T_SCEN/uac_pcma_inband.xml" >"$T_LOG/uac_pcma_inband.xml"
+n_dig=$(evt DIGITS) n_rec=$(evt RECORDING_DONE)
+sipp_run uac_pcma_inband inband &
+SIPP=$!
+check "the in-band call is answered" wait_for 10 has_leg
+h=$(leg)
+r=$(voxctl diag collect "$h" 5 '#' 10000 3000)
+r3=$(voxctl diag record "$h" "$T_LOG/rec3.wav" mono 0 2500)
+check "COLLECT and RECORD accepted ($r, $r3)" grep -q sent <<<"$r$r3"
+check "DIGITS from in-band tones" wait_for 8 at_least DIGITS $((n_dig + 1))
+check "RECORDING_DONE by the silence timeout" wait_for 8 at_least RECORDING_DONE $((n_rec + 1))
+wait $SIPP
+check "sipp's in-band call completed" test $? = 0
+T=$(term)
+echo "$T" | jq -c '.dtmf[1:], .digits[1:], .recordings[2:]'
+check "DIGITS: \"42\", ended by the finish key #" \
+  test "$(jq -c '.digits[-1] | [.digits, .reason, .finish]' <<<"$T")" = '["42","finish_key","#"]'
+check "three in-band key presses reported" \
+  test "$(jq -c '[.dtmf[] | select(.source=="inband") | .digit]' <<<"$T")" = '["4","2","#"]'
+check "counted in-band" test "$(counter dtmf_inband)" = 3
+d3=$(jq '.recordings[-1].duration_ms' <<<"$T")
+check "recording 3 ended by silence 2.5 s after the last tone ($d3 ms: ~4.5 s when started at the answer)" \
+  test "$(jq -r '.recordings[-1].reason' <<<"$T")" = silence -a "$d3" -ge 2600 -a "$d3" -le 5200
+check "rec3.wav matches ($(soxi -s "$T_LOG/rec3.wav") samples)" test "$(soxi -s "$T_LOG/rec3.wav")" = $((d3 * 8))
 voxctl stats --json | jq -c '[.lcores[] | .counters | with_entries(select(.key|test("dtmf|tone|record|collect|term_|jb_")) | select(.value>0))]'
-check "counters: 2 recordings, none active, no overflow, 1 tone, 1 collect" \
-  test "$(counter recordings) $(counter recordings_active) $(counter record_overflow) $(counter tones) $(counter collects)" = "2 0 0 1 1"
+check "counters: 3 recordings, none active, no overflow, 1 tone, 2 collects" \
+  test "$(counter recordings) $(counter recordings_active) $(counter record_overflow) $(counter tones) $(counter collects)" = "3 0 0 1 2"
 check "recorded bytes counted (3 s mono + dual)" test "$(counter record_bytes)" -ge $((48000 + 64000))
 check "terminating states given back" test "$(counter term_active)" = 0
 t_end
