@@ -323,7 +323,8 @@ _Static_assert(sizeof(struct vox_play) == 72, "vox_play is ABI");
  *  RINGBACK: 440+480 Hz, 2 s on / 4 s off (North America), until STOP or ms elapsed;
  *  BEEP: 1000 Hz for ms (0: 500 ms);
  *  DIGITS: the DTMF string `digits` (0-9 * # A-D; 'w' = 0.5 s pause, 'W' = 1 s), each digit
- *  `on_ms` (0: 100) followed by `off_ms` (0: 100) of silence, in-band;
+ *  `on_ms` (0: 100) followed by `off_ms` (0: 100) of silence; as RFC 4733 events on a leg that
+ *  negotiated telephone-event (updates every 20 ms, three end packets), else in-band audio;
  *  SINE: f1 (+ f2 when non-zero) Hz for ms.
  * ms = 0 for RINGBACK/SINE: until STOP. A TONE replaces a PLAY, TONE or SILENCE in progress
  * (no MEDIA_DONE for the replaced one). MEDIA_DONE status: 0 done, 1 stopped. */
@@ -333,13 +334,16 @@ enum vox_tone_kind {
 	VOX_TONE_DIGITS = 3,
 	VOX_TONE_SINE = 4,
 };
+enum vox_tone_flag {
+	VOX_TONEF_INBAND = 1u << 0, /* DIGITS as audio even when telephone-event was negotiated */
+};
 #define VOX_TONE_DIGITS_MAX 32
 struct vox_tone {
 	uint8_t kind;    /* enum vox_tone_kind */
 	uint8_t level;   /* -dBm0 per frequency (0: 10) */
 	uint16_t f1, f2; /* SINE */
 	uint16_t on_ms, off_ms; /* DIGITS */
-	uint16_t rsvd;
+	uint16_t flags;  /* enum vox_tone_flag */
 	uint32_t ms;
 	char digits[VOX_TONE_DIGITS_MAX]; /* NUL-terminated unless all 32 are used */
 };

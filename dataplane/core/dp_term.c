@@ -41,7 +41,8 @@
  * the payload kept in dp_rtpleg); per-key DTMF events are informational, sent directly.
  * A recording whose leg ends sends RECORDING_DONE (reason STOPPED) directly as well.
  *
- * Partial: TONE digits are always in-band audio (RFC 4733 send for TONE is not wired); the near
+ * TONE digits go out as RFC 4733 events on legs that negotiated telephone-event (unless the
+ * command asks for in-band), as audio otherwise. Partial: the near
  * channel of a recording holds our tones and PLAY frames (from the pool's linear copy) but not
  * bridged audio (bridging is another piece).
  */
@@ -78,6 +79,12 @@ struct dp_term {
 	int16_t far[JB_FRAME_SAMPLES];
 	int16_t near[JB_FRAME_SAMPLES];
 	int16_t out[2 * JB_FRAME_SAMPLES];
+	/* TONE digits as RFC 4733 events (legs with telephone-event) */
+	uint8_t te_on, te_digit, te_i, te_len;
+	uint16_t te_on_ms, te_off_ms;
+	uint32_t te_gap;        /* ticks of silence left */
+	struct dtmf4733_tx te;
+	char te_digits[VOX_TONE_DIGITS_MAX];
 	struct repack rp;       /* packets that are not 20 ms */
 	uint16_t rp_seq;
 	struct dtmf_inband ib;
@@ -327,15 +334,15 @@ static void tx_init(struct dp_lcore *lc, struct dp_leg *leg, struct dp_rtpleg *r
 	r->tx_ts = (uint32_t)(x >> 16);
 }
 
-static void send_frame(struct dp_lcore *lc, struct dp_term *t, const int16_t *pcm)
+/* One RTP packet on the leg's outbound stream (sequence number taken here; the caller moves
+ * the stream's timestamp). */
+static void send_rtp(struct dp_lcore *lc, struct dp_term *t, uint8_t pt, uint8_t marker, uint32_t ts,
+		     const uint8_t *payload, uint32_t len)
 {
 	struct dp_sipleg *sl = &lc->sip->legs[t->slot];
 	struct dp_rtpleg *r = &lc->sip->rtp[t->slot];
-	uint8_t pt = sl->codec_pt == 8 ? 8 : 0;
 	uint32_t dip;
 	uint16_t dport;
-	uint8_t marker = t->tone_sent == 0;
-	t->tone_sent = 1;
 	if (r->latched) {
 		dip = r->peer_ip;
 		dport = r->peer_port;
@@ -343,29 +350,71 @@ static void send_frame(struct dp_lcore *lc, struct dp_term *t, const int16_t *pc
 		memcpy(&dip, sl->media.ip, 4);
 		dport = sl->media.port;
 	} else {
-		r->tx_ts += 160; /* nowhere to send yet: time goes on */
-		return;
+		return; /* nowhere to send yet: time goes on */
 	}
-	if (sl->hold) {
-		r->tx_ts += 160;
+	if (sl->hold)
 		return;
-	}
 	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->ctx->pool);
 	if (!m) {
 		vox_stats_drop(lc->st, VOX_DROP_no_mbuf, 1);
-		r->tx_ts += 160;
 		return;
 	}
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, RTP_HDR_LEN + JB_FRAME_SAMPLES);
-	struct rtp_build b = {.pt = pt, .marker = marker, .seq = r->tx_seq++, .ts = r->tx_ts,
-			      .ssrc = r->tx_ssrc};
-	r->tx_ts += 160;
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, RTP_HDR_LEN + len);
+	struct rtp_build b = {.pt = pt, .marker = marker, .seq = r->tx_seq++, .ts = ts, .ssrc = r->tx_ssrc};
 	rtp_build_hdr(p, RTP_HDR_LEN, &b);
-	g711_encode_pt(pt, p + RTP_HDR_LEN, pcm, JB_FRAME_SAMPLES);
+	memcpy(p + RTP_HDR_LEN, payload, len);
 	if (net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, lc->now_tsc) == 0) {
 		r->tx++;
 		lc->st->rtp_tx++;
 	}
+}
+
+static void send_frame(struct dp_lcore *lc, struct dp_term *t, const int16_t *pcm)
+{
+	struct dp_rtpleg *r = &lc->sip->rtp[t->slot];
+	uint8_t pt = lc->sip->legs[t->slot].codec_pt == 8 ? 8 : 0;
+	uint8_t enc[JB_FRAME_SAMPLES];
+	g711_encode_pt(pt, enc, pcm, JB_FRAME_SAMPLES);
+	send_rtp(lc, t, pt, t->tone_sent == 0, r->tx_ts, enc, sizeof(enc));
+	t->tone_sent = 1;
+	r->tx_ts += 160;
+}
+
+/* TONE digits as RFC 4733 events, one packet per tick: updates every 20 ms for on_ms, three end
+ * packets, then off_ms with nothing sent; 'w'/'W' pause. Returns 0 when the string is over. */
+static int te_step(struct dp_lcore *lc, struct dp_term *t)
+{
+	struct dp_rtpleg *r = &lc->sip->rtp[t->slot];
+	uint8_t pt = (uint8_t)lc->sip->legs[t->slot].dtmf_pt;
+	for (int guard = 0; guard < 4; guard++) {
+		if (t->te_digit) {
+			uint8_t pl[DTMF4733_PAYLOAD_LEN];
+			bool mk;
+			uint32_t ts;
+			if (dtmf4733_tx_next(&t->te, pl, &mk, &ts)) {
+				send_rtp(lc, t, pt, mk, ts, pl, sizeof(pl));
+				r->tx_ts += 160;
+				return 1;
+			}
+			t->te_digit = 0;
+			t->te_gap = (t->te_off_ms + 19u) / 20u;
+		}
+		if (t->te_gap) {
+			t->te_gap--;
+			r->tx_ts += 160;
+			return 1;
+		}
+		if (t->te_i >= t->te_len)
+			return 0;
+		char c = t->te_digits[t->te_i++];
+		if (c == 'w' || c == 'W') {
+			t->te_gap = c == 'w' ? 25u : 50u;
+			continue;
+		}
+		if (dtmf4733_tx_start(&t->te, c, r->tx_ts, t->te_on_ms * 8u, 160, 10) == 0)
+			t->te_digit = 1;
+	}
+	return 1;
 }
 
 /* What PLAY sends this tick, from the pool's linear copy (for the recorder's near channel). */
@@ -414,7 +463,10 @@ static void term_one(struct dp_lcore *lc, struct dp_term *t, uint64_t tick_tsc)
 
 	/* our side of this tick */
 	t->near_valid = 0;
-	if (t->tone_on) {
+	if (t->tone_on && t->te_on) {
+		if (!te_step(lc, t))
+			tone_done(lc, t, 0);
+	} else if (t->tone_on) {
 		if (tonegen_frame(&t->tone, t->near)) {
 			send_frame(lc, t, t->near);
 			t->near_valid = 1;
@@ -580,6 +632,7 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 		return;
 	}
 	struct tonegen g;
+	int te = 0;
 	switch (p.kind) {
 	case VOX_TONE_RINGBACK:
 		tonegen_ringback(&g, p.level, p.ms);
@@ -595,6 +648,18 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 		tonegen_sine(&g, p.f1, p.f2, p.level, p.ms);
 		break;
 	case VOX_TONE_DIGITS:
+		if (lc->sip->legs[leg - lc->legs].dtmf_pt >= 0 && !(p.flags & VOX_TONEF_INBAND)) {
+			te = 1;
+			uint32_t n = (uint32_t)strnlen(p.digits, sizeof(p.digits));
+			for (uint32_t i = 0; i < n; i++)
+				if (p.digits[i] != 'w' && p.digits[i] != 'W' && dtmf_char_event(p.digits[i]) < 0)
+					n = 0;
+			if (n == 0) {
+				dp_ctl_bad(lc, h, -22);
+				return;
+			}
+			break;
+		}
 		if (tonegen_digits(&g, p.digits, (uint32_t)strnlen(p.digits, sizeof(p.digits)), p.on_ms,
 				   p.off_ms, p.level) != 0) {
 			dp_ctl_bad(lc, h, -22);
@@ -610,7 +675,18 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 		dp_leg_state_event(lc, leg, VOX_EVT_MEDIA_DONE, -105); /* ENOBUFS: not started */
 		return;
 	}
-	t->tone = g;
+	if (te) {
+		t->te_len = (uint8_t)strnlen(p.digits, sizeof(p.digits));
+		memcpy(t->te_digits, p.digits, t->te_len);
+		t->te_i = 0;
+		t->te_digit = 0;
+		t->te_gap = 0;
+		t->te_on_ms = p.on_ms ? p.on_ms : 100;
+		t->te_off_ms = p.off_ms ? p.off_ms : 100;
+	} else {
+		t->tone = g;
+	}
+	t->te_on = (uint8_t)te;
 	tone_begin(lc, leg, t);
 }
 
@@ -631,6 +707,7 @@ void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const
 		return;
 	}
 	tonegen_silence(&t->tone, p.ms);
+	t->te_on = 0;
 	tone_begin(lc, leg, t);
 }
 
