@@ -126,6 +126,34 @@ static float renorm(float *c, float *s)
 	return m;
 }
 
+/* Samples [i, i + n) of the current segment (no boundary inside). */
+static void seg_run(struct tonegen *g, int16_t *out, uint32_t n)
+{
+	const struct tonegen_seg *s = &g->seg[g->cur];
+	if (!s->f1) {
+		memset(out, 0, n * sizeof(*out));
+		return;
+	}
+	float c1 = g->c1, s1 = g->s1, c2 = g->c2, s2 = g->s2, amp = g->amp;
+	const float rc1 = g->rc1, rs1 = g->rs1, rc2 = g->rc2, rs2 = g->rs2;
+	const float k2 = s->f2 ? 1.0f : 0.0f;
+	for (uint32_t i = 0; i < n; i++) {
+		/* |x| <= 2 * amp <= 2 * 22798: within int16 only when level >= 7 dBm0; clamp */
+		float x = (s1 + k2 * s2) * amp;
+		out[i] = (int16_t)(x > 32767.0f ? 32767.0f : x < -32768.0f ? -32768.0f : x);
+		float c = c1 * rc1 - s1 * rs1;
+		s1 = s1 * rc1 + c1 * rs1;
+		c1 = c;
+		c = c2 * rc2 - s2 * rs2;
+		s2 = s2 * rc2 + c2 * rs2;
+		c2 = c;
+	}
+	g->c1 = c1;
+	g->s1 = s1;
+	g->c2 = c2;
+	g->s2 = s2;
+}
+
 bool tonegen_frame(struct tonegen *g, int16_t out[TONEGEN_FRAME])
 {
 	if (!g->active || (g->total && g->done >= g->total) ||
@@ -133,12 +161,11 @@ bool tonegen_frame(struct tonegen *g, int16_t out[TONEGEN_FRAME])
 		g->active = false;
 		return false;
 	}
-	for (uint32_t i = 0; i < TONEGEN_FRAME; i++) {
-		if (g->total && g->done >= g->total) {
-			out[i] = 0; /* the limit falls inside this frame: pad it */
-			continue;
-		}
-		while (g->left == 0) {
+	uint32_t i = 0;
+	while (i < TONEGEN_FRAME) {
+		if (g->total && g->done >= g->total)
+			break; /* the limit falls inside this frame: pad it */
+		if (g->left == 0) {
 			if (++g->cur >= g->n_seg) {
 				if (!g->loop) {
 					g->active = false;
@@ -147,30 +174,20 @@ bool tonegen_frame(struct tonegen *g, int16_t out[TONEGEN_FRAME])
 				g->cur = 0;
 			}
 			seg_enter(g);
-		}
-		if (!g->active) {
-			out[i] = 0;
 			continue;
 		}
-		const struct tonegen_seg *s = &g->seg[g->cur];
-		float v = 0.0f;
-		if (s->f1) {
-			v += g->s1;
-			float c = g->c1 * g->rc1 - g->s1 * g->rs1;
-			g->s1 = g->s1 * g->rc1 + g->c1 * g->rs1;
-			g->c1 = c;
-		}
-		if (s->f2) {
-			v += g->s2;
-			float c = g->c2 * g->rc2 - g->s2 * g->rs2;
-			g->s2 = g->s2 * g->rc2 + g->c2 * g->rs2;
-			g->c2 = c;
-		}
-		float x = v * g->amp;
-		out[i] = (int16_t)(x > 32767.0f ? 32767 : x < -32768.0f ? -32768 : x);
-		g->left--;
-		g->done++;
+		uint32_t n = TONEGEN_FRAME - i;
+		if (n > g->left)
+			n = g->left;
+		if (g->total && n > g->total - g->done)
+			n = g->total - g->done;
+		seg_run(g, out + i, n);
+		i += n;
+		g->left -= n;
+		g->done += n;
 	}
+	if (i < TONEGEN_FRAME)
+		memset(out + i, 0, (TONEGEN_FRAME - i) * sizeof(*out));
 	renorm(&g->c1, &g->s1);
 	renorm(&g->c2, &g->s2);
 	/* a program that ended exactly at the frame end reports the frame, then false */
