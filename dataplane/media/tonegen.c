@@ -138,7 +138,7 @@ static void seg_run(struct tonegen *g, int16_t *out, uint32_t n)
 	const float rc1 = g->rc1, rs1 = g->rs1, rc2 = g->rc2, rs2 = g->rs2;
 	const float k2 = s->f2 ? 1.0f : 0.0f;
 	for (uint32_t i = 0; i < n; i++) {
-		/* |x| <= 2 * amp <= 2 * 22798: within int16 only when level >= 7 dBm0; clamp */
+		/* two sines above about -6 dBm0 each can exceed int16: clamp */
 		float x = (s1 + k2 * s2) * amp;
 		out[i] = (int16_t)(x > 32767.0f ? 32767.0f : x < -32768.0f ? -32768.0f : x);
 		float c = c1 * rc1 - s1 * rs1;
