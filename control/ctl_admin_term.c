@@ -46,8 +46,7 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* "#*" -> finish mask; "none" or "" -> 0; -1 on a bad key. */
-static int parse_keys(const char *s, uint16_t *mask)
+int ctl_keys_mask(const char *s, uint16_t *mask)
 {
 	*mask = 0;
 	if (strcmp(s, "none") == 0)
@@ -56,8 +55,36 @@ static int parse_keys(const char *s, uint16_t *mask)
 	for (; *s; s++) {
 		const char *p = strchr(keys, *s >= 'a' && *s <= 'd' ? *s - 'a' + 'A' : *s);
 		if (!p)
-			return -1;
+			return -EINVAL;
 		*mask |= (uint16_t)(1u << (p - keys));
+	}
+	return 0;
+}
+
+int ctl_tone_parse(const char *k, uint32_t ms, struct vox_tone *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->ms = ms;
+	if (strcmp(k, "ringback") == 0) {
+		t->kind = VOX_TONE_RINGBACK;
+	} else if (strcmp(k, "beep") == 0) {
+		t->kind = VOX_TONE_BEEP;
+	} else if (strncmp(k, "digits:", 7) == 0) {
+		t->kind = VOX_TONE_DIGITS;
+		size_t n = strlen(k + 7);
+		if (n == 0 || n > sizeof(t->digits) || strspn(k + 7, "0123456789*#ABCDabcdwW") != n)
+			return -EINVAL;
+		memcpy(t->digits, k + 7, n);
+	} else {
+		const char *plus = strchr(k, '+');
+		uint64_t f1, f2 = 0;
+		char a[16];
+		snprintf(a, sizeof(a), "%.*s", plus ? (int)(plus - k) : (int)strlen(k), k);
+		if (parse_u64(a, 3999, &f1) || f1 == 0 || (plus && (parse_u64(plus + 1, 3999, &f2) || f2 == 0)))
+			return -EINVAL;
+		t->kind = VOX_TONE_SINE;
+		t->f1 = (uint16_t)f1;
+		t->f2 = (uint16_t)f2;
 	}
 	return 0;
 }
@@ -76,29 +103,9 @@ json_t *ctl_adm_leg_tone(struct ctl *c, uint64_t client, int argc, char **argv)
 		return term_error("'%s' is not a leg handle", argv[0]);
 	if (argc > 2 && parse_u64(argv[2], 3600000, &ms))
 		return term_error("MS must be 0..3600000");
-	struct vox_tone t = {.ms = (uint32_t)ms};
-	const char *k = argv[1];
-	if (strcmp(k, "ringback") == 0) {
-		t.kind = VOX_TONE_RINGBACK;
-	} else if (strcmp(k, "beep") == 0) {
-		t.kind = VOX_TONE_BEEP;
-	} else if (strncmp(k, "digits:", 7) == 0) {
-		t.kind = VOX_TONE_DIGITS;
-		size_t n = strlen(k + 7);
-		if (n == 0 || n > sizeof(t.digits))
-			return term_error("1..%zu digits", sizeof(t.digits));
-		memcpy(t.digits, k + 7, n);
-	} else {
-		char *plus = strchr(k, '+');
-		uint64_t f1, f2 = 0;
-		char a[16];
-		snprintf(a, sizeof(a), "%.*s", plus ? (int)(plus - k) : (int)strlen(k), k);
-		if (parse_u64(a, 3999, &f1) || f1 == 0 || (plus && (parse_u64(plus + 1, 3999, &f2) || f2 == 0)))
-			return term_error("KIND is ringback, beep, digits:STR or HZ[+HZ] (1..3999)");
-		t.kind = VOX_TONE_SINE;
-		t.f1 = (uint16_t)f1;
-		t.f2 = (uint16_t)f2;
-	}
+	struct vox_tone t;
+	if (ctl_tone_parse(argv[1], (uint32_t)ms, &t))
+		return term_error("KIND is ringback, beep, digits:STR (0-9 * # A-D w W, up to 32) or HZ[+HZ] (1..3999)");
 	return term_sent(send_leg(c, h, VOX_CMD_TONE, &t, sizeof(t)));
 }
 
@@ -123,7 +130,7 @@ json_t *ctl_adm_leg_collect(struct ctl *c, uint64_t client, int argc, char **arg
 		return term_error("'%s' is not a leg handle", argv[0]);
 	if (parse_u64(argv[1], VOX_DIGITS_MAX, &max) || max == 0)
 		return term_error("MAX must be 1..%u", VOX_DIGITS_MAX);
-	if (argc > 2 && parse_keys(argv[2], &p.finish_keys))
+	if (argc > 2 && ctl_keys_mask(argv[2], &p.finish_keys))
 		return term_error("FINISHKEYS: characters of 0-9 * # A-D, or none");
 	if ((argc > 3 && parse_u64(argv[3], 3600000, &first)) || (argc > 4 && parse_u64(argv[4], 3600000, &inter)))
 		return term_error("timeouts are 0..3600000 ms");
@@ -152,7 +159,7 @@ json_t *ctl_adm_leg_record(struct ctl *c, uint64_t client, int argc, char **argv
 		return term_error("channels: mono or dual");
 	if ((argc > 3 && parse_u64(argv[3], 4u * 3600u * 1000u, &max)) || (argc > 4 && parse_u64(argv[4], 3600000, &sil)))
 		return term_error("MAX_MS 0..14400000, SILENCE_MS 0..3600000");
-	if (argc > 5 && parse_keys(argv[5], &p.finish_keys))
+	if (argc > 5 && ctl_keys_mask(argv[5], &p.finish_keys))
 		return term_error("FINISHKEYS: characters of 0-9 * # A-D, or none");
 	p.max_ms = (uint32_t)max;
 	p.silence_ms = (uint32_t)sil;

@@ -36,6 +36,10 @@ void ctl_rec_on_dtmf(struct ctl *c, const struct vox_rec_hdr *h, const void *pay
 void ctl_rec_leg_ended(struct ctl *c, vox_handle_t leg);
 /* {"recording":[open], "recordings":[done], "digits":[...], "dtmf":[...], counters} */
 json_t *ctl_rec_json(const struct ctl *c);
+/* "#*" -> finish-key mask (bit = RFC 4733 event), "none" -> 0. Returns 0 or -EINVAL. */
+int ctl_keys_mask(const char *s, uint16_t *mask);
+/* TONE payload from "ringback", "beep", "digits:STR" or "HZ[+HZ]". Returns 0 or -EINVAL. */
+int ctl_tone_parse(const char *kind, uint32_t ms, struct vox_tone *t);
 /* Admin requests (ctl_admin_term.c), in ctl_admin_cmds.c's table. */
 json_t *ctl_adm_leg_tone(struct ctl *c, uint64_t client, int argc, char **argv);
 json_t *ctl_adm_leg_silence(struct ctl *c, uint64_t client, int argc, char **argv);
