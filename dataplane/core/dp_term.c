@@ -37,6 +37,9 @@
  * Tones are sent as RTP on the leg's outbound stream (shared with PLAY: a TONE replaces a PLAY
  * and the reverse), marker bit on the first packet.
  *
+ * In-band detection runs only while a COLLECT (or a RECORD with finish keys) needs it, on legs
+ * that did not negotiate telephone-event; its key presses are DTMF events too.
+ *
  * Events: DIGITS and RECORDING_DONE are state events (the leg's pending event, re-emitted from
  * the payload kept in dp_rtpleg); per-key DTMF events are informational, sent directly.
  * A recording whose leg ends sends RECORDING_DONE (reason STOPPED) directly as well.
@@ -454,7 +457,9 @@ static void term_one(struct dp_lcore *lc, struct dp_term *t, uint64_t tick_tsc)
 {
 	struct dp_leg *leg = &lc->legs[t->slot];
 	struct dp_rtpleg *r = &lc->sip->rtp[t->slot];
-	uint64_t now_ms = tsc_ms(lc, tick_tsc), now_us = tsc_us(lc, tick_tsc);
+	/* timeouts on the tick's boundary; the jitter buffer on the turn's clock, the one its
+	 * packets were stamped with (the tick runs a little after its boundary) */
+	uint64_t now_ms = tsc_ms(lc, tick_tsc), now_us = tsc_us(lc, lc->now_tsc > tick_tsc ? lc->now_tsc : tick_tsc);
 	t->ticks++;
 	/* an RFC 4733 event whose end packets were all lost */
 	struct dtmf_report rep;
