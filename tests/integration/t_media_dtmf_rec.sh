@@ -40,6 +40,8 @@ r=$(voxctl diag leg-tone "$h" 'digits:12#')
 check "TONE digits accepted ($r)" grep -q sent <<<"$r"
 check "MEDIA_DONE after the digits" wait_for 5 at_least MEDIA_DONE 2
 check "DIGITS reported for the RFC 4733 key" wait_for 12 at_least DIGITS 1
+jbd=$(voxctl calls --json | jq "[.legs[] | select(.handle==\"$h\")][0].jb_depth_ms // 0")
+check "the leg's jitter buffer depth shows in voxctl calls ($jbd ms)" test "$jbd" -gt 0 -a "$jbd" -lt 400
 t1=$(date +%s.%N)
 voxctl diag stop "$h" >/dev/null
 check "RECORDING_DONE of the stopped recording" wait_for 5 at_least RECORDING_DONE 2
