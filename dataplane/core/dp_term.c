@@ -182,6 +182,12 @@ static void far_start(struct dp_lcore *lc, struct dp_term *t)
 		t->inband = 1;
 }
 
+/* A leg whose end is on its way: its pending event is LEG_ENDED, which nothing may replace. */
+static int leg_ending(const struct dp_leg *leg)
+{
+	return leg->free_after_emit || leg->state == VOX_LEG_FREE;
+}
+
 static int term_busy(const struct dp_term *t)
 {
 	return t->tone_on || t->col.active || t->rec_on;
@@ -457,6 +463,11 @@ static void term_one(struct dp_lcore *lc, struct dp_term *t, uint64_t tick_tsc)
 {
 	struct dp_leg *leg = &lc->legs[t->slot];
 	struct dp_rtpleg *r = &lc->sip->rtp[t->slot];
+	if (leg_ending(leg)) {
+		/* dp_term_leg_gone gives the state back when the slot is released */
+		t->tone_on = 0;
+		return;
+	}
 	/* timeouts on the tick's boundary; the jitter buffer on the turn's clock, the one its
 	 * packets were stamped with (the tick runs a little after its boundary) */
 	uint64_t now_ms = tsc_ms(lc, tick_tsc), now_us = tsc_us(lc, lc->now_tsc > tick_tsc ? lc->now_tsc : tick_tsc);
