@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_dp_term.c — terminating media on a worker's legs (dp_term.c) over a real shm file:
  * RFC 4733 key presses deduplicated into one DTMF event each, COLLECT ending on a finish key and
- * on its timeout, RECORD frames in the bulk ring with the overflow counted and flagged, STOP. */
+ * on its timeout, RECORD frames in the bulk ring with the overflow counted and flagged, STOP,
+ * barge-in on the first key, a recording's finish key. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,6 +319,61 @@ static void test_stop_ends_collect_and_record(void **state)
 	assert_int_equal(f->lc->st->term_active, 0);
 }
 
+static void send_tone_beep(struct fx *f, uint32_t ms)
+{
+	struct vox_tone t = {.kind = VOX_TONE_BEEP, .ms = ms};
+	struct vox_rec_hdr h = {.type = VOX_CMD_TONE, .leg = f->h, .len = sizeof(t)};
+	dp_term_cmd_tone(f->lc, &h, &t);
+}
+
+static void test_barge_in_and_record_finish_key(void **state)
+{
+	struct fx *f = *state;
+	uint16_t seq = 1;
+	uint32_t ms = 0;
+	/* without the barge-in flag a key leaves the tone alone */
+	send_tone_beep(f, 5000);
+	send_collect(f, 2, 0, 0, 0);
+	tick(f, 20);
+	key(f, 3, 100, &seq, &ms, 400);
+	assert_null(next_evt(f, VOX_EVT_MEDIA_DONE));
+	/* with it, the first key stops the tone (MEDIA_DONE status 1) and is collected */
+	struct vox_collect c = {.max_digits = 2, .flags = VOX_COLLECTF_BARGE};
+	struct vox_rec_hdr hc = {.type = VOX_CMD_COLLECT, .leg = f->h, .len = sizeof(c)};
+	dp_term_cmd_collect(f->lc, &hc, &c); /* replaces the first: DIGITS "3", STOPPED */
+	const struct vox_rec_hdr *e = next_evt(f, VOX_EVT_DIGITS);
+	assert_non_null(e);
+	assert_int_equal(e->status, VOX_TERM_STOPPED);
+	key(f, 7, 2000, &seq, &ms, 400);
+	e = next_evt(f, VOX_EVT_MEDIA_DONE);
+	assert_non_null(e);
+	assert_int_equal(e->status, 1);
+	key(f, 8, 3000, &seq, &ms, 400);
+	e = next_evt(f, VOX_EVT_DIGITS);
+	assert_non_null(e);
+	assert_int_equal(e->status, VOX_TERM_MAX_DIGITS);
+	struct vox_digits d;
+	memcpy(&d, vox_rec_payload(f->buf), sizeof(d));
+	assert_memory_equal(d.digits, "78", 2);
+
+	/* a recording with # as finish key ends on it */
+	struct vox_record r = {.rec_id = 4, .finish_keys = 1u << 11};
+	struct vox_rec_hdr hr = {.type = VOX_CMD_RECORD, .leg = f->h, .len = sizeof(r)};
+	dp_term_cmd_record(f->lc, &hr, &r);
+	tick(f, ms + 20);
+	key(f, 5, 4000, &seq, &ms, 400); /* not a finish key */
+	assert_null(next_evt(f, VOX_EVT_RECORDING_DONE));
+	key(f, 11, 5000, &seq, &ms, 400);
+	e = next_evt(f, VOX_EVT_RECORDING_DONE);
+	assert_non_null(e);
+	struct vox_recording_done rd;
+	memcpy(&rd, vox_rec_payload(f->buf), sizeof(rd));
+	assert_int_equal(rd.reason, VOX_TERM_FINISH_KEY);
+	assert_int_equal(rd.finish, '#');
+	assert_int_equal(rd.rec_id, 4);
+	assert_int_equal(f->lc->st->tones, 1);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -333,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_collect_finish_key_and_timeout, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_record_frames_and_overflow, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_ends_collect_and_record, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_barge_in_and_record_finish_key, fx_setup, fx_teardown),
 	};
 	int rc = cmocka_run_group_tests_name("dataplane_term", tests, NULL, NULL);
 	rte_eal_cleanup();
