@@ -144,7 +144,8 @@
 	X(record_overflow, C, "recorded frames lost: bulk ring full")                              \
 	X(term_active, G, "legs with terminating media state (jitter buffer, detectors)")          \
 	X(term_full, C, "COLLECT/RECORD refused: terminating media table full")                    \
-	X(term_evt_dropped, C, "DTMF events dropped: event ring full")                             \
+	X(term_evt_dropped, C, "DTMF events (ring full) or results (leg gone) dropped")             \
+	X(term_evt_deferred, C, "DIGITS/RECORDING_DONE/MEDIA_DONE held for a full event ring")      \
 	X(jb_late, C, "jitter buffer: packets arrived after their playout time")                   \
 	X(jb_lost, C, "jitter buffer: frames missing at playout")                                  \
 	X(jb_concealed, C, "jitter buffer: frames concealed (PLC)")                                \

@@ -113,7 +113,7 @@ struct dp_rtpleg {
 	/* terminating media (dp_term.c) */
 	uint32_t term;              /* index + 1 in the worker's dp_terms, 0: none */
 	struct dtmf4733_rx dtmf;    /* RFC 4733 receive (legs that negotiated telephone-event) */
-	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, re-emittable) */
+	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, kept for a retry) */
 	struct vox_recording_done recdone; /* the latest RECORDING_DONE payload */
 };
 
@@ -197,7 +197,6 @@ void dp_term_rtp(struct dp_lcore *lc, struct dp_leg *leg, struct dp_rtpleg *r,
 		 const struct rtp_hdr *h, const uint8_t *pkt, uint64_t now_tsc);
 void dp_term_tick(struct dp_lcore *lc, uint64_t tick_tsc);
 void dp_term_leg_gone(struct dp_lcore *lc, uint32_t slot);
-uint32_t dp_term_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, const void **out);
 void dp_term_cmd_play(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_term_cmd_stop(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);

@@ -389,8 +389,6 @@ uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t ty
 			in->flags |= VOX_SIPF_SRTP;
 		return n;
 	}
-	if (type == VOX_EVT_DIGITS || type == VOX_EVT_RECORDING_DONE)
-		return dp_term_evt_payload(lc, leg, type, out);
 	struct vox_leg_sip *p = (struct vox_leg_sip *)s->evtbuf;
 	memset(p, 0, sizeof(*p));
 	p->sip_code = type == VOX_EVT_LEG_ANSWERED ? 200 : sl->end_code;

@@ -40,8 +40,10 @@
  * In-band detection runs only while a COLLECT (or a RECORD with finish keys) needs it, on legs
  * that did not negotiate telephone-event; its key presses are DTMF events too.
  *
- * Events: DIGITS and RECORDING_DONE are state events (the leg's pending event, re-emitted from
- * the payload kept in dp_rtpleg); per-key DTMF events are informational, sent directly.
+ * Events: DIGITS, RECORDING_DONE and a tone's MEDIA_DONE are results: sent directly, and when
+ * the event ring is full kept (payloads in dp_rtpleg) and retried on the next ticks, so they are
+ * not lost to a full ring nor replace the leg's pending state event; per-key DTMF events are
+ * sent once (term_evt_dropped when the ring is full).
  * A recording whose leg ends sends RECORDING_DONE (reason STOPPED) directly as well.
  *
  * TONE digits go out as RFC 4733 events on legs that negotiated telephone-event (unless the
@@ -72,6 +74,9 @@ struct dp_term {
 	uint8_t rec_on;
 	uint8_t far_on;         /* the jitter buffer is being fed and drained */
 	uint8_t near_valid;     /* near[] holds the frame we sent this tick */
+	uint8_t pend;           /* results waiting for room in the event ring (TERM_PEND_*) */
+	int32_t pend_media;     /* MEDIA_DONE status waiting */
+	int32_t pend_digits, pend_rec; /* DIGITS / RECORDING_DONE status waiting */
 	uint16_t rec_id, rec_finish;
 	uint32_t rec_lost;
 	uint64_t jb_late, jb_lost, jb_conc; /* already added to the worker's counters */
@@ -190,10 +195,73 @@ static int leg_ending(const struct dp_leg *leg)
 
 static int term_busy(const struct dp_term *t)
 {
-	return t->tone_on || t->col.active || t->rec_on;
+	return t->tone_on || t->col.active || t->rec_on || t->pend;
 }
 
 /* ---- events ---- */
+
+/* Results (MEDIA_DONE of a tone, DIGITS, RECORDING_DONE) go out at once; when the event ring is
+ * full they wait on the terminating state (kept while any waits) and go out on later ticks, in
+ * this order. Their payloads live in dp_rtpleg. A result still waiting when the leg goes is
+ * dropped and counted (term_evt_dropped). */
+enum { TERM_PEND_MEDIA = 1, TERM_PEND_DIGITS = 2, TERM_PEND_REC = 4 };
+
+static int term_emit(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, int32_t status,
+		     const void *pl, uint32_t len)
+{
+	struct vox_rec_hdr h;
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.status = status;
+	h.leg = dp_leg_handle(lc, leg);
+	h.req_id = leg->req_id;
+	memcpy(h.tag, leg->tag, sizeof(h.tag));
+	return dp_ctl_emit(lc, &h, pl, len);
+}
+
+static int result_send(struct dp_lcore *lc, struct dp_leg *leg, uint8_t what, int32_t status)
+{
+	struct dp_rtpleg *r = &lc->sip->rtp[leg - lc->legs];
+	if (what == TERM_PEND_DIGITS)
+		return term_emit(lc, leg, VOX_EVT_DIGITS, status, &r->digits, sizeof(r->digits));
+	if (what == TERM_PEND_REC)
+		return term_emit(lc, leg, VOX_EVT_RECORDING_DONE, status, &r->recdone, sizeof(r->recdone));
+	return term_emit(lc, leg, VOX_EVT_MEDIA_DONE, status, NULL, 0);
+}
+
+static void term_result(struct dp_lcore *lc, struct dp_term *t, struct dp_leg *leg, uint8_t what,
+			int32_t status)
+{
+	if ((!t || !t->pend) && result_send(lc, leg, what, status) == 0)
+		return;
+	if (!t) {
+		lc->st->term_evt_dropped++;
+		return;
+	}
+	lc->st->term_evt_deferred++;
+	t->pend |= what;
+	if (what == TERM_PEND_MEDIA)
+		t->pend_media = status;
+	else if (what == TERM_PEND_DIGITS)
+		t->pend_digits = status;
+	else
+		t->pend_rec = status;
+}
+
+static void term_flush(struct dp_lcore *lc, struct dp_term *t)
+{
+	struct dp_leg *leg = &lc->legs[t->slot];
+	static const uint8_t order[3] = {TERM_PEND_MEDIA, TERM_PEND_DIGITS, TERM_PEND_REC};
+	for (int i = 0; i < 3; i++) {
+		uint8_t w = order[i];
+		if (!(t->pend & w))
+			continue;
+		int32_t st = w == TERM_PEND_MEDIA ? t->pend_media : w == TERM_PEND_DIGITS ? t->pend_digits : t->pend_rec;
+		if (result_send(lc, leg, w, st) != 0)
+			return;
+		t->pend &= (uint8_t)~w;
+	}
+}
 
 static void digits_done(struct dp_lcore *lc, struct dp_term *t, int reason)
 {
@@ -204,7 +272,7 @@ static void digits_done(struct dp_lcore *lc, struct dp_term *t, int reason)
 	r->digits.finish = reason == VOX_TERM_FINISH_KEY ? t->col.finish_key : 0;
 	memcpy(r->digits.digits, t->col.d, t->col.n);
 	t->col.active = false;
-	dp_leg_state_event(lc, &lc->legs[t->slot], VOX_EVT_DIGITS, reason);
+	term_result(lc, t, &lc->legs[t->slot], TERM_PEND_DIGITS, reason);
 }
 
 static void rec_fill(struct dp_term *t, struct vox_recording_done *d, int reason, char key)
@@ -226,24 +294,13 @@ static void rec_done(struct dp_lcore *lc, struct dp_term *t, int reason, char ke
 	t->rec_on = 0;
 	t->rec.active = false;
 	lc->st->recordings_active--;
-	dp_leg_state_event(lc, &lc->legs[t->slot], VOX_EVT_RECORDING_DONE, reason);
+	term_result(lc, t, &lc->legs[t->slot], TERM_PEND_REC, reason);
 }
 
 static void tone_done(struct dp_lcore *lc, struct dp_term *t, int32_t status)
 {
 	t->tone_on = 0;
-	dp_leg_state_event(lc, &lc->legs[t->slot], VOX_EVT_MEDIA_DONE, status);
-}
-
-uint32_t dp_term_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t type, const void **out)
-{
-	struct dp_rtpleg *r = &lc->sip->rtp[leg - lc->legs];
-	if (type == VOX_EVT_DIGITS) {
-		*out = &r->digits;
-		return sizeof(r->digits);
-	}
-	*out = &r->recdone;
-	return sizeof(r->recdone);
+	term_result(lc, t, &lc->legs[t->slot], TERM_PEND_MEDIA, status);
 }
 
 static void stop_play(struct dp_lcore *lc, struct dp_leg *leg)
@@ -266,14 +323,7 @@ static void term_key(struct dp_lcore *lc, struct dp_leg *leg, char digit, uint8_
 		d.duration_ms = rep->duration / 8u;
 	}
 	lc->st->dtmf_rx++;
-	struct vox_rec_hdr h;
-	memset(&h, 0, sizeof(h));
-	h.type = VOX_EVT_DTMF;
-	h.status = (int32_t)(uint8_t)digit;
-	h.leg = dp_leg_handle(lc, leg);
-	h.req_id = leg->req_id;
-	memcpy(h.tag, leg->tag, sizeof(h.tag));
-	if (dp_ctl_emit(lc, &h, &d, sizeof(d)) != 0)
+	if (term_emit(lc, leg, VOX_EVT_DTMF, (int32_t)(uint8_t)digit, &d, sizeof(d)) != 0)
 		lc->st->term_evt_dropped++;
 
 	struct dp_term *t = term_of(lc, &lc->sip->rtp[leg - lc->legs]);
@@ -468,6 +518,8 @@ static void term_one(struct dp_lcore *lc, struct dp_term *t, uint64_t tick_tsc)
 		t->tone_on = 0;
 		return;
 	}
+	if (t->pend)
+		term_flush(lc, t);
 	/* timeouts on the tick's boundary; the jitter buffer on the turn's clock, the one its
 	 * packets were stamped with (the tick runs a little after its boundary) */
 	uint64_t now_ms = tsc_ms(lc, tick_tsc), now_us = tsc_us(lc, lc->now_tsc > tick_tsc ? lc->now_tsc : tick_tsc);
@@ -561,17 +613,12 @@ void dp_term_leg_gone(struct dp_lcore *lc, uint32_t slot)
 		struct dp_leg *leg = &lc->legs[slot];
 		struct vox_recording_done d;
 		rec_fill(t, &d, VOX_TERM_STOPPED, 0);
-		struct vox_rec_hdr h;
-		memset(&h, 0, sizeof(h));
-		h.type = VOX_EVT_RECORDING_DONE;
-		h.status = VOX_TERM_STOPPED;
-		h.leg = dp_leg_handle(lc, leg);
-		h.req_id = leg->req_id;
-		memcpy(h.tag, leg->tag, sizeof(h.tag));
-		if (dp_ctl_emit(lc, &h, &d, sizeof(d)) != 0)
+		if (term_emit(lc, leg, VOX_EVT_RECORDING_DONE, VOX_TERM_STOPPED, &d, sizeof(d)) != 0)
 			lc->st->term_evt_dropped++;
 		lc->st->recordings_active--;
 	}
+	lc->st->term_evt_dropped += (uint64_t)__builtin_popcount(t->pend);
+	t->pend = 0;
 	t->rec_on = 0;
 	t->tone_on = 0;
 	t->col.active = false;
@@ -688,7 +735,7 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 	}
 	struct dp_term *t = term_get(lc, (uint32_t)(leg - lc->legs));
 	if (!t) {
-		dp_leg_state_event(lc, leg, VOX_EVT_MEDIA_DONE, -105); /* ENOBUFS: not started */
+		term_result(lc, NULL, leg, TERM_PEND_MEDIA, -105); /* ENOBUFS: not started */
 		return;
 	}
 	if (te) {
@@ -719,7 +766,7 @@ void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const
 	}
 	struct dp_term *t = term_get(lc, (uint32_t)(leg - lc->legs));
 	if (!t) {
-		dp_leg_state_event(lc, leg, VOX_EVT_MEDIA_DONE, -105);
+		term_result(lc, NULL, leg, TERM_PEND_MEDIA, -105);
 		return;
 	}
 	tonegen_silence(&t->tone, p.ms);
@@ -744,7 +791,7 @@ void dp_term_cmd_collect(struct dp_lcore *lc, const struct vox_rec_hdr *h, const
 		struct dp_rtpleg *r = &lc->sip->rtp[slot];
 		memset(&r->digits, 0, sizeof(r->digits));
 		r->digits.reason = VOX_TERM_STOPPED;
-		dp_leg_state_event(lc, leg, VOX_EVT_DIGITS, -105);
+		term_result(lc, NULL, leg, TERM_PEND_DIGITS, -105);
 		return;
 	}
 	if (t->col.active)
@@ -775,7 +822,7 @@ void dp_term_cmd_record(struct dp_lcore *lc, const struct vox_rec_hdr *h, const 
 		memset(&r->recdone, 0, sizeof(r->recdone));
 		r->recdone.rec_id = p.rec_id;
 		r->recdone.reason = VOX_TERM_STOPPED;
-		dp_leg_state_event(lc, leg, VOX_EVT_RECORDING_DONE, -105);
+		term_result(lc, NULL, leg, TERM_PEND_REC, -105);
 		return;
 	}
 	if (t->rec_on)

@@ -2,7 +2,7 @@
 /* test_dp_term.c — terminating media on a worker's legs (dp_term.c) over a real shm file:
  * RFC 4733 key presses deduplicated into one DTMF event each, COLLECT ending on a finish key and
  * on its timeout, RECORD frames in the bulk ring with the overflow counted and flagged, STOP,
- * barge-in on the first key, a recording's finish key. */
+ * barge-in on the first key, a recording's finish key, results held while the event ring is full. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -374,6 +374,35 @@ static void test_barge_in_and_record_finish_key(void **state)
 	assert_int_equal(f->lc->st->tones, 1);
 }
 
+static void test_results_wait_for_a_full_ring(void **state)
+{
+	struct fx *f = *state;
+	uint16_t seq = 1;
+	uint32_t ms = 0;
+	send_collect(f, 1, 0, 0, 0);
+	/* fill the event ring */
+	struct vox_rec_hdr fill = {.type = VOX_EVT_PONG};
+	int n = 0;
+	while (dp_ctl_emit(f->lc, &fill, NULL, 0) == 0)
+		n++;
+	assert_true(n > 0);
+	key(f, 9, 100, &seq, &ms, 400); /* ends the collect: DIGITS cannot go out now */
+	assert_int_equal(f->lc->st->term_evt_deferred, 1);
+	assert_int_equal(f->lc->st->term_evt_dropped, 1); /* the key's DTMF event */
+	tick(f, ms + 20);
+	assert_int_equal(f->lc->st->term_active, 1); /* kept while the result waits */
+	assert_null(next_evt(f, VOX_EVT_DIGITS));    /* drains the ring: only PONGs */
+	tick(f, ms + 40);
+	const struct vox_rec_hdr *e = next_evt(f, VOX_EVT_DIGITS);
+	assert_non_null(e);
+	assert_int_equal(e->status, VOX_TERM_MAX_DIGITS);
+	struct vox_digits d;
+	memcpy(&d, vox_rec_payload(f->buf), sizeof(d));
+	assert_int_equal(d.digits[0], '9');
+	tick(f, ms + 60);
+	assert_int_equal(f->lc->st->term_active, 0);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -390,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_frames_and_overflow, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_ends_collect_and_record, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_barge_in_and_record_finish_key, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_results_wait_for_a_full_ring, fx_setup, fx_teardown),
 	};
 	int rc = cmocka_run_group_tests_name("dataplane_term", tests, NULL, NULL);
 	rte_eal_cleanup();
