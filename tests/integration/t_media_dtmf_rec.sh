@@ -4,9 +4,9 @@
 # (dtmf_2833_1.pcap, end packet sent three times). Asserts: one DTMF event for the key with its
 # duration (retransmitted ends absorbed); a COLLECT of one digit reports DIGITS "1"; a mono
 # RECORD with a 3 s limit gives a 3.000 s WAV holding the caller's speech; a dual RECORD stopped
-# by STOP gives a 2-channel WAV as long as it ran, the caller left and our 1 kHz TONE right; the
-# TONE is heard by the caller as 50 PCMA packets 20 ms apart with one marker, at 1 kHz; TONE
-# digits go out as RFC 4733 events (the leg negotiated telephone-event). Then
+# by STOP gives a 2-channel WAV as long as it ran, the caller left and, right, our 1 kHz TONE and
+# a 500 Hz PLAY; the caller hears the TONE as 50 PCMA packets 20 ms apart, TONE digits as RFC
+# 4733 events (the leg negotiated telephone-event), then the clip, all one RTP stream. Then
 # in-band DTMF with a COLLECT and a recording that ends on silence (second call).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
@@ -39,6 +39,10 @@ check "MEDIA_DONE after the 1 s tone" wait_for 5 at_least MEDIA_DONE 1
 r=$(voxctl diag leg-tone "$h" 'digits:12#')
 check "TONE digits accepted ($r)" grep -q sent <<<"$r"
 check "MEDIA_DONE after the digits" wait_for 5 at_least MEDIA_DONE 2
+clip=$(voxctl diag tone 500 1000 | jq -r .clip)
+r=$(voxctl diag play "$h" "$clip" 1)
+check "PLAY of a 500 Hz pool clip after the tones ($r)" grep -q sent <<<"$r"
+check "MEDIA_DONE after the clip" wait_for 5 at_least MEDIA_DONE 3
 check "DIGITS reported for the RFC 4733 key" wait_for 12 at_least DIGITS 1
 jbd=$(voxctl calls --json | jq "[.legs[] | select(.handle==\"$h\")][0].jb_depth_ms // 0")
 check "the leg's jitter buffer depth shows in voxctl calls ($jbd ms)" test "$jbd" -gt 0 -a "$jbd" -lt 400
@@ -78,16 +82,28 @@ def rms(x): return math.sqrt(sum(v * v for v in x) / len(x)) if x else 0
 (m,) = rd(sys.argv[1])
 far, near = rd(sys.argv[2])
 speech1 = rms(m[8000:])                      # the caller talks from 0.5 s on
-nz = [i for i, v in enumerate(near) if v != 0]
-tone = near[nz[0]:nz[-1] + 1] if nz else []   # sin(k*pi) samples are 0: take the span
-zc = sum(1 for i in range(1, len(tone)) if tone[i - 1] < 0 <= tone[i])
-hz = zc / (len(tone) / 8000) if tone else 0
-print(f"rec1 speech rms {speech1:.0f}; rec2 far rms {rms(far):.0f}, near tone {len(tone)} samples at {hz:.0f} Hz")
-ok = speech1 > 300 and rms(far) > 300 and 7800 <= len(tone) <= 8000 and 980 <= hz <= 1020
+# what we sent, as runs of audio apart by >= 20 ms of zeros: the 1 kHz tone, then the clip
+runs, cur, zeros = [], [], 0
+for v in near:
+    if v == 0:
+        zeros += 1
+        if zeros >= 160 and cur:
+            runs.append(cur[:len(cur) - zeros + 1]); cur = []
+        elif cur:
+            cur.append(v)
+    else:
+        zeros = 0
+        cur.append(v)
+if cur: runs.append(cur)
+def freq(x): return sum(1 for i in range(1, len(x)) if x[i - 1] < 0 <= x[i]) / (len(x) / 8000) if x else 0
+desc = [(len(r), round(freq(r))) for r in runs]
+print(f"rec1 speech rms {speech1:.0f}; rec2 far rms {rms(far):.0f}, near runs (samples, Hz) {desc}")
+ok = speech1 > 300 and rms(far) > 300 and len(runs) == 2 and 7800 <= len(runs[0]) <= 8000 \
+     and 980 <= freq(runs[0]) <= 1020 and 7800 <= len(runs[1]) <= 8000 and 490 <= freq(runs[1]) <= 510
 sys.exit(0 if ok else 1)
 PY
 }
-check "the recordings hold the caller's speech, and our tone on the right channel" analyze_wav
+check "the recordings hold the caller's speech, and our tone and clip on the right channel" analyze_wav
 analyze_tone() {
   python3 - "$T_LOG/tone.pcap" <<'PY'
 import struct, sys
@@ -98,28 +114,35 @@ while off + 16 <= len(d):
     p = d[off:off + incl]; off += incl
     if len(p) < 42 + 12: continue
     rtp = p[42:]
-    if rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 8: continue
+    if rtp[0] >> 6 != 2: continue
     pk.append((ts + us / 1e6, rtp))
 def alaw(a):
     a ^= 0x55; t = (a & 0x0f) << 4; seg = (a & 0x70) >> 4
     t = t + 8 if seg == 0 else (t + 0x108) << (seg - 1)
     return t if a & 0x80 else -t
-n = len(pk)
+# one outbound stream: tone, RFC 4733 digits and the clip share SSRC and sequence numbers
 seqs = [struct.unpack_from("!H", r, 2)[0] for _, r in pk]
-tss = [struct.unpack_from("!I", r, 4)[0] for _, r in pk]
-marks = sum(r[1] >> 7 for _, r in pk)
-pts = {r[1] & 0x7f for _, r in pk}
-pcm = [alaw(x) for _, r in pk for x in r[12:]]
-zc = sum(1 for i in range(1, len(pcm)) if (pcm[i - 1] < 0) != (pcm[i] < 0))
-hz = zc / 2 / (len(pcm) / 8000) if pcm else 0
-dur = pk[-1][0] - pk[0][0] if n > 1 else 0
-seq_ok = all((seqs[i + 1] - seqs[i]) % 65536 == 1 for i in range(n - 1))
-ts_ok = all((tss[i + 1] - tss[i]) % 2**32 == 160 for i in range(n - 1))
-print(f"tone: packets {n} over {dur:.2f} s, pt {sorted(pts)}, markers {marks}, seq_ok {seq_ok}, ts_ok {ts_ok}, {hz:.0f} Hz")
-sys.exit(0 if n == 50 and pts == {8} and marks == 1 and seq_ok and ts_ok and 0.9 <= dur <= 1.1 and 980 <= hz <= 1020 else 1)
+ssrcs = {struct.unpack_from("!I", r, 8)[0] for _, r in pk}
+seq_ok = len(pk) > 1 and all((seqs[i + 1] - seqs[i]) % 65536 == 1 for i in range(len(pk) - 1))
+audio = [(t, r) for t, r in pk if r[1] & 0x7f == 8]
+groups = []
+for t, r in audio:
+    if r[1] >> 7 or not groups: groups.append([])
+    groups[-1].append((t, r))
+res = []
+for g in groups:
+    tss = [struct.unpack_from("!I", r, 4)[0] for _, r in g]
+    pcm = [alaw(x) for _, r in g for x in r[12:]]
+    hz = sum(1 for i in range(1, len(pcm)) if pcm[i - 1] < 0 <= pcm[i]) / (len(pcm) / 8000)
+    ts_ok = all((tss[i + 1] - tss[i]) % 2**32 == 160 for i in range(len(g) - 1))
+    res.append((len(g), round(g[-1][0] - g[0][0], 2), round(hz), ts_ok))
+print(f"outbound: {len(pk)} packets, ssrcs {len(ssrcs)}, seq continuous {seq_ok}; PCMA talkspurts (packets, s, Hz, ts+160) {res}")
+ok = seq_ok and len(ssrcs) == 1 and len(res) == 2 and res[0][0] == 50 and 0.9 <= res[0][1] <= 1.1 \
+     and 980 <= res[0][2] <= 1020 and res[0][3] and res[1][0] == 50 and 490 <= res[1][2] <= 510 and res[1][3]
+sys.exit(0 if ok else 1)
 PY
 }
-check "the caller hears the tone: 50 PCMA packets, one marker, 1 kHz" analyze_tone
+check "the caller hears the tone (50 PCMA packets, 1 kHz) then the clip (500 Hz), one continuous stream" analyze_tone
 analyze_te() {
   python3 - "$T_LOG/tone.pcap" <<'PY'
 import struct, sys
