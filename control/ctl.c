@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "ctl_rec.h"
 #include "ctl.h"
 #include "ctl_admin.h"
 #include "ctl_dp.h"
@@ -57,7 +58,7 @@ int ctl_init(struct ctl *c, struct ctl_loop *loop)
 	if (rc)
 		return rc;
 	c->rxbuf = aligned_alloc(64, (size_t)VOX_REC_MAX_SLOTS * VOX_REC_SLOT);
-	if (!c->rxbuf)
+	if (!c->rxbuf || ctl_rec_create(&c->rec) != 0)
 		goto out;
 	for (uint32_t w = 0; w < VOX_MAX_WORKERS; w++) {
 		c->cmdq[w].q = calloc(c->cfg.cmd_queue, sizeof(struct ctl_cmd));
@@ -78,6 +79,8 @@ void ctl_fini(struct ctl *c)
 	c->legs = NULL;
 	free(c->rxbuf);
 	c->rxbuf = NULL;
+	ctl_rec_destroy(c->rec);
+	c->rec = NULL;
 	for (uint32_t w = 0; w < VOX_MAX_WORKERS; w++) {
 		free(c->cmdq[w].q);
 		c->cmdq[w].q = NULL;

@@ -106,6 +106,8 @@ struct ctl {
 	 * their counters to `status` without ctl_core linking control/http */
 	struct http_ctl *http;
 	json_t *(*http_json)(struct ctl *c);
+	/* recordings and digits (ctl_rec.c) */
+	struct ctl_rec *rec;
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

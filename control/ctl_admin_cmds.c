@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl_rec.h"
 #include "ctl_admin.h"
 #include "ctl_dp.h"
 #include "ctl_pool.h"
@@ -48,7 +49,15 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
      "send a non-INVITE request in the leg's dialog (result: SIP_RESPONSE event)"},
     {"diag tone", 2, 2, "HZ MS", adm_tone, "put a sine tone clip in the media pool; answers its handle"},
     {"diag play", 2, 3, "HANDLE CLIP [LOOPS]", adm_play, "play a pool clip on a leg (0 loops: until stop)"},
-    {"diag stop", 1, 1, "HANDLE", adm_stop, "stop playout on a leg"},
+    {"diag stop", 1, 1, "HANDLE", adm_stop, "stop playout, tone, collect and recording on a leg"},
+    {"diag leg-tone", 2, 3, "HANDLE KIND [MS]", ctl_adm_leg_tone,
+     "tone on a leg, KIND ringback, beep, digits:STR (w = 0.5 s pause) or HZ[+HZ] (MEDIA_DONE)"},
+    {"diag silence", 2, 2, "HANDLE MS", ctl_adm_leg_silence, "send silence on a leg (MEDIA_DONE)"},
+    {"diag collect", 2, 6, "HANDLE MAX [KEYS [FIRST [INTER [barge]]]]", ctl_adm_leg_collect,
+     "gather digits on a leg (DIGITS)"},
+    {"diag record", 2, 6, "HANDLE PATH [mono|dual [MAX [SILENCE [KEYS]]]]", ctl_adm_leg_record,
+     "record a leg into a WAV file (RECORDING_DONE)"},
+    {"diag term", 0, 0, "", ctl_adm_term, "recordings, DIGITS and key presses seen"},
     {"diag match", 3, 5, "HANDLE LO HI [HEADER [VALUE]]", adm_set_match,
      "report the leg's signalling with codes LO..HI or HEADER (SIGNALING_MATCH events)"},
     {"script reload", 0, 0, "", adm_script_reload,
@@ -69,7 +78,7 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
 static json_t *adm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *adm_error(const char *fmt, ...)
 {
-	char msg[256];
+	char msg[1100];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -134,7 +143,7 @@ static int adm_match(const struct ctl_admin_cmd *cmd, int argc, char **argv)
 /* No entry matched: list the requests that start with the same word, if any. */
 static json_t *adm_unknown(const char *word)
 {
-	char list[512] = "";
+	char list[1024] = "";
 	size_t wl = strlen(word), used = 0;
 	for (size_t i = 0; i < CTL_ADMIN_N_CMDS; i++) {
 		const struct ctl_admin_cmd *cmd = &ctl_admin_cmds[i];

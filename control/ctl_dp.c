@@ -11,6 +11,7 @@
 #include "ctl_dp.h"
 #include "ctl_legs.h"
 #include "ctl_log.h"
+#include "ctl_rec.h"
 #include "ctl_req.h"
 #include "ctl_script.h"
 
@@ -46,8 +47,9 @@ static const struct ctl_dp_evt ctl_dp_evts[] = {
     {VOX_EVT_LEG_ANSWERED, "LEG_ANSWERED", dp_on_leg_state, VOX_LEG_ANSWERED, 0,
      ctl_script_on_answered},
     {VOX_EVT_MEDIA_DONE, "MEDIA_DONE", dp_on_info, 0, 0, NULL},
-    {VOX_EVT_DIGITS, "DIGITS", dp_on_info, 0, 0, NULL},
-    {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_DIGITS, "DIGITS", ctl_rec_on_digits, 0, 0, NULL},
+    {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", ctl_rec_on_done, 0, 0, NULL},
+    {VOX_EVT_DTMF, "DTMF", ctl_rec_on_dtmf, 0, 0, NULL},
     {VOX_EVT_SIP_REQUEST, "SIP_REQUEST", dp_on_info, 0, 0, ctl_script_on_request},
     {VOX_EVT_SIP_RESPONSE, "SIP_RESPONSE", dp_on_info, 0, 0, NULL},
     {VOX_EVT_DTMF_INFO, "DTMF_INFO", dp_on_info, 0, 0, NULL},
@@ -76,6 +78,12 @@ static const struct {
     {VOX_CMD_SEND_REQUEST, "SEND_REQUEST"},
     {VOX_CMD_SET_MATCH, "SET_MATCH"},
     {VOX_CMD_SET_ACL, "SET_ACL"},
+    {VOX_CMD_PLAY, "PLAY"},
+    {VOX_CMD_STOP, "STOP"},
+    {VOX_CMD_TONE, "TONE"},
+    {VOX_CMD_SILENCE, "SILENCE"},
+    {VOX_CMD_COLLECT, "COLLECT"},
+    {VOX_CMD_RECORD, "RECORD"},
 };
 
 static int dp_evt_index(uint16_t type)
@@ -160,6 +168,7 @@ static void dp_on_leg_ended(struct ctl *c, const struct vox_rec_hdr *h, const vo
 {
 	if (ctl_legs_remove(c->legs, h->leg) != 0)
 		c->cnt.duplicates++; /* ended twice (re-emit), or ended before we knew it */
+	ctl_rec_leg_ended(c, h->leg);
 }
 
 static void dp_on_leg_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)
@@ -195,6 +204,7 @@ int ctl_dp_drain(struct ctl *c)
 		return 0;
 	struct vox_shm_hdr *hdr = c->shm.map.hdr;
 	int more = 0;
+	ctl_rec_drain(c); /* audio first: a RECORDING_DONE below finds its file complete */
 	for (uint32_t w = 0; w < hdr->n_workers; w++) {
 		struct rte_ring *r = vox_shm_evt_ring(&c->shm.map, w);
 		uint64_t last = 0;

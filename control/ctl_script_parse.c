@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctl_rec.h"
 #include "ctl_script_priv.h"
 
 #define CTL_SCRIPT_WORDS 16
@@ -28,7 +29,8 @@ static const char *const sp_op_names[] = {
     [CTL_SOP_RING] = "ring",       [CTL_SOP_WAIT] = "wait",     [CTL_SOP_ANSWER] = "answer",
     [CTL_SOP_REJECT] = "reject",   [CTL_SOP_HANGUP] = "hangup", [CTL_SOP_DEADLINE] = "deadline",
     [CTL_SOP_DIAL] = "dial",       [CTL_SOP_BRIDGE] = "bridge", [CTL_SOP_RESPOND] = "respond",
-    [CTL_SOP_NOTHING] = "nothing",
+    [CTL_SOP_NOTHING] = "nothing", [CTL_SOP_TONE] = "tone",     [CTL_SOP_SILENCE] = "silence",
+    [CTL_SOP_COLLECT] = "collect", [CTL_SOP_RECORD] = "record",
 };
 #define SP_N_OPS (sizeof(sp_op_names) / sizeof(sp_op_names[0]))
 
@@ -216,6 +218,67 @@ static int sp_dial(struct sp_build *b, struct ctl_script_act *a, int n, char **w
 	return rc;
 }
 
+/* Finish keys in a script: '#' after white space starts a comment, so "pound" stands for "#"
+ * ("*#" is fine as written). */
+static int sp_keys(const char *w, uint16_t *mask)
+{
+	if (!strcmp(w, "pound")) {
+		*mask = 1u << 11;
+		return 0;
+	}
+	return ctl_keys_mask(w, mask);
+}
+
+/* `tone KIND [MS]`, `collect MAX [finish KEYS] [timeout MS] [barge]`,
+ * `record PATH [dual] [max MS] [silence MS] [finish KEYS]`: the payload is built here. */
+static int sp_media(struct sp_build *b, struct ctl_script_act *a, int n, char **w)
+{
+	uint32_t v;
+	if (a->op == CTL_SOP_TONE) {
+		struct vox_tone t;
+		if (n < 2 || n > 3 || (n == 3 && sp_num(w[2], 1, 3600000, &v)) ||
+		    ctl_tone_parse(w[1], n == 3 ? v : 0, &t))
+			return sp_fail(b, "usage: tone ringback|beep|digits:STR|HZ[+HZ] [MS]");
+		return sp_str(b, (const char *)&t, sizeof(t), &a->s[CTL_SS_PAYLOAD]) ? -ENOMEM : 0;
+	}
+	if (a->op == CTL_SOP_COLLECT) {
+		struct vox_collect c = {.first_ms = 5000, .inter_ms = 5000};
+		if (n < 2 || sp_num(w[1], 1, VOX_DIGITS_MAX, &v))
+			return sp_fail(b, "usage: collect MAX [finish KEYS] [timeout MS] [barge] (MAX 1..%u)",
+			               VOX_DIGITS_MAX);
+		c.max_digits = (uint8_t)v;
+		for (int i = 2; i < n; i++) {
+			if (!strcmp(w[i], "finish") && i + 1 < n && sp_keys(w[i + 1], &c.finish_keys) == 0)
+				i++;
+			else if (!strcmp(w[i], "timeout") && i + 1 < n && sp_num(w[i + 1], 0, 3600000, &v) == 0)
+				c.first_ms = c.inter_ms = v, i++;
+			else if (!strcmp(w[i], "barge"))
+				c.flags |= VOX_COLLECTF_BARGE;
+			else
+				return sp_fail(b, "collect: bad option '%s' (finish KEYS, timeout MS, barge)", w[i]);
+		}
+		return sp_str(b, (const char *)&c, sizeof(c), &a->s[CTL_SS_PAYLOAD]) ? -ENOMEM : 0;
+	}
+	struct vox_record r = {0};
+	if (n < 2 || w[1][0] != '/')
+		return sp_fail(b, "usage: record /PATH [dual] [max MS] [silence MS] [finish KEYS]");
+	for (int i = 2; i < n; i++) {
+		if (!strcmp(w[i], "dual"))
+			r.flags |= VOX_RECORDF_DUAL;
+		else if (!strcmp(w[i], "max") && i + 1 < n && sp_num(w[i + 1], 1, 14400000, &v) == 0)
+			r.max_ms = v, i++;
+		else if (!strcmp(w[i], "silence") && i + 1 < n && sp_num(w[i + 1], 1, 3600000, &v) == 0)
+			r.silence_ms = v, i++;
+		else if (!strcmp(w[i], "finish") && i + 1 < n && sp_keys(w[i + 1], &r.finish_keys) == 0)
+			i++;
+		else
+			return sp_fail(b, "record: bad option '%s' (dual, max MS, silence MS, finish KEYS)", w[i]);
+	}
+	if (sp_str(b, (const char *)&r, sizeof(r), &a->s[CTL_SS_PAYLOAD]))
+		return -ENOMEM;
+	return sp_arg(b, "record path", w[1], strlen(w[1]), &a->s[CTL_SS_PATH]);
+}
+
 /* One action: the text between separators, trimmed, NUL-terminated in place. */
 static int sp_action(struct sp_build *b, char *text, struct ctl_script_act *a)
 {
@@ -291,6 +354,15 @@ static int sp_action(struct sp_build *b, char *text, struct ctl_script_act *a)
 	}
 	case CTL_SOP_DIAL:
 		return sp_dial(b, a, n, w);
+	case CTL_SOP_SILENCE:
+		if (n != 2 || sp_num(w[1], 1, 3600000, &v))
+			return sp_fail(b, "usage: silence MS (1..3600000)");
+		a->ms = v;
+		return 0;
+	case CTL_SOP_TONE:
+	case CTL_SOP_COLLECT:
+	case CTL_SOP_RECORD:
+		return sp_media(b, a, n, w);
 	}
 	return sp_fail(b, "unknown action '%s'", w[0]);
 }

@@ -30,6 +30,10 @@ enum ctl_script_op {
 	CTL_SOP_BRIDGE,   /* reserved for the media issue */
 	CTL_SOP_RESPOND,  /* code, s[CTL_SS_REASON] */
 	CTL_SOP_NOTHING,
+	CTL_SOP_TONE,    /* s[CTL_SS_PAYLOAD]: vox_tone */
+	CTL_SOP_SILENCE, /* ms */
+	CTL_SOP_COLLECT, /* s[CTL_SS_PAYLOAD]: vox_collect */
+	CTL_SOP_RECORD,  /* s[CTL_SS_PAYLOAD]: vox_record (rec_id set when sent), s[CTL_SS_PATH] */
 };
 
 /* Strings of an action: indexes into ctl_script_act.s[]. */
@@ -39,6 +43,8 @@ enum ctl_script_str {
 	CTL_SS_USER = 1,
 	CTL_SS_PASS = 2,
 	CTL_SS_FROM = 3,
+	CTL_SS_PAYLOAD = 0, /* media actions: the command's fixed payload, built when parsed */
+	CTL_SS_PATH = 1,
 	CTL_SS__N = 4,
 };
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ctl_rec.h"
 #include "ctl.h"
 #include "ctl_dp.h"
 #include "ctl_legs.h"
@@ -183,6 +184,36 @@ static int script_dial(struct ctl_script *s, struct ctl_script_call *k,
 	return 0;
 }
 
+/* Media actions: started, not waited for (DIGITS, RECORDING_DONE and MEDIA_DONE show in the log
+ * and in `voxctl diag term`). */
+static void script_media(struct ctl_script *s, struct ctl_script_call *k, const struct ctl_script_act *a)
+{
+	const struct ctl_script_prog *p = k->prog;
+	const char *pl = ctl_script_s(p, a->s[CTL_SS_PAYLOAD]);
+	uint32_t len = a->s[CTL_SS_PAYLOAD].len;
+	if (a->op == CTL_SOP_SILENCE) {
+		struct vox_silence si = {.ms = a->ms};
+		script_send(s, k->worker, k->leg, VOX_CMD_SILENCE, 0, &si, sizeof(si));
+	} else if (a->op == CTL_SOP_TONE) {
+		script_send(s, k->worker, k->leg, VOX_CMD_TONE, 0, pl, len);
+	} else if (a->op == CTL_SOP_COLLECT) {
+		script_send(s, k->worker, k->leg, VOX_CMD_COLLECT, 0, pl, len);
+	} else {
+		static uint16_t next_id = 0x8000; /* apart from voxctl's ids */
+		struct vox_record r;
+		memcpy(&r, pl, sizeof(r));
+		r.rec_id = ++next_id ? next_id : ++next_id;
+		int rc = ctl_rec_open(s->c, k->leg, r.rec_id, (r.flags & VOX_RECORDF_DUAL) ? 2 : 1,
+		                      ctl_script_s(p, a->s[CTL_SS_PATH]));
+		if (rc) {
+			script_error(s, "record: file", k->leg, rc);
+			return;
+		}
+		if (script_send(s, k->worker, k->leg, VOX_CMD_RECORD, 0, &r, sizeof(r)) != 0)
+			ctl_rec_abort(s->c, k->leg, r.rec_id);
+	}
+}
+
 static int64_t script_on_timer(struct ctl_loop *l, uint64_t id, void *arg)
 {
 	struct ctl_script_call *k = arg;
@@ -247,6 +278,12 @@ static void script_run(struct ctl_script *s, struct ctl_script_call *k)
 				s->cnt.responded++;
 			break;
 		case CTL_SOP_NOTHING:
+			break;
+		case CTL_SOP_TONE:
+		case CTL_SOP_COLLECT:
+		case CTL_SOP_RECORD:
+		case CTL_SOP_SILENCE:
+			script_media(s, k, a);
 			break;
 		}
 	}

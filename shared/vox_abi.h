@@ -111,7 +111,13 @@ enum vox_rec_type {
 
 	/* media on a leg */
 	VOX_CMD_PLAY = 0x0030, /* play clips of the shared media pool: vox_play; ends with MEDIA_DONE */
-	VOX_CMD_STOP = 0x0031, /* stop what is playing: MEDIA_DONE with status 1 */
+	VOX_CMD_STOP = 0x0031, /* stop what is playing: MEDIA_DONE with status 1; also ends a TONE,
+				  a SILENCE, a COLLECT (DIGITS, reason STOPPED) and a RECORD */
+	VOX_CMD_TONE = 0x0032,    /* tones or DTMF digits: vox_tone; ends with MEDIA_DONE */
+	VOX_CMD_SILENCE = 0x0033, /* silence for vox_silence.ms; ends with MEDIA_DONE */
+	VOX_CMD_COLLECT = 0x0034, /* gather digits: vox_collect; ends with DIGITS */
+	VOX_CMD_RECORD = 0x0035,  /* record the leg: vox_record; audio in the bulk ring, then
+				     RECORDING_DONE */
 
 	/* events (0x8000 - 0xffff); state events are never dropped */
 	VOX_EVT_PONG = 0x8001,       /* payload vox_ping (echoed, with the worker's times) */
@@ -126,8 +132,11 @@ enum vox_rec_type {
 	VOX_EVT_LEG_PROGRESS = 0x8014,
 	VOX_EVT_LEG_ANSWERED = 0x8015,
 	VOX_EVT_MEDIA_DONE = 0x8020,
-	VOX_EVT_DIGITS = 0x8021,
-	VOX_EVT_RECORDING_DONE = 0x8022,
+	VOX_EVT_DIGITS = 0x8021,          /* COLLECT over: vox_digits */
+	VOX_EVT_RECORDING_DONE = 0x8022,  /* RECORD over: vox_recording_done */
+	VOX_EVT_DTMF = 0x8023,            /* one key press (RFC 4733 or in-band): vox_dtmf; sent
+					     directly, counted in term_evt_dropped when the ring is
+					     full (not re-emitted) */
 
 	/* informational (the peer retransmits, or control can ask again) */
 	VOX_EVT_SIP_REQUEST = 0x8101,  /* a request for control to decide: vox_sip_in + raw */
@@ -309,6 +318,127 @@ struct vox_play {
 	uint64_t clip[VOX_PLAY_MAX];
 };
 _Static_assert(sizeof(struct vox_play) == 72, "vox_play is ABI");
+
+/* TONE: what to generate, in the leg's codec, on the 20 ms media tick.
+ *  RINGBACK: 440+480 Hz, 2 s on / 4 s off (North America), until STOP or ms elapsed;
+ *  BEEP: 1000 Hz for ms (0: 500 ms);
+ *  DIGITS: the DTMF string `digits` (0-9 * # A-D; 'w' = 0.5 s pause, 'W' = 1 s), each digit
+ *  `on_ms` (0: 100) followed by `off_ms` (0: 100) of silence; as RFC 4733 events on a leg that
+ *  negotiated telephone-event (updates every 20 ms, three end packets), else in-band audio;
+ *  SINE: f1 (+ f2 when non-zero) Hz for ms.
+ * ms = 0 for RINGBACK/SINE: until STOP. A TONE replaces a PLAY, TONE or SILENCE in progress
+ * (no MEDIA_DONE for the replaced one). MEDIA_DONE status: 0 done, 1 stopped. */
+enum vox_tone_kind {
+	VOX_TONE_RINGBACK = 1,
+	VOX_TONE_BEEP = 2,
+	VOX_TONE_DIGITS = 3,
+	VOX_TONE_SINE = 4,
+};
+enum vox_tone_flag {
+	VOX_TONEF_INBAND = 1u << 0, /* DIGITS as audio even when telephone-event was negotiated */
+};
+#define VOX_TONE_DIGITS_MAX 32
+struct vox_tone {
+	uint8_t kind;    /* enum vox_tone_kind */
+	uint8_t level;   /* -dBm0 per frequency (0: 10) */
+	uint16_t f1, f2; /* SINE */
+	uint16_t on_ms, off_ms; /* DIGITS */
+	uint16_t flags;  /* enum vox_tone_flag */
+	uint32_t ms;
+	char digits[VOX_TONE_DIGITS_MAX]; /* NUL-terminated unless all 32 are used */
+};
+_Static_assert(sizeof(struct vox_tone) == 48, "vox_tone is ABI");
+
+struct vox_silence {
+	uint32_t ms; /* 1 .. 3600000 */
+	uint32_t rsvd;
+};
+_Static_assert(sizeof(struct vox_silence) == 8, "vox_silence is ABI");
+
+/* COLLECT: digits from RFC 4733 events or, on legs without telephone-event, in-band detection.
+ * Ends on max_digits, a finish key (in finish_keys: bit e for event e, 0-9 * # A-D = 0..15; the
+ * key itself is not part of the string), the first-digit timeout (no key within first_ms of the
+ * start) or the inter-digit timeout (no key within inter_ms of the previous one), or STOP. */
+enum vox_collect_flag {
+	VOX_COLLECTF_BARGE = 1u << 0, /* the first key stops a PLAY/TONE in progress */
+};
+#define VOX_DIGITS_MAX 32
+struct vox_collect {
+	uint8_t max_digits;   /* 1 .. VOX_DIGITS_MAX */
+	uint8_t flags;        /* enum vox_collect_flag */
+	uint16_t finish_keys; /* bitmask of events */
+	uint32_t first_ms;    /* 0: no first-digit timeout */
+	uint32_t inter_ms;    /* 0: no inter-digit timeout */
+	uint32_t rsvd;
+};
+_Static_assert(sizeof(struct vox_collect) == 16, "vox_collect is ABI");
+
+/* Why a COLLECT or a RECORD ended (status of DIGITS / RECORDING_DONE, and in the payload). */
+enum vox_term_reason {
+	VOX_TERM_MAX_DIGITS = 1,
+	VOX_TERM_FINISH_KEY = 2,
+	VOX_TERM_TIMEOUT = 3,   /* first- or inter-digit timeout (COLLECT) */
+	VOX_TERM_STOPPED = 4,   /* STOP, a new COLLECT/RECORD, or the leg ended */
+	VOX_TERM_MAX_LENGTH = 5,
+	VOX_TERM_SILENCE = 6,   /* RECORD: silence timeout */
+};
+
+struct vox_digits {
+	uint8_t reason;   /* enum vox_term_reason */
+	uint8_t n;        /* digits in the string */
+	char finish;      /* the finish key that ended it, 0 if none */
+	uint8_t rsvd;
+	uint32_t rsvd2;
+	char digits[VOX_DIGITS_MAX]; /* not NUL-terminated beyond n */
+};
+_Static_assert(sizeof(struct vox_digits) == 40, "vox_digits is ABI");
+
+/* DTMF: one key press. */
+enum vox_dtmf_src { VOX_DTMF_RFC4733 = 1, VOX_DTMF_INBAND = 2 };
+struct vox_dtmf {
+	char digit;
+	uint8_t source;    /* enum vox_dtmf_src */
+	uint8_t volume;    /* RFC 4733: -dBm0; in-band: 0 */
+	uint8_t e_bit;     /* RFC 4733: ended by the E bit (0: timeout/superseded) */
+	uint32_t duration_ms; /* 0 for in-band */
+};
+_Static_assert(sizeof(struct vox_dtmf) == 8, "vox_dtmf is ABI");
+
+/* RECORD: linear 16-bit 8 kHz PCM goes to the worker's bulk ring as VOX_BULK_AUDIO chunks with
+ * stream = rec_id and the leg's handle; mono = both directions mixed, dual = interleaved
+ * frames, channel 0 what the far end sent, channel 1 what we sent. Control writes them to a
+ * file it associated with (leg, rec_id) when it sent the command. A new RECORD ends the one in
+ * progress (RECORDING_DONE reason STOPPED). */
+enum vox_record_flag {
+	VOX_RECORDF_DUAL = 1u << 0,
+};
+struct vox_record {
+	uint16_t rec_id;      /* control's id for this recording on this leg */
+	uint8_t flags;        /* enum vox_record_flag */
+	uint8_t rsvd;
+	uint16_t finish_keys; /* like vox_collect; 0: keys do not stop it */
+	uint16_t silence_level; /* mean |sample| at or below this is silence (0: 100 ~ -50 dBFS) */
+	uint32_t max_ms;      /* 0: until STOP (the dataplane caps at 4 hours) */
+	uint32_t silence_ms;  /* silence timeout; 0: none */
+};
+_Static_assert(sizeof(struct vox_record) == 16, "vox_record is ABI");
+
+enum vox_recording_flag {
+	VOX_RECDONE_OVERFLOW = 1u << 0, /* some audio was lost: the bulk ring was full */
+};
+struct vox_recording_done {
+	uint16_t rec_id;
+	uint8_t reason;      /* enum vox_term_reason */
+	uint8_t flags;       /* enum vox_recording_flag */
+	char finish;         /* the finish key, 0 if none */
+	uint8_t channels;
+	uint16_t rsvd;
+	uint32_t duration_ms; /* audio produced (frames written + frames lost) */
+	uint32_t frames;      /* 20 ms frames put in the ring */
+	uint32_t frames_lost; /* refused by a full ring */
+	uint32_t rsvd2;
+};
+_Static_assert(sizeof(struct vox_recording_done) == 24, "vox_recording_done is ABI");
 
 /* Number of continuation slots for a payload of len bytes. */
 static inline uint32_t vox_rec_slots_for(uint32_t len)

@@ -133,6 +133,22 @@
 	X(media_ticks, C, "20 ms media ticks run")                                                 \
 	X(media_tick_slips, C, "media ticks missed (the tick came late)")                          \
 	X(media_playing, G, "legs playing from the media pool")                                    \
+	X(dtmf_rx, C, "DTMF key presses received (RFC 4733 and in-band)")                          \
+	X(dtmf_inband, C, "DTMF key presses detected in-band")                                     \
+	X(dtmf_dup, C, "RFC 4733 packets of an already reported event (retransmissions)")          \
+	X(tones, C, "TONE/SILENCE operations started")                                             \
+	X(collects, C, "COLLECT operations started")                                               \
+	X(recordings, C, "recordings started")                                                     \
+	X(recordings_active, G, "recordings in progress")                                          \
+	X(record_bytes, C, "recorded audio bytes put in the bulk ring")                            \
+	X(record_overflow, C, "recorded frames lost: bulk ring full")                              \
+	X(term_active, G, "legs with terminating media state (jitter buffer, detectors)")          \
+	X(term_full, C, "COLLECT/RECORD refused: terminating media table full")                    \
+	X(term_evt_dropped, C, "DTMF events (ring full) or results (leg gone) dropped")             \
+	X(term_evt_deferred, C, "DIGITS/RECORDING_DONE/MEDIA_DONE held for a full event ring")      \
+	X(jb_late, C, "jitter buffer: packets arrived after their playout time")                   \
+	X(jb_lost, C, "jitter buffer: frames missing at playout")                                  \
+	X(jb_concealed, C, "jitter buffer: frames concealed (PLC)")                                \
 	X(sip_txn_active, G, "SIP transactions live")
 
 enum vox_drop_reason {

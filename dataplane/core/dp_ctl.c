@@ -192,8 +192,12 @@ static const struct {
 	{VOX_CMD_CANCEL_LEG, dp_sip_cmd_cancel_leg},
 	{VOX_CMD_SEND_REQUEST, dp_sip_cmd_send_request},
 	{VOX_CMD_SET_MATCH, dp_sip_cmd_set_match},
-	{VOX_CMD_PLAY, dp_play_cmd_play},
-	{VOX_CMD_STOP, dp_play_cmd_stop},
+	{VOX_CMD_PLAY, dp_term_cmd_play},
+	{VOX_CMD_STOP, dp_term_cmd_stop},
+	{VOX_CMD_TONE, dp_term_cmd_tone},
+	{VOX_CMD_SILENCE, dp_term_cmd_silence},
+	{VOX_CMD_COLLECT, dp_term_cmd_collect},
+	{VOX_CMD_RECORD, dp_term_cmd_record},
 };
 
 uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)

@@ -197,6 +197,7 @@ void dp_play_tick(struct dp_lcore *lc, uint64_t now_tsc)
 	}
 	s->next_tick_tsc += t;
 	lc->st->media_ticks++;
+	dp_term_tick(lc, s->next_tick_tsc - t); /* tones, DTMF, collect, record: same boundary */
 	if (s->play_head == DP_PLAY_NONE)
 		return;
 	const struct vox_pool_hdr *pool = vox_pool_of(lc->ctx->shm.hdr);

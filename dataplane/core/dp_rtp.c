@@ -102,6 +102,7 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	rtp_source_rx(&r->src, h.seq, h.ts, arrival);
 	r->rx++;
 	lc->st->rtp_rx++;
+	dp_term_rtp(lc, leg, r, &h, p, now_tsc); /* DTMF, and the jitter buffer of terminating media */
 	if (r->rx % DP_RTP_MIRROR_EVERY == 1)
 		rtp_mirror(lc, leg, r);
 	rte_pktmbuf_free(m);

@@ -291,6 +291,8 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	s->acl.n = 0;
 	s->play_head = UINT32_MAX;
 	lc->sip = s;
+	if (dp_term_init(lc, socket) != 0)
+		return -ENOMEM;
 	return dp_sip_acl_parse(&s->acl, cfg->acl);
 }
 

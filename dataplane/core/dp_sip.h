@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "sip.h"
+#include "dtmf4733.h"
 #include "rtp.h"
 #include "txn.h"
 #include "vox_abi.h"
@@ -109,6 +110,11 @@ struct dp_rtpleg {
 	uint16_t tx_seq;
 	uint64_t tx;
 	uint64_t clip[VOX_PLAY_MAX];
+	/* terminating media (dp_term.c) */
+	uint32_t term;              /* index + 1 in the worker's dp_terms, 0: none */
+	struct dtmf4733_rx dtmf;    /* RFC 4733 receive (legs that negotiated telephone-event) */
+	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, kept for a retry) */
+	struct vox_recording_done recdone; /* the latest RECORDING_DONE payload */
 };
 
 /* Per-worker SIP state. */
@@ -121,6 +127,7 @@ struct dp_sip {
 	uint32_t play_head;          /* slots playing (UINT32_MAX: none) */
 	uint32_t n_playing;
 	uint64_t next_tick_tsc;
+	struct dp_terms *terms;      /* terminating media states (dp_term.c) */
 	uint32_t *dlg_buckets;       /* dialog hash: (Call-ID, local tag) -> slot */
 	uint32_t *mrg_buckets;       /* merged-request index, same size */
 	uint64_t *txn_reqid;         /* per client txn: control's req_id of a SEND_REQUEST (0: none) */
@@ -184,6 +191,18 @@ void dp_play_tick(struct dp_lcore *lc, uint64_t now_tsc);
 void dp_play_cmd_play(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_play_cmd_stop(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_play_leg_gone(struct dp_lcore *lc, uint32_t slot);
+/* Terminating media (dp_term.c): TONE/SILENCE, DTMF receive, COLLECT, RECORD. */
+int dp_term_init(struct dp_lcore *lc, int socket);
+void dp_term_rtp(struct dp_lcore *lc, struct dp_leg *leg, struct dp_rtpleg *r,
+		 const struct rtp_hdr *h, const uint8_t *pkt, uint64_t now_tsc);
+void dp_term_tick(struct dp_lcore *lc, uint64_t tick_tsc);
+void dp_term_leg_gone(struct dp_lcore *lc, uint32_t slot);
+void dp_term_cmd_play(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_term_cmd_stop(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_term_cmd_collect(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+void dp_term_cmd_record(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

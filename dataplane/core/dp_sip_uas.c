@@ -143,6 +143,7 @@ void dp_sip_leg_release(struct dp_lcore *lc, uint32_t slot)
 	dlg_remove(lc, slot);
 	mrg_remove(lc, slot);
 	dp_play_leg_gone(lc, slot);
+	dp_term_leg_gone(lc, slot);
 	if (sl->invite)
 		rte_pktmbuf_free(sl->invite);
 	sl->invite = NULL;

@@ -112,6 +112,57 @@ static void test_parse_actions(void **state)
 	ctl_script_prog_put(p);
 }
 
+/* Media actions: their command payloads are built when the script is parsed. */
+static void test_parse_media(void **state)
+{
+	(void)state;
+	struct ctl_script_prog *p = scr_parse(
+	    "m: answer; tone ringback 3000; tone digits:ww12#; tone 350+440; silence 500; "
+	    "collect 4 finish *# timeout 3000 barge; collect 1; "
+	    "record /tmp/r.wav dual max 60000 silence 5000 finish pound; record /tmp/m.wav\n");
+	const struct ctl_script_act *a = &p->acts[p->rules[0].first];
+	assert_int_equal(p->rules[0].n, 9);
+	struct vox_tone t;
+	assert_int_equal(a[1].op, CTL_SOP_TONE);
+	assert_int_equal(a[1].s[CTL_SS_PAYLOAD].len, sizeof(t));
+	memcpy(&t, ctl_script_s(p, a[1].s[CTL_SS_PAYLOAD]), sizeof(t));
+	assert_int_equal(t.kind, VOX_TONE_RINGBACK);
+	assert_int_equal(t.ms, 3000);
+	memcpy(&t, ctl_script_s(p, a[2].s[CTL_SS_PAYLOAD]), sizeof(t));
+	assert_int_equal(t.kind, VOX_TONE_DIGITS);
+	assert_string_equal(t.digits, "ww12#");
+	memcpy(&t, ctl_script_s(p, a[3].s[CTL_SS_PAYLOAD]), sizeof(t));
+	assert_int_equal(t.kind, VOX_TONE_SINE);
+	assert_int_equal(t.f1, 350);
+	assert_int_equal(t.f2, 440);
+	assert_int_equal(t.ms, 0);
+	assert_int_equal(a[4].op, CTL_SOP_SILENCE);
+	assert_int_equal(a[4].ms, 500);
+	struct vox_collect c;
+	memcpy(&c, ctl_script_s(p, a[5].s[CTL_SS_PAYLOAD]), sizeof(c));
+	assert_int_equal(c.max_digits, 4);
+	assert_int_equal(c.finish_keys, (1u << 11) | (1u << 10));
+	assert_int_equal(c.first_ms, 3000);
+	assert_int_equal(c.inter_ms, 3000);
+	assert_int_equal(c.flags, VOX_COLLECTF_BARGE);
+	memcpy(&c, ctl_script_s(p, a[6].s[CTL_SS_PAYLOAD]), sizeof(c));
+	assert_int_equal(c.max_digits, 1);
+	assert_int_equal(c.finish_keys, 0);
+	assert_int_equal(c.first_ms, 5000); /* the default */
+	struct vox_record r;
+	memcpy(&r, ctl_script_s(p, a[7].s[CTL_SS_PAYLOAD]), sizeof(r));
+	assert_int_equal(r.flags, VOX_RECORDF_DUAL);
+	assert_int_equal(r.max_ms, 60000);
+	assert_int_equal(r.silence_ms, 5000);
+	assert_int_equal(r.finish_keys, 1u << 11);
+	assert_string_equal(scr_s(p, &a[7], CTL_SS_PATH), "/tmp/r.wav");
+	memcpy(&r, ctl_script_s(p, a[8].s[CTL_SS_PAYLOAD]), sizeof(r));
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(r.max_ms, 0);
+	assert_string_equal(ctl_script_op_name(CTL_SOP_RECORD), "record");
+	ctl_script_prog_put(p);
+}
+
 static void test_parse_errors(void **state)
 {
 	(void)state;
@@ -166,6 +217,17 @@ static void test_parse_errors(void **state)
 	     "'respond' answers requests: it cannot share a rule with 'answer'"},
 	    {"x: a b c d e f g h i j k l m n o p q", "unknown action 'a'"},
 	    {"x: dial sip:a@b via 1.2.3.4:5 a b c d e f g h i j k l", "too many words for 'dial'"},
+	    {"x: tone", "usage: tone ringback|beep|digits:STR|HZ[+HZ] [MS]"},
+	    {"x: tone digits:12x", "usage: tone ringback|beep|digits:STR|HZ[+HZ] [MS]"},
+	    {"x: tone 4000", "usage: tone ringback|beep|digits:STR|HZ[+HZ] [MS]"},
+	    {"x: tone beep 0", "usage: tone ringback|beep|digits:STR|HZ[+HZ] [MS]"},
+	    {"x: silence 0", "usage: silence MS (1..3600000)"},
+	    {"x: collect 0", "usage: collect MAX [finish KEYS] [timeout MS] [barge] (MAX 1..32)"},
+	    {"x: collect 33", "usage: collect MAX [finish KEYS] [timeout MS] [barge] (MAX 1..32)"},
+	    {"x: collect 3 finish x", "collect: bad option 'finish' (finish KEYS, timeout MS, barge)"},
+	    {"x: collect 3 loud", "collect: bad option 'loud' (finish KEYS, timeout MS, barge)"},
+	    {"x: record r.wav", "usage: record /PATH [dual] [max MS] [silence MS] [finish KEYS]"},
+	    {"x: record /r.wav max", "record: bad option 'max' (dual, max MS, silence MS, finish KEYS)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[512], err[256] = "", want[300];
@@ -998,6 +1060,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_actions),
+	    cmocka_unit_test(test_parse_media),
 	    cmocka_unit_test(test_parse_errors),
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_examples),

@@ -6,9 +6,16 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include <stdlib.h>
+
+#include "collect.h"
 #include "dtmf4733.h"
+#include "dtmf_inband.h"
 #include "g711.h"
 #include "jb.h"
+#include "recorder.h"
+#include "tonegen.h"
+#include "vox_bytering.h"
 #include "rtcp.h"
 #include "rtp.h"
 #include "vsrtp.h"
@@ -213,12 +220,86 @@ static void bench_srtp(void)
 	vsrtp_destroy(rx);
 }
 
+/* Terminating media, per leg and 20 ms tick: what dp_term.c adds on top of the jitter buffer. */
+static void bench_term(void)
+{
+	struct bench_run r;
+	static struct tonegen g;
+	int16_t pcm[TONEGEN_FRAME], out[2 * TONEGEN_FRAME];
+	uint8_t code[TONEGEN_FRAME];
+
+	tonegen_sine(&g, 440, 480, 10, 0);
+	bench_start(&r);
+	do {
+		for (int i = 0; i < 1024; i++, r.n++) {
+			tonegen_frame(&g, pcm);
+			g711_alaw_encode_buf(code, pcm, TONEGEN_FRAME);
+			bench_sink += code[r.n % TONEGEN_FRAME];
+		}
+	} while (bench_more(&r));
+	bench_report("tone frame (2 sines) + encode", "frame", &r);
+
+	static struct dtmf_inband d;
+	dtmf_inband_init(&d, 0);
+	tonegen_digits(&g, "1234567890*#", 12, 100, 100, 10);
+	int16_t sig[8000 * 3];
+	size_t n = 0;
+	while (n + TONEGEN_FRAME <= sizeof(sig) / sizeof(sig[0]) && tonegen_frame(&g, sig + n))
+		n += TONEGEN_FRAME;
+	bench_start(&r);
+	do {
+		for (int i = 0; i < 1024; i++, r.n++) {
+			dtmf_inband_rx(&d, sig + (r.n % (n / TONEGEN_FRAME)) * TONEGEN_FRAME, TONEGEN_FRAME);
+			while (dtmf_inband_pop(&d))
+				bench_sink++;
+		}
+	} while (bench_more(&r));
+	bench_report("in-band DTMF detection", "frame", &r);
+	dtmf_inband_fini(&d);
+
+	/* recorder: dual interleave + silence level + a chunk into a byte ring drained as it goes */
+	static struct recorder rec;
+	uint32_t size = 1u << 20;
+	struct vox_bytering *br = aligned_alloc(64, (vox_bytering_memsize(size) + 63) & ~63ull);
+	if (!br)
+		return;
+	vox_bytering_init(br, size);
+	recorder_start(&rec, 2, 0, 0, 0);
+	bench_start(&r);
+	do {
+		for (int i = 0; i < 1024; i++, r.n++) {
+			recorder_frame(&rec, sig + (r.n % 100) * TONEGEN_FRAME, pcm, out);
+			if (vox_bytering_put(br, VOX_BULK_AUDIO, 1, 7, out, recorder_frame_bytes(&rec)) != 0) {
+				const struct vox_bulk_chunk *c;
+				while ((c = vox_bytering_peek(br)) != NULL)
+					vox_bytering_pop(br, c);
+			}
+		}
+	} while (bench_more(&r));
+	bench_report("record frame (dual) + ring put", "frame", &r);
+	free(br);
+
+	static struct collect col;
+	collect_start(&col, 32, 1u << 11, 5000, 3000, 0);
+	bench_start(&r);
+	do {
+		for (int i = 0; i < 1024; i++, r.n++) {
+			if (collect_poll(&col, r.n) != COLLECT_RUNNING || !col.active)
+				collect_start(&col, 32, 1u << 11, 5000, 3000, r.n);
+			if ((r.n & 63) == 0)
+				collect_digit(&col, '5', r.n);
+		}
+	} while (bench_more(&r));
+	bench_report("collect poll (+ a key per 64)", "tick", &r);
+}
+
 int main(void)
 {
 	printf("bench-media: one core, %.1f s per case\n", BENCH_NS / 1e9);
 	bench_g711();
 	bench_rtp();
 	bench_jb();
+	bench_term();
 	bench_srtp();
 	return bench_sink == 0xdeadbeef;
 }
