@@ -20,6 +20,7 @@ struct ctl_req;
 struct ctl_script;
 struct store;
 struct http_ctl;
+struct rest;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -106,6 +107,8 @@ struct ctl {
 	 * their counters to `status` without ctl_core linking control/http */
 	struct http_ctl *http;
 	json_t *(*http_json)(struct ctl *c);
+	/* the REST API (control/rest): NULL until rest_ctl_open */
+	struct rest *rest;
 	/* recordings and digits (ctl_rec.c) */
 	struct ctl_rec *rec;
 };

@@ -17,6 +17,7 @@
 #include "ctl_script.h"
 #include "ctl_store.h"
 #include "http_ctl.h"
+#include "rest.h"
 
 #define TAG "main"
 
@@ -136,6 +137,9 @@ int main(int argc, char **argv)
 	rc = http_ctl_open(&c);
 	if (rc)
 		goto out;
+	rc = rest_ctl_open(&c);
+	if (rc)
+		goto out;
 	ctl_loop_set_hooks(loop, ctl_dp_before_sleep, ctl_dp_after_sleep, &c);
 	if (ctl_attach_start(&c) != 0)
 		goto out;
@@ -149,6 +153,7 @@ out:
 	ctl_admin_close(c.admin);
 	c.admin = NULL;
 	ctl_store_close(&c);
+	rest_ctl_close(&c); /* after the store's last completions */
 	if (sfd >= 0)
 		close(sfd);
 	ctl_fini(&c);

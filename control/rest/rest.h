@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* rest.h — the Twilio-compatible REST API (/2010-04-01/Accounts/...) on control's HTTP listener,
+ * over the LMDB store. Everything runs on the loop thread that owns the listener and the store. */
+#ifndef REST_H
+#define REST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctl;
+struct http_server;
+struct store;
+struct rest;
+
+struct rest_cfg {
+	struct http_server *server; /* routes are added to it */
+	struct store *store;        /* completions must be dispatched on the same loop */
+	struct ctl *ctl;            /* for calls create/update (ctl_call.h); NULL: those are 501 */
+	const char *data_dir;       /* recordings are data_dir/recordings/{RecordingSid}.wav */
+	const char *base_url;       /* NULL or e.g. "http://127.0.0.1:8080" (unused in paths) */
+};
+
+/* Add the API's routes (two: "/2010-04-01/Accounts.json" and "/2010-04-01/Accounts/ *").
+ * Returns 0 or -errno. Destroy after the listener and after the store's last completion. */
+int rest_create(struct rest **out, const struct rest_cfg *cfg);
+void rest_destroy(struct rest *r);
+
+/* For the call router: 1 when the account exists and is active (a suspended or closed account
+ * may neither make nor receive calls), 0 when not, -errno on a read error. */
+int rest_account_can_call(struct store *s, const char *account_sid);
+
+/*
+ * Queue members (database STORE_DB_QUEUE_MEMBERS), written by the call router on <Enqueue>:
+ * key = QU SID (34) + be64 enqueue time in µs + CA SID (34) = REST_MEMBER_KEY_LEN bytes, value =
+ * JSON {"call_sid","queue_sid","_ts": enqueue µs}. FIFO order is key order. Read by the API.
+ */
+#define REST_MEMBER_KEY_LEN (34 + 8 + 34)
+void rest_member_key(uint8_t out[REST_MEMBER_KEY_LEN], const char *queue_sid, uint64_t enq_us,
+                     const char *call_sid);
+
+/* Control: attach to c->http's listener and c->store (after http_ctl_open); close after
+ * ctl_store_close. */
+int rest_ctl_open(struct ctl *c);
+void rest_ctl_close(struct ctl *c);
+
+#endif /* REST_H */
