@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The official twilio npm package (version pinned in sdk/package-lock.json, installed with
+# `npm ci`) driving the REST API on the platform through its custom HTTP client hook: accounts,
+# applications, numbers, keys, queues and members, calls validation (sdk/sdk_test.js).
+. "$(dirname "$0")/lib.sh"
+SDK=$T_DIR/sdk
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  not_ok "node and npm are installed (tools/deps installs them)"; t_end
+fi
+if ! (cd "$SDK" && npm ci --no-audit --no-fund --loglevel=error >"$VOX_BUILD/npm-ci.log" 2>&1); then
+  not_ok "npm ci in tests/integration/sdk (see $VOX_BUILD/npm-ci.log)"; t_end
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+P=$(free_port)
+t_up -- "http_port=$P"
+DATA=$VOX_DATA_BASE/$T_ID
+check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
+out=$(VOX_BASE=http://127.0.0.1:$P \
+  VOX_ACCOUNT_SID=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account") \
+  VOX_AUTH_TOKEN=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account") \
+  timeout 120 node "$SDK/sdk_test.js" 2>&1); rc=$?
+while IFS= read -r line; do
+  case $line in
+    "ok - "*) ok "sdk: ${line#ok - }" ;;
+    "not ok - "*) not_ok "sdk: ${line#not ok - }" ;;
+    *) echo "# $line" ;;
+  esac
+done <<<"$out"
+check "the SDK run finished cleanly (rc=$rc)" test "$rc" = 0
+check "the SDK ran its checks" test "$(grep -c '^ok - ' <<<"$out")" -ge 25
+t_end
