@@ -152,8 +152,16 @@ int rest_list_page(struct rest_req *q, const struct rest_list *l)
 			if (json_array_size(items))
 				rest_cursor_of(json_array_get(items, json_array_size(items) - 1), cur);
 			json_decref(items);
-			if (!nx[0])
+			if (!nx[0]) {
+				cur[0] = 0; /* the end: nothing after */
 				break;
+			}
+		}
+		if (!more && scanned >= REST_SCAN_MAX && !rc && cur[0]) {
+			/* the scan bound: a short page whose next page goes on from the last record
+			 * examined, so the loop is never held long and the client still sees all */
+			memcpy(next, cur, sizeof(next));
+			more = 1;
 		}
 		if (!more)
 			next[0] = 0;

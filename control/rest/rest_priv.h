@@ -16,7 +16,8 @@
 #define REST_BASE "/" STORE_API_VERSION
 #define REST_PAGE_DEFAULT 50
 #define REST_PAGE_MAX 1000
-#define REST_SCAN_MAX 200000   /* records examined for one filtered list page (bound) */
+#define REST_SCAN_MAX 20000    /* records examined for one filtered list page (bound; the
+                                 * next page goes on from there) */
 #define REST_NAME_MAX 64       /* FriendlyName */
 #define REST_QUEUE_MAX 5000    /* Queue MaxSize bound */
 #define REST_TWIML_MAX 4000    /* Calls Twiml parameter */

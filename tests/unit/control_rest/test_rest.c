@@ -555,6 +555,49 @@ static void t_paging(void **state)
 	json_decref(j);
 }
 
+/* a filter matching little: pages stop at the scan bound and the next page goes on */
+static void t_scan_bound(void **state)
+{
+	struct fx *x = *state;
+	uint64_t t0 = 1600000000ull * 1000000;
+	uint32_t n = REST_SCAN_MAX + 500;
+	struct store_batch *b = store_batch_new();
+	for (uint32_t i = 0; i < n; i++) {
+		char sid[STORE_SID_LEN + 1];
+		store_sid_new(sid, "CA");
+		int hit = i == 3 || i == n - 3;
+		json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:I}", "sid", sid, "account_sid", x->ac, "to",
+		                      hit ? "+15005550999" : "+15005550001", "status", "completed", "_ts",
+		                      (json_int_t)(t0 + i));
+		assert_int_equal(store_res_put(b, STORE_K_CALL, c, 1), 0);
+		json_decref(c);
+		if (store_batch_ops(b) >= STORE_BATCH_MAX_OPS - 2 || i == n - 1) {
+			assert_int_equal(store_submit(x->st, b, NULL, NULL), 0);
+			b = i == n - 1 ? NULL : store_batch_new();
+		}
+	}
+	store_drain(x->st);
+	start(x);
+	json_t *j = GET(x, ACC "/Calls.json?To=%%2B15005550999&PageSize=5", x->ac);
+	assert_int_equal(last_status, 200);
+	size_t found = json_array_size(json_object_get(j, "calls"));
+	assert_true(found < 2); /* stopped at the bound */
+	int pages = 1;
+	while (json_is_string(json_object_get(j, "next_page_uri")) && pages < 10) {
+		char next[512];
+		snprintf(next, sizeof(next), "%s", jstr(j, "next_page_uri"));
+		assert_non_null(strstr(next, "To=%2B15005550999"));
+		json_decref(j);
+		j = GET(x, "%s", next);
+		assert_int_equal(last_status, 200);
+		found += json_array_size(json_object_get(j, "calls"));
+		pages++;
+	}
+	json_decref(j);
+	assert_int_equal(found, 2);
+	assert_true(pages >= 2 && pages < 10);
+}
+
 /* ---- calls: fetch, delete, create/update validation ---- */
 
 static void t_calls(void **state)
@@ -800,6 +843,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(t_numbers_apps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_calls, setup, teardown),
+	    cmocka_unit_test_setup_teardown(t_scan_bound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_list_params, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_queues, setup, teardown),
 	};
