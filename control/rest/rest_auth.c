@@ -4,6 +4,7 @@
  * top-level account, its subaccounts. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -28,9 +29,23 @@ static int rest_eq(const char *a, const char *b)
 	return la == lb && CRYPTO_memcmp(a, b, la) == 0;
 }
 
+/* 401 with Twilio's body and a Basic challenge (clients that wait for one send credentials) */
 static int rest_401(struct rest_req *q, const char *why)
 {
-	rest_error(q, 401, 20003, "Authentication Error - %s", why);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "Authentication Error - %s", why);
+	json_t *j = json_pack("{s:i, s:s, s:s, s:i}", "code", 20003, "message", msg, "more_info",
+	                      "https://www.twilio.com/docs/errors/20003", "status", 401);
+	char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!body) {
+		rest_error(q, 401, 20003, "%s", msg);
+		return -1;
+	}
+	const struct http_kv h[] = {{"Content-Type", "application/json"},
+	                            {"WWW-Authenticate", "Basic realm=\"Twilio API\""}};
+	http_respond(q->h, 401, h, 2, body, strlen(body));
+	free(body);
 	return -1;
 }
 
@@ -90,7 +105,5 @@ int rest_access(struct rest_req *q, const char *ac)
 		json_decref(rec);
 	}
 	/* another account's path: Twilio answers as for wrong credentials */
-	rest_error(q, 401, 20003, "Authentication Error - the credentials do not grant access to "
-	                          "this account");
-	return -1;
+	return rest_401(q, "the credentials do not grant access to this account");
 }

@@ -25,6 +25,9 @@ body() { printf '%s' "${1%$'\n'*}"; }
 
 out=$(c "$A.json"); check "no credentials: 401 20003" err "$out" 401 20003
 out=$(c -u "$AC:00000000000000000000000000000000" "$A.json"); check "wrong token: 401 20003" err "$out" 401 20003
+hdr=$(curl -sS -o /dev/null -D - "$A.json" | tr -d '\r' | grep -i '^WWW-Authenticate:')
+check "401 carries a Basic challenge ($hdr)" grep -qi 'Basic realm="Twilio API"' <<<"$hdr"
+out=$(c --anyauth -u "$AC:$TOK" "$A.json"); check "a client that waits for the challenge (curl --anyauth) gets in" ok200 "$out" 200
 out=$(c -u "x:y" "$A/Calls.json"); check "unknown user: 401 20003" err "$out" 401 20003
 out=$(c -H 'Authorization: Basic !!!!' "$A/Calls.json"); check "broken Basic header: 401 20003" err "$out" 401 20003
 out=$(c -u "$AC:$TOK" "$A.json")
