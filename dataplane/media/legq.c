@@ -6,6 +6,7 @@
 #include "legq.h"
 
 #define LEGQ_NTP_UNIX 2208988800ull /* seconds from 1900 to 1970 */
+#define LEGQ_RTT_SLACK_Q16 197      /* 3 ms in 1/65536 s */
 
 uint64_t legq_ntp_from_ns(uint64_t ns)
 {
@@ -91,6 +92,10 @@ int legq_rtcp_rx(struct legq *q, const struct rtcp_info *in, uint32_t our_ssrc, 
 		q->peer_lost = b->cum_lost < 0 ? 0 : (uint32_t)b->cum_lost;
 		q->peer_jitter_us = b->jitter > UINT32_MAX / 125u ? UINT32_MAX : b->jitter * 125u;
 		int64_t rtt = rtcp_rtt_q16(now, b->lsr, b->dlsr);
+		/* peers keep DLSR in coarse units (baresip: ms), so on a LAN whose RTT is below that
+		 * rounding the result comes out slightly negative: within the slack it is ~0 */
+		if (rtt < 0 && b->lsr && (int32_t)(now - b->lsr - b->dlsr) >= -LEGQ_RTT_SLACK_Q16)
+			rtt = 0;
 		if (rtt >= 0) {
 			q->rtt_us = (uint32_t)((uint64_t)rtt * 1000000u >> 16);
 			q->have_rtt = 1;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SRTP with a real softphone: baresip with mediaenc=srtp-mand offers RTP/SAVP with SDES keys; we
+# answer with our own key, create the libsrtp sessions on ANSWER and play a 1 kHz tone clip.
+# Both ways: baresip's recording holds the tone (it decrypted our SRTP), our leg received its
+# authenticated RTP (SRTP counters, no authentication failures), SRTCP flowed, and the leg is
+# marked srtp in voxctl calls.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/baresip_lib.sh"
+t_up rtcp_interval_ms=1000 -- "script=$T_SCRIPT"
+bs_config srtp-mand
+bs_call bssrtp 16
+answered() { [ -n "$(voxctl calls --json | jq -r '[.legs[] | select(.state=="answered")][0].handle // empty')" ]; }
+check "baresip's SRTP call is answered" wait_for 8 answered
+h=$(voxctl calls --json | jq -r '[.legs[] | select(.state=="answered")][0].handle')
+clip=$(voxctl diag tone 1000 1000 | jq -r .clip)
+sleep 0.5
+r=$(voxctl diag play "$h" "$clip" 2)
+check "PLAY accepted ($r)" grep -q sent <<<"$r"
+check "MEDIA_DONE after the two loops" wait_for 5 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE status | jq .events.MEDIA_DONE)\" -ge 1 ]"
+# baresip reports every ~5 s: wait for an SRTCP report that authenticates and parses
+wait_for 12 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE calls --json | jq '.legs[0].rtcp_rx')\" -ge 2 ]"
+calls=$(voxctl calls --json)
+echo "$calls" | jq -c '.legs[0] | {rtp_rx, rtp_tx, srtp, srtp_fail, rtcp_rx, rtcp_tx, rtt_us}'
+voxctl stats --json | jq -c '[.lcores[] | .counters | with_entries(select(.key|test("srtp|rtcp|rtp_|rtt")) | select(.value>0))]'
+check "the leg is SRTP in voxctl calls" test "$(jq '.legs[0].srtp' <<<"$calls")" = true
+check "baresip's RTP arrived authenticated (rtp_rx on the leg, srtp_ok)" \
+  test "$(jq '.legs[0].rtp_rx' <<<"$calls")" -ge 50 -a "$(counter srtp_ok)" -ge 50
+check "no authentication or replay failures" test "$(counter drop_srtp_auth)" -eq 0 -a "$(counter drop_srtp_replay)" -eq 0
+check "our playout was protected (srtp_protected >= 100)" test "$(counter srtp_protected)" -ge 100
+check "libsrtp allocations counted: TX and RX sessions + the peer's stream" test "$(counter srtp_sessions)" -ge 3
+check "SRTCP both ways (reports sent, baresip's report authenticated and parsed)" \
+  test "$(jq '.legs[0].rtcp_tx' <<<"$calls")" -ge 1 -a "$(jq '.legs[0].rtcp_rx' <<<"$calls")" -ge 1
+check "RTT from baresip's SRTCP report" test "$(jq '.legs[0].rtt_us != null' <<<"$calls")" = true
+check "one SRTP leg live" test "$(counter srtp_legs)" -eq 1
+wait "$BS_PID" 2>/dev/null; BS_PID=
+grep -q "RTP/SAVP" "$T_LOG/baresip/baresip.out" || grep -qi "srtp" "$T_LOG/baresip/baresip.out"
+wav=$(bs_heard)
+check "baresip recorded what it heard ($wav)" test -n "$wav"
+check "it heard ~2 s of a 1 kHz tone through SRTP" tone_check "${wav:-/nonexistent}" 1000 1.7
+check "sessions freed when the leg ended" wait_for 5 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE stats --json | jq '[.lcores[].counters.srtp_legs // 0] | add')\" -eq 0 ]"
+check "every allocation freed" test "$(counter srtp_sessions)" -eq "$(counter srtp_freed)"
+t_end
