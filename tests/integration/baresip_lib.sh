@@ -36,6 +36,14 @@ CFG
   : >"$d/contacts"
 }
 
+# bs_listen SECONDS: baresip waits for our call and answers it at once (answermode=auto).
+bs_listen() {
+  local secs=$1 d=$T_LOG/baresip
+  sed -i 's/;regint=0/;regint=0;answermode=auto/' "$d/accounts"
+  ip netns exec "${T_ID}net" baresip ${BS_ARGS:-} -f "$d" -t "$secs" >"$d/baresip.out" 2>&1 </dev/null &
+  BS_PID=$!
+}
+
 # bs_call USER SECONDS: baresip dials USER at the dataplane and quits after SECONDS (background;
 # $BS_PID is baresip itself so the test can wait for it and kill it).
 bs_call() {

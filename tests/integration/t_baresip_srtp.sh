@@ -34,7 +34,6 @@ check "SRTCP both ways (reports sent, baresip's report authenticated and parsed)
 check "RTT from baresip's SRTCP report" test "$(jq '.legs[0].rtt_us != null' <<<"$calls")" = true
 check "one SRTP leg live" test "$(counter srtp_legs)" -eq 1
 wait "$BS_PID" 2>/dev/null; BS_PID=
-grep -q "RTP/SAVP" "$T_LOG/baresip/baresip.out" || grep -qi "srtp" "$T_LOG/baresip/baresip.out"
 wav=$(bs_heard)
 check "baresip recorded what it heard ($wav)" test -n "$wav"
 check "it heard ~2 s of a 1 kHz tone through SRTP" tone_check "${wav:-/nonexistent}" 1000 1.7
