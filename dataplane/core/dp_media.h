@@ -45,9 +45,9 @@ void dp_media_tx_ident(struct dp_lcore *lc, struct dp_leg *leg, struct dp_rtpleg
 /* RTCP datagram for an SRTP or plain leg (port + 1). Consumes m. */
 void dp_rtcp_input(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m);
 /* From the 20 ms media tick: visit a share of the leg table so every leg is seen every
- * DP_MEDIA_SWEEP_TICKS ticks: RTCP reports when due, RTP inactivity, active media legs. */
+ * DP_MEDIA_SWEEP_TICKS ticks (500 ms): RTCP reports when due, RTP inactivity, active media legs. */
 void dp_media_sweep(struct dp_lcore *lc, uint64_t now_tsc);
-#define DP_MEDIA_SWEEP_TICKS 10 /* 200 ms */
+#define DP_MEDIA_SWEEP_TICKS 25 /* 500 ms */
 /* Copy a leg's media quality into its mirror entry. */
 void dp_media_mirror(struct dp_lcore *lc, struct dp_leg *leg, const struct dp_medialeg *ml);
 

@@ -15,10 +15,10 @@
 
 /*
  * No timer per leg and nothing per packet: the 20 ms media tick (dp_play.c) calls
- * dp_media_sweep, which visits max_legs / DP_MEDIA_SWEEP_TICKS slots a tick, so every answered
- * leg is looked at every 200 ms. A look compares the leg's RTP receive count with the last one
- * (legq_timeout_check), sends a report when its randomized interval is up (legq_rtcp_due), and
- * counts the leg in media_legs. The inactivity timeout is therefore precise to 200 ms. Legs the
+ * dp_media_sweep, which visits max_legs / DP_MEDIA_SWEEP_TICKS slots a tick (656 with the dev
+ * table of 16384), so every answered leg is looked at every 500 ms. A look compares the leg's RTP
+ * receive count with the last one (legq_timeout_check), sends a report when its randomized interval is up (legq_rtcp_due), and
+ * counts the leg in media_legs. The inactivity timeout is therefore precise to 500 ms. Legs the
  * far end put on hold (sendonly/inactive) are not timed out. Reports go to the latched source's
  * port + 1, else to the SDP address's port + 1 (a=rtcp and rtcp-mux are not used yet).
  */

@@ -8,6 +8,11 @@
 . "$(dirname "$0")/sip_lib.sh"
 . "$(dirname "$0")/baresip_lib.sh"
 t_up rtcp_interval_ms=1000 -- "script=$T_SCRIPT"
+# an RTP/SAVP offer whose crypto lines we cannot use is refused 488 before control hears of it
+sed -e "s/__CODE__/488/" -e "s|RTP/AVP 8|RTP/SAVP 8\\na=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0MDEyMzQ1Njc4OWFi|" \
+  "$T_SCEN/uac_reject.xml" >"$T_LOG/uac_savp488.xml"
+check "SAVP offer with only unsupported crypto suites: 488" sipp_run uac_savp488 bssrtp
+check "... and control was never offered it" test "$(status_q .events.LEG_OFFERED)" -eq 0
 bs_config srtp-mand
 bs_call bssrtp 16
 answered() { [ -n "$(voxctl calls --json | jq -r '[.legs[] | select(.state=="answered")][0].handle // empty')" ]; }
