@@ -56,6 +56,12 @@ void dp_rtcp_input(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m)
 	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
 	struct dp_medialeg *ml = &lc->sip->med[slot];
 	struct dp_rtpleg *r = &lc->sip->rtp[slot];
+	if (r->latched && net_udp_src_ip(m) != r->peer_ip) {
+		/* reports only from the host the media is latched to: strays cannot fake quality */
+		vox_stats_drop(lc->st, VOX_DROP_rtp_stray, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	uint32_t hl = m->l2_len + m->l3_len + m->l4_len;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, hl);
 	size_t len = rte_pktmbuf_data_len(m) - hl;
