@@ -146,7 +146,8 @@ static void media_look(struct dp_lcore *lc, uint32_t slot, uint64_t now_ns)
 	struct dp_leg *leg = &lc->legs[slot];
 	struct dp_medialeg *ml = &s->med[slot];
 	if (leg->state != VOX_LEG_ANSWERED || leg->free_after_emit || leg->kind == VOX_LEG_KIND_LOOPBACK) {
-		ml->watching = 0;
+		if (ml->watching)
+			ml->watching = 0; /* free slots stay clean: no store, no dirty line */
 		return;
 	}
 	const struct dp_cfg *cfg = &lc->ctx->cfg;
