@@ -140,6 +140,7 @@
 	X(media_legs, G, "answered legs with media (last sweep of the leg table)")                \
 	X(media_timeouts, C, "LEG_MEDIA_TIMEOUT: answered legs without RTP for rtp_timeout_ms")   \
 	X(rtcp_tx, C, "RTCP compound reports sent (SR/RR + SDES)")                                 \
+	X(rtcp_bye_tx, C, "RTCP BYE sent for legs that had media, when they end")                  \
 	X(rtcp_tx_fail, C, "RTCP reports not sent (no address, no mbuf, SRTCP protect failed)")    \
 	X(rtt_reports, C, "RTCP report blocks about our streams (RTT, peer loss, jitter)")         \
 	X(srtp_ok, C, "SRTP/SRTCP packets unprotected")                                            \

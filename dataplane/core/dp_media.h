@@ -30,7 +30,7 @@ struct dp_medialeg {
  * leg's sessions when its SDP negotiated RTP/SAVP; a leg whose sessions cannot be made is hung
  * up (NO_RESOURCES). Returns 0 or -errno. */
 int dp_srtp_leg_start(struct dp_lcore *lc, struct dp_leg *leg);
-/* The slot is released: free its sessions. */
+/* The slot is released: RTCP BYE (dp_rtcp_leg_gone), then free its sessions. */
 void dp_srtp_leg_release(struct dp_lcore *lc, uint32_t slot);
 /* Unprotect an SRTP (rtcp = 0) or SRTCP packet of an SRTP leg in place. Returns 0, or -errno
  * when the packet must be dropped (counted: drop_srtp_*). */
@@ -44,6 +44,8 @@ void dp_media_tx_ident(struct dp_lcore *lc, struct dp_leg *leg, struct dp_rtpleg
 /* dp_rtcp.c */
 /* RTCP datagram for an SRTP or plain leg (port + 1). Consumes m. */
 void dp_rtcp_input(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m);
+/* The slot is released: RTCP BYE if the leg had media (before dp_srtp_leg_release). */
+void dp_rtcp_leg_gone(struct dp_lcore *lc, uint32_t slot);
 /* From the 20 ms media tick: visit a share of the leg table so every leg is seen every
  * DP_MEDIA_SWEEP_TICKS ticks (500 ms): RTCP reports when due, RTP inactivity, active media legs. */
 void dp_media_sweep(struct dp_lcore *lc, uint64_t now_tsc);

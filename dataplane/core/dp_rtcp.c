@@ -85,7 +85,7 @@ void dp_rtcp_input(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m)
 	dp_media_mirror(lc, leg, ml);
 }
 
-static void rtcp_send(struct dp_lcore *lc, struct dp_leg *leg, uint32_t slot, uint64_t now_ns)
+static void rtcp_send(struct dp_lcore *lc, struct dp_leg *leg, uint32_t slot, uint64_t now_ns, int bye)
 {
 	struct dp_sip *s = lc->sip;
 	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
@@ -121,8 +121,9 @@ static void rtcp_send(struct dp_lcore *lc, struct dp_leg *leg, uint32_t slot, ui
 	int cl = snprintf(cname, sizeof(cname), "vx%u.%u@%u.%u.%u.%u", lc->widx, slot, b[0], b[1], b[2], b[3]);
 	(void)cl;
 	struct legq_tx tx = {.ssrc = r->tx_ssrc, .packets = r->tx, .octets = r->tx * 160u, .rtp_ts = r->tx_ts};
-	int n = legq_build_report(p, DP_RTCP_BUF - VSRTP_RTCP_TRAILER_MAX, &tx, r->have_src ? &r->src : NULL,
-				  legq_ntp_from_ns(now_ns), cname);
+	int n = (bye ? legq_build_bye : legq_build_report)(p, DP_RTCP_BUF - VSRTP_RTCP_TRAILER_MAX, &tx,
+							    r->have_src ? &r->src : NULL,
+							    legq_ntp_from_ns(now_ns), cname);
 	size_t len = n > 0 ? (size_t)n : 0;
 	if (n <= 0 || (sl->srtp && srtp_leg_tx_rtcp(&ml->srtp, p, &len, DP_RTCP_BUF) != 0)) {
 		rte_pktmbuf_free(m);
@@ -135,6 +136,7 @@ static void rtcp_send(struct dp_lcore *lc, struct dp_leg *leg, uint32_t slot, ui
 	if (net_udp_output(&lc->net, m, (uint16_t)(sl->rtp_port + 1), dip, dport, lc->now_tsc) == 0) {
 		ml->rtcp_tx++;
 		lc->st->rtcp_tx++;
+		lc->st->rtcp_bye_tx += (uint64_t)bye;
 	} else {
 		lc->st->rtcp_tx_fail++;
 	}
@@ -145,11 +147,10 @@ static void media_look(struct dp_lcore *lc, uint32_t slot, uint64_t now_ns)
 	struct dp_sip *s = lc->sip;
 	struct dp_leg *leg = &lc->legs[slot];
 	struct dp_medialeg *ml = &s->med[slot];
-	if (leg->state != VOX_LEG_ANSWERED || leg->free_after_emit || leg->kind == VOX_LEG_KIND_LOOPBACK) {
-		if (ml->watching)
-			ml->watching = 0; /* free slots stay clean: no store, no dirty line */
+	/* only answered legs; `watching` stays set through ENDING (the slot's release sends the
+	 * BYE and clears it) and a reused slot is told apart by its generation */
+	if (leg->state != VOX_LEG_ANSWERED || leg->free_after_emit || leg->kind == VOX_LEG_KIND_LOOPBACK)
 		return;
-	}
 	const struct dp_cfg *cfg = &lc->ctx->cfg;
 	struct dp_sipleg *sl = &s->legs[slot];
 	struct dp_rtpleg *r = &s->rtp[slot];
@@ -169,9 +170,19 @@ static void media_look(struct dp_lcore *lc, uint32_t slot, uint64_t now_ns)
 	if (was != ml->q.timed_out)
 		dp_media_mirror(lc, leg, ml);
 	if (legq_rtcp_due(&ml->q, now_ms, cfg->rtcp_interval_ms, media_rand(s))) {
-		rtcp_send(lc, leg, slot, now_ns);
+		rtcp_send(lc, leg, slot, now_ns, 0);
 		dp_media_mirror(lc, leg, ml);
 	}
+}
+
+void dp_rtcp_leg_gone(struct dp_lcore *lc, uint32_t slot)
+{
+	struct dp_medialeg *ml = &lc->sip->med[slot];
+	/* a leg the sweep saw answered leaves with RTCP BYE (RFC 3550 6.6) if it ever sent RTP or
+	 * RTCP (6.3.7: never otherwise); before the SRTP sessions go, so an SRTP leg's is SRTCP */
+	if (ml->watching && (lc->sip->rtp[slot].tx || ml->rtcp_tx))
+		rtcp_send(lc, &lc->legs[slot], slot, dp_now_ns(lc, lc->now_tsc), 1);
+	ml->watching = 0;
 }
 
 void dp_media_sweep(struct dp_lcore *lc, uint64_t now_tsc)

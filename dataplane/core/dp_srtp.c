@@ -70,6 +70,7 @@ void dp_srtp_leg_release(struct dp_lcore *lc, uint32_t slot)
 {
 	if (!lc->sip || !lc->sip->med)
 		return;
+	dp_rtcp_leg_gone(lc, slot);
 	struct dp_medialeg *ml = &lc->sip->med[slot];
 	if (ml->srtp.on)
 		lc->st->srtp_legs--;

@@ -77,6 +77,16 @@ int legq_build_report(uint8_t *buf, size_t cap, const struct legq_tx *tx, struct
 	return n + m;
 }
 
+int legq_build_bye(uint8_t *buf, size_t cap, const struct legq_tx *tx, struct rtp_source *src, uint64_t ntp,
+		   const char *cname)
+{
+	int n = legq_build_report(buf, cap, tx, src, ntp, cname);
+	if (n < 0)
+		return n;
+	int m = rtcp_build_bye(buf + n, cap - (size_t)n, &tx->ssrc, 1, NULL, 0);
+	return m < 0 ? m : n + m;
+}
+
 int legq_rtcp_rx(struct legq *q, const struct rtcp_info *in, uint32_t our_ssrc, struct rtp_source *src,
 		 uint64_t ntp)
 {

@@ -51,6 +51,11 @@ int legq_rtcp_due(struct legq *q, uint64_t now_ms, uint32_t base_ms, uint32_t rn
 int legq_build_report(uint8_t *buf, size_t cap, const struct legq_tx *tx, struct rtp_source *src,
 		      uint64_t ntp, const char *cname);
 
+/* The last report of a stream (RFC 3550 6.6): the compound above followed by a BYE for tx->ssrc.
+ * Returns the length or -ENOSPC/-EINVAL. */
+int legq_build_bye(uint8_t *buf, size_t cap, const struct legq_tx *tx, struct rtp_source *src, uint64_t ntp,
+		   const char *cname);
+
 /* A parsed report from the peer arrived at ntp: an SR is recorded in src (for our LSR/DLSR,
  * src may be NULL), a report block about our_ssrc gives RTT, loss and jitter (8 kHz clock).
  * Returns 1 when such a block was used, else 0. */

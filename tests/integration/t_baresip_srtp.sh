@@ -56,4 +56,5 @@ check "baresip recorded what it heard ($wav)" test -n "$wav"
 check "it heard ~2 s of a 1 kHz tone through SRTP" tone_check "${wav:-/nonexistent}" 1000 1.7
 check "sessions freed when the leg ended" wait_for 5 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE stats --json | jq '[.lcores[].counters.srtp_legs // 0] | add')\" -eq 0 ]"
 check "every allocation freed" test "$(counter srtp_sessions)" -eq "$(counter srtp_freed)"
+check "the leg left with an RTCP BYE (SRTCP, before the sessions went)" test "$(counter rtcp_bye_tx)" -eq 1 -a "$(counter drop_srtp_other)" -le 1
 t_end

@@ -5,7 +5,7 @@
 # timed out (t_baresip_play checks that with a short timeout too).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
-t_up rtp_timeout_ms=1500 -- "script=$T_SCRIPT"
+t_up rtp_timeout_ms=1500 rtcp_interval_ms=1000 -- "script=$T_SCRIPT"
 t0=$(date +%s.%N)
 sipp_run uac_wait_bye quiet &
 SIPP=$!
@@ -20,4 +20,7 @@ check "timeout after >= 1.5 s, well before the script's 10 s hangup ($(awk "BEGI
 check "media_timeouts counted once" test "$(counter media_timeouts)" -eq 1
 check "scripted control hung up on it" test "$(status_q .script.media_timeouts)" -eq 1
 check "the leg is gone" wait_for 3 bash -c "[ \"\$($VOX_VOXCTL --instance $T_ID --run-dir $VOX_RUN_BASE calls --json | jq '.legs | length')\" -eq 0 ]"
+voxctl stats --json | jq -c "[.lcores[] | .counters | with_entries(select(.key|test(\"rtcp|media|drop\")) | select(.value>0))]"
+check "it sent RTCP reports (the first 0.2-0.6 s after the answer)" test "$(counter rtcp_tx)" -ge 2 -a "$(counter rtcp_tx_fail)" -eq 0
+check "and its last one was a BYE" test "$(counter rtcp_bye_tx)" -eq 1
 t_end

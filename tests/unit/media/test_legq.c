@@ -106,6 +106,14 @@ static void report(void **state)
 	assert_int_equal(in.n_rb, 0);
 	/* too small a buffer */
 	assert_true(legq_build_report(buf, 20, &tx, NULL, now, "c") < 0);
+	/* the last one: SR, SDES, BYE for our SSRC */
+	n = legq_build_bye(buf, sizeof(buf), &tx, &src, now, "c");
+	assert_int_equal(rtcp_parse(buf, (size_t)n, &in), RTCP_ERR_OK);
+	assert_true(in.has_sr && in.has_cname && in.has_bye);
+	assert_int_equal(in.n_packets, 3);
+	assert_int_equal(in.n_bye, 1);
+	assert_int_equal(in.bye_ssrc[0], 0x1111);
+	assert_true(legq_build_bye(buf, (size_t)n - 1, &tx, &src, now, "c") < 0);
 }
 
 static struct rtcp_info rr_about(uint32_t ssrc, uint32_t lsr, uint32_t dlsr)
