@@ -50,6 +50,7 @@ static const struct ctl_dp_evt ctl_dp_evts[] = {
     {VOX_EVT_DIGITS, "DIGITS", ctl_rec_on_digits, 0, 0, NULL},
     {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", ctl_rec_on_done, 0, 0, NULL},
     {VOX_EVT_DTMF, "DTMF", ctl_rec_on_dtmf, 0, 0, NULL},
+    {VOX_EVT_LEG_MEDIA_TIMEOUT, "LEG_MEDIA_TIMEOUT", dp_on_info, 0, 0, ctl_script_on_media_timeout},
     {VOX_EVT_SIP_REQUEST, "SIP_REQUEST", dp_on_info, 0, 0, ctl_script_on_request},
     {VOX_EVT_SIP_RESPONSE, "SIP_RESPONSE", dp_on_info, 0, 0, NULL},
     {VOX_EVT_DTMF_INFO, "DTMF_INFO", dp_on_info, 0, 0, NULL},

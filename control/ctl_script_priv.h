@@ -56,6 +56,7 @@ struct ctl_script_sref {
 
 struct ctl_script_act {
 	uint8_t op; /* enum ctl_script_op */
+	uint8_t dial_flags; /* dial: enum vox_dial_flag (`srtp`) */
 	uint16_t code;
 	uint32_t ms;
 	struct vox_addr via;
@@ -169,7 +170,7 @@ void ctl_script_call_set_req(struct ctl_script_calls *t, struct ctl_script_call 
 
 /* clang-format off */
 #define CTL_SCRIPT_COUNTERS(X) \
-	X(offered) X(answered) X(rejected) X(ended) X(ended_remote) X(ended_deadline) X(failed) \
+	X(offered) X(answered) X(rejected) X(ended) X(ended_remote) X(ended_deadline) X(media_timeouts) X(failed) \
 	X(requests) X(responded) X(errors) X(unmatched) X(calls_full) X(dialed) X(dial_answered) \
 	X(dial_failed) X(dial_ended) X(stale) X(reloads)
 /* clang-format on */

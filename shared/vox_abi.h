@@ -14,7 +14,7 @@
  *  - any change to a layout bumps VOX_ABI_VERSION (control refuses a different version).
  */
 #define VOX_SHM_MAGIC 0x454e414c50584f56ull /* "VOXPLANE" little endian */
-#define VOX_ABI_VERSION 1u
+#define VOX_ABI_VERSION 2u /* 2: leg mirror quality fields, LEG_MEDIA_TIMEOUT, vox_dial.flags */
 
 #define VOX_MAX_WORKERS 16u   /* worker lcores per node */
 #define VOX_REC_SLOT 64u      /* one ring element */
@@ -137,6 +137,10 @@ enum vox_rec_type {
 	VOX_EVT_DTMF = 0x8023,            /* one key press (RFC 4733 or in-band): vox_dtmf; sent
 					     directly, counted in term_evt_dropped when the ring is
 					     full (not re-emitted) */
+	VOX_EVT_LEG_MEDIA_TIMEOUT = 0x8040, /* state: an answered leg received no RTP for the
+					       dataplane's rtp_timeout_ms; status = ms since the
+					       last packet. The leg stays up: control decides. Sent
+					       once per silence (RTP that flows again re-arms it) */
 
 	/* informational (the peer retransmits, or control can ask again) */
 	VOX_EVT_SIP_REQUEST = 0x8101,  /* a request for control to decide: vox_sip_in + raw */
@@ -162,6 +166,7 @@ enum vox_end_cause {
 	VOX_CAUSE_CONTROL_LOST = 4, /* waited on a control decision past its deadline */
 	VOX_CAUSE_NO_RESOURCES = 5,
 	VOX_CAUSE_SHUTDOWN = 6,
+	VOX_CAUSE_MEDIA = 7,      /* media could not be set up (SRTP refused or no session) */
 };
 
 /* Payloads. */
@@ -275,7 +280,10 @@ struct vox_dial {
 	struct vox_pstr auth_user; /* answered on 401/407 */
 	struct vox_pstr auth_pass;
 	struct vox_pstr to_uri;    /* empty: the target */
-	uint32_t rsvd;
+	uint32_t flags;            /* enum vox_dial_flag */
+};
+enum vox_dial_flag {
+	VOX_DIAL_SRTP = 1u << 0, /* offer RTP/SAVP with an SDES key (AES_CM_128_HMAC_SHA1_80) */
 };
 _Static_assert(sizeof(struct vox_dial) == 60, "vox_dial is ABI");
 
