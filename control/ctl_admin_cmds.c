@@ -31,7 +31,7 @@ struct ctl_admin_cmd {
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
     adm_burst, adm_end_all, adm_script_reload, adm_script_stats, adm_acl, adm_send_request, adm_set_match,
-    adm_tone, adm_play, adm_stop;
+    adm_tone, adm_play, adm_stop, adm_bridge, adm_unbridge;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
@@ -48,6 +48,9 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"diag tone", 2, 2, "HZ MS", adm_tone, "put a sine tone clip in the media pool; answers its handle"},
     {"diag play", 2, 3, "HANDLE CLIP [LOOPS]", adm_play, "play a pool clip on a leg (0 loops: until stop)"},
     {"diag stop", 1, 1, "HANDLE", adm_stop, "stop playout on a leg"},
+    {"diag bridge", 2, 2, "HANDLE PEER", adm_bridge,
+     "relay media between two answered legs (BRIDGED or BRIDGE_FAILED events)"},
+    {"diag unbridge", 1, 1, "HANDLE", adm_unbridge, "end a leg's bridge (UNBRIDGED on both legs)"},
     {"diag match", 3, 5, "HANDLE LO HI [HEADER [VALUE]]", adm_set_match,
      "report the leg's signalling with codes LO..HI or HEADER (SIGNALING_MATCH events)"},
     {"script reload", 0, 0, "", adm_script_reload,
@@ -60,7 +63,7 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
 static json_t *adm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *adm_error(const char *fmt, ...)
 {
-	char msg[256];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -125,7 +128,7 @@ static int adm_match(const struct ctl_admin_cmd *cmd, int argc, char **argv)
 /* No entry matched: list the requests that start with the same word, if any. */
 static json_t *adm_unknown(const char *word)
 {
-	char list[512] = "";
+	char list[1024] = "";
 	size_t wl = strlen(word), used = 0;
 	for (size_t i = 0; i < CTL_ADMIN_N_CMDS; i++) {
 		const struct ctl_admin_cmd *cmd = &ctl_admin_cmds[i];
@@ -418,6 +421,29 @@ static json_t *adm_stop(struct ctl *c, uint64_t client, int argc, char **argv)
 	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
 		return adm_error("'%s' is not a leg handle", argv[0]);
 	struct vox_rec_hdr hd = {.type = VOX_CMD_STOP, .leg = h};
+	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+}
+
+static json_t *adm_bridge(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h, peer;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	if (adm_parse_u64(argv[1], UINT64_MAX, &peer) || peer == 0 || peer == h)
+		return adm_error("'%s' is not a leg handle other than the first", argv[1]);
+	struct vox_bridge b = {.peer = peer};
+	struct vox_rec_hdr hd = {.type = VOX_CMD_BRIDGE, .leg = h};
+	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, &b, sizeof(b));
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+}
+
+static json_t *adm_unbridge(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	struct vox_rec_hdr hd = {.type = VOX_CMD_UNBRIDGE, .leg = h};
 	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
 	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
 }

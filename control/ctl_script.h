@@ -51,6 +51,7 @@ void ctl_script_on_answered(struct ctl *c, const struct vox_rec_hdr *h, const vo
 void ctl_script_on_ended(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_stale(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
+void ctl_script_on_bridge_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_request(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 
 /* {"offered":n, ...} (zeros when off). New reference. */

@@ -62,7 +62,13 @@
 	X(sip_no_dest, "SIP response with no usable destination")                                  \
 	X(rtp_no_leg, "RTP/RTCP to a port with no live leg")                                       \
 	X(rtp_bad, "malformed RTP")                                                                \
-	X(rtp_stray, "RTP from a source the leg is not latched to")
+	X(rtp_stray, "RTP from a source the leg is not latched to")                              \
+	X(bridge_stale, "relayed RTP for a leg no longer bridged to its source")                   \
+	X(bridge_hold, "relayed RTP towards a bridged leg on hold (sendonly/inactive)")            \
+	X(bridge_pt, "relayed RTP with a payload type the peer cannot take")                       \
+	X(bridge_no_dtmf, "RFC 4733 event towards a bridged peer without telephone-event")        \
+	X(bridge_no_dest, "relayed RTP for a peer with no media address yet")                      \
+	X(bridge_ctl, "bridge set-up/tear-down message lost (no mbuf)")
 
 #define VOX_STATS_CORE(X)                                                                          \
 	X(loops, C, "poll loop turns")                                                             \
@@ -133,7 +139,14 @@
 	X(media_ticks, C, "20 ms media ticks run")                                                 \
 	X(media_tick_slips, C, "media ticks missed (the tick came late)")                          \
 	X(media_playing, G, "legs playing from the media pool")                                    \
-	X(sip_txn_active, G, "SIP transactions live")
+	X(sip_txn_active, G, "SIP transactions live")                                              \
+	X(bridges_active, G, "legs of this lcore bridged now")                                     \
+	X(bridge_relayed, C, "RTP packets relayed to a bridged peer")                              \
+	X(bridge_transcoded, C, "relayed packets converted PCMU <-> PCMA")                         \
+	X(bridge_dtmf, C, "RFC 4733 packets relayed (PT mapped)")                                  \
+	X(bridge_handoff, C, "relayed packets handed to the peer's lcore")                         \
+	X(bridge_rebases, C, "relayed streams (re)based: first packet, new SSRC, seq/ts jump")   \
+	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")
 
 enum vox_drop_reason {
 #define VOX_DROP_ENUM(name, help) VOX_DROP_##name,

@@ -7,6 +7,7 @@
 
 #include <rte_cycles.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
@@ -194,6 +195,8 @@ static const struct {
 	{VOX_CMD_SET_MATCH, dp_sip_cmd_set_match},
 	{VOX_CMD_PLAY, dp_play_cmd_play},
 	{VOX_CMD_STOP, dp_play_cmd_stop},
+	{VOX_CMD_BRIDGE, dp_bridge_cmd_bridge},
+	{VOX_CMD_UNBRIDGE, dp_bridge_cmd_unbridge},
 };
 
 uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)

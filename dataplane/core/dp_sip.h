@@ -7,6 +7,7 @@
 
 #include "sip.h"
 #include "rtp.h"
+#include "rtp_relay.h"
 #include "txn.h"
 #include "vox_abi.h"
 
@@ -109,6 +110,12 @@ struct dp_rtpleg {
 	uint16_t tx_seq;
 	uint64_t tx;
 	uint64_t clip[VOX_PLAY_MAX];
+	/* bridge (dp_bridge.c) */
+	uint8_t br_state;       /* enum dp_br_state */
+	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
+	uint16_t br_peer_w;     /* worker that owns the peer */
+	uint64_t br_peer;       /* vox_handle_t of the peer leg */
+	struct rtp_relay br_rw; /* our outgoing stream while bridged */
 };
 
 /* Per-worker SIP state. */

@@ -193,6 +193,7 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
 	dp_rtp_leg_reset(lc, slot);
 	sl->uas = 0;
+	sl->dtmf_pt = -1; /* until the answer names one (codec_pt 0: PCMU, our first offer) */
 	sl->max_fwd = max_fwd;
 	sl->rtp_port = (uint16_t)port;
 	sl->inv_txn = sl->reinv_txn = sl->bye_txn = sl->ack_ref = TXN_NONE;
@@ -526,6 +527,12 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 		if (sip_sdp_parse(&a, m->buf + m->body.off, m->body.len) == 0) {
 			sl->media = a.conn;
 			sl->hold = a.dir == SIP_SDP_SENDONLY || a.dir == SIP_SDP_INACTIVE;
+			/* the codec and telephone-event PT the answer chose (bridging relays by them) */
+			struct sip_sdp_answer na;
+			if (sip_sdp_negotiate(&a, m->buf + m->body.off, &na) == 0) {
+				sl->codec_pt = na.codec_pt;
+				sl->dtmf_pt = na.dtmf_pt;
+			}
 		}
 	}
 	sl->ack_ref = ack_2xx(lc, sl);

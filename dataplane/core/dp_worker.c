@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 #include <rte_udp.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 
@@ -141,6 +142,10 @@ uint16_t dp_handoff_poll(struct dp_lcore *lc, uint64_t now)
 				net_frag_input(&lc->net, m, &o, now);
 			} else if (kind == NET_HANDOFF_ARP) {
 				net_arp_learn(&lc->net, m, now);
+			} else if (kind == NET_HANDOFF_BRIDGE) {
+				dp_bridge_tx(lc, m, now);
+			} else if (kind == NET_HANDOFF_BRIDGE_CTL) {
+				dp_bridge_ctl_input(lc, m);
 			} else if (kind > NET_HANDOFF_CLASS_BASE && kind < NET_HANDOFF_CLASS_BASE + NET_CLASS__MAX) {
 				uint32_t k = kind - NET_HANDOFF_CLASS_BASE;
 				o.cls[k][o.n_class[k]++] = m;

@@ -58,11 +58,11 @@ static void test_table(void **state)
 	    {"diag",
 	     "usage: diag leg-create N | diag leg-end HANDLE | diag burst W N | diag end-all | "
 	     "diag acl [PREFIX...] | diag send-request HANDLE METHOD | diag tone HZ MS | diag play HANDLE CLIP [LOOPS] | "
-	     "diag stop HANDLE | diag match HANDLE LO HI [HEADER [VALUE]]"},
+	     "diag stop HANDLE | diag bridge HANDLE PEER | diag unbridge HANDLE | diag match HANDLE LO HI [HEADER [VALUE]]"},
 	    {"diag nothing",
 	     "usage: diag leg-create N | diag leg-end HANDLE | diag burst W N | diag end-all | "
 	     "diag acl [PREFIX...] | diag send-request HANDLE METHOD | diag tone HZ MS | diag play HANDLE CLIP [LOOPS] | "
-	     "diag stop HANDLE | diag match HANDLE LO HI [HEADER [VALUE]]"},
+	     "diag stop HANDLE | diag bridge HANDLE PEER | diag unbridge HANDLE | diag match HANDLE LO HI [HEADER [VALUE]]"},
 	    {"stat", "unknown request 'stat' (try 'help')"},
 	    {"status extra", "usage: status"},
 	    {"diag leg-create", "usage: diag leg-create N"},
