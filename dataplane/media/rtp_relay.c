@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* rtp_relay.c — relayed-stream rewriting: offsets, re-basing, PT mapping, G.711 law conversion. */
+#include <stdatomic.h>
+
 #include "rtp_relay.h"
 
 #include "g711.h"
@@ -8,17 +10,31 @@
 uint8_t rtp_relay_u2a[256];
 uint8_t rtp_relay_a2u[256];
 
-/* Filled before main() from the decoders, so every user (workers, tests, bench) sees them. */
-__attribute__((constructor)) static void rtp_relay_tables(void)
+/* Filled once, on the first bridge (not in a constructor: the G.711 encoder's own tables are
+ * built by one, in an order across files that nothing guarantees). 0 empty, 1 filling, 2 ready;
+ * an lcore that finds another filling waits for it (command path, once per process). */
+static _Atomic int tables_state;
+
+void rtp_relay_tables_init(void)
 {
-	for (int c = 0; c < 256; c++) {
-		rtp_relay_u2a[c] = g711_alaw_encode(g711_ulaw_decode((uint8_t)c));
-		rtp_relay_a2u[c] = g711_ulaw_encode(g711_alaw_decode((uint8_t)c));
+	int z = 0;
+	if (atomic_load_explicit(&tables_state, memory_order_acquire) == 2)
+		return;
+	if (atomic_compare_exchange_strong(&tables_state, &z, 1)) {
+		for (int c = 0; c < 256; c++) {
+			rtp_relay_u2a[c] = g711_alaw_encode(g711_ulaw_decode((uint8_t)c));
+			rtp_relay_a2u[c] = g711_ulaw_encode(g711_alaw_decode((uint8_t)c));
+		}
+		atomic_store_explicit(&tables_state, 2, memory_order_release);
+		return;
 	}
+	while (atomic_load_explicit(&tables_state, memory_order_acquire) != 2)
+		;
 }
 
 void rtp_relay_init(struct rtp_relay *r, uint16_t next_seq, uint32_t next_ts)
 {
+	rtp_relay_tables_init();
 	*r = (struct rtp_relay){0};
 	r->out_seq = (uint16_t)(next_seq - 1u);
 	r->out_ts = next_ts - RTP_RELAY_TS_STEP;

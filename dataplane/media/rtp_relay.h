@@ -72,7 +72,9 @@ enum rtp_relay_verdict rtp_relay_packet(struct rtp_relay *r, const struct rtp_re
 					int16_t in_dtmf_pt, uint32_t out_ssrc, uint8_t *pkt,
 					uint32_t len);
 
-/* G.711 code conversion (through the 16-bit linear value), 256 entries each. */
+/* G.711 code conversion (through the 16-bit linear value), 256 entries each; filled by
+ * rtp_relay_tables_init (rtp_relay_init calls it). */
+void rtp_relay_tables_init(void);
 extern uint8_t rtp_relay_u2a[256];
 extern uint8_t rtp_relay_a2u[256];
 
