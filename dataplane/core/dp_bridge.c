@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
 
 #include "dp_bridge.h"
 #include "dp_lcore.h"
@@ -224,11 +226,14 @@ void dp_bridge_cmd_bridge(struct dp_lcore *lc, const struct vox_rec_hdr *h, cons
 		rc = -ESTALE;
 	if (!rc && r->br_state != DP_BR_NONE)
 		rc = r->br_peer == b.peer ? 0 : -EBUSY;
-	if (rc || r->br_state != DP_BR_NONE) {
-		if (rc)
-			dp_leg_state_event(lc, leg, VOX_EVT_BRIDGE_FAILED, rc);
-		return; /* already bridged (or being bridged) with this very peer: nothing to do */
+	if (rc) {
+		dp_leg_state_event(lc, leg, VOX_EVT_BRIDGE_FAILED, rc);
+		return;
 	}
+	if (r->br_state == DP_BR_ACTIVE)
+		return; /* bridged with this very peer already: nothing to do */
+	/* new, or still pending with this peer (a SETUP or its answer may have been lost on a full
+	   ring): send SETUP (again); the peer's side is idempotent */
 	r->br_state = DP_BR_PENDING;
 	r->br_peer = b.peer;
 	r->br_peer_w = (uint16_t)vox_handle_lcore(b.peer);
@@ -269,6 +274,57 @@ void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot)
 
 /* ---- media ------------------------------------------------------------------------------- */
 
+/*
+ * With thousands of legs a relayed packet's cost is its cache misses (the RX leg's slot, latch
+ * and statistics; the peer's slot, stream and address). A burst prefetches them all first:
+ * the RX legs, then (once those lines are on their way) the bridged peers of this lcore.
+ */
+#define DP_BR_PF_MAX 64
+
+static inline void pf_range(const void *p, size_t len)
+{
+	const char *a = p, *e = a + len - 1;
+	for (; a < e; a += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(a);
+	rte_prefetch0(e);
+}
+
+static inline void pf_leg(struct dp_lcore *lc, uint32_t slot, int tx)
+{
+	rte_prefetch0(&lc->legs[slot]);
+	pf_range(&lc->sip->rtp[slot], sizeof(struct dp_rtpleg));
+	struct dp_sipleg *sl = &lc->sip->legs[slot];
+	rte_prefetch0(sl);
+	if (tx)
+		pf_range(&sl->media, sizeof(sl->media));
+}
+
+void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!lc->sip || n < 2)
+		return;
+	const uint32_t pmin = lc->ctx->cfg.rtp_port_min;
+	uint32_t slots[DP_BR_PF_MAX], k = 0;
+	for (uint16_t i = 0; i < n && k < DP_BR_PF_MAX; i++) {
+		const struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(pkts[i], const struct rte_udp_hdr *,
+								       pkts[i]->l2_len + pkts[i]->l3_len);
+		uint32_t port = rte_be_to_cpu_16(u->dst_port);
+		if (port < pmin || dp_rtp_port_owner(pmin, port, lc->n_workers) != lc->widx)
+			continue;
+		uint32_t slot = (port - pmin) / 2u / lc->n_workers;
+		if (slot >= lc->max_legs)
+			continue;
+		pf_leg(lc, slot, 0);
+		slots[k++] = slot;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		const struct dp_rtpleg *r = &lc->sip->rtp[slots[i]];
+		if (r->br_state == DP_BR_ACTIVE && r->br_peer_w == lc->widx &&
+		    vox_handle_slot(r->br_peer) < lc->max_legs)
+			pf_leg(lc, vox_handle_slot(r->br_peer), 1);
+	}
+}
+
 void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, uint32_t hl,
 		  uint64_t now_tsc)
 {
@@ -291,6 +347,19 @@ static const enum vox_drop_reason br_drop[] = {
 	[RTP_RELAY_DROP_EVENT] = VOX_DROP_bridge_no_dtmf,
 	[RTP_RELAY_DROP_BAD] = VOX_DROP_rtp_bad,
 };
+
+void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc)
+{
+	for (uint16_t i = 0; i < n && lc->sip; i++) {
+		const struct br_meta *md =
+			(const struct br_meta *)(rte_pktmbuf_mtod(pkts[i], const uint8_t *) - sizeof(*md));
+		uint32_t slot = vox_handle_slot(md->dst);
+		if (slot < lc->max_legs)
+			pf_leg(lc, slot, 1);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		dp_bridge_tx(lc, pkts[i], now_tsc);
+}
 
 void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 {

@@ -25,6 +25,11 @@ void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, u
 		  uint64_t now_tsc);
 /* Handoff kinds NET_HANDOFF_BRIDGE (relayed RTP) and NET_HANDOFF_BRIDGE_CTL. Consume m. */
 void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc);
+/* Several relayed packets off one handoff ring: their legs' state is prefetched first. */
+void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc);
+/* Before a burst of RTP datagrams is handled: prefetch their legs' state and, for bridged legs
+ * of this lcore, the peer's (the relay's cache misses, overlapped). */
+void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
 void dp_bridge_ctl_input(struct dp_lcore *lc, struct rte_mbuf *m);
 /* A leg slot is being released: tell the peer (UNBRIDGED status 2 there). */
 void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot);

@@ -58,7 +58,7 @@ static uint32_t n_legs;
 static vox_handle_t *handles;  /* by leg index (slot) */
 static uint16_t *seqs;
 static uint32_t *tss;
-static struct vsrtp **srtp_rx, **srtp_tx, *srtp_far;
+static struct vsrtp **srtp_rx, **srtp_tx, **srtp_far; /* per leg: its RX, its TX, the far end's TX */
 static uint64_t rng = 0x243f6a8885a308d3ull;
 
 static inline uint64_t rnd(void)
@@ -164,7 +164,7 @@ static struct rte_mbuf *rtp_frame(uint32_t i, int srtp)
 	rtp_build_hdr(r, RTP_HDR_LEN, &b);
 	memset(r + RTP_HDR_LEN, 0xd5, 160);
 	if (srtp)
-		vsrtp_protect(srtp_far, r, &rl, cap);
+		vsrtp_protect(srtp_far[i], r, &rl, cap);
 	rte_pktmbuf_trim(m, (uint16_t)(cap - rl));
 	struct rte_ipv4_hdr *ip = (void *)(e + 1);
 	memset(ip, 0, sizeof(*ip));
@@ -190,10 +190,14 @@ static struct rte_mbuf *relayed(uint32_t i)
 	if (!m)
 		return NULL;
 	uint8_t *r = (uint8_t *)rte_pktmbuf_append(m, RTP_HDR_LEN + 160);
+	if (!r) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	struct rtp_build b = {.pt = 8, .seq = seqs[i]++, .ts = tss[i], .ssrc = 0x10000000u + i};
 	tss[i] += 160;
 	rtp_build_hdr(r, RTP_HDR_LEN, &b);
-	memset(r + RTP_HDR_LEN, 0xd5, 160); /* fastpath-ok: bench */
+	memset(r + RTP_HDR_LEN, 0xd5, 160);
 	uint64_t *md = (uint64_t *)(r - 16);
 	md[0] = handles[i ^ 1u]; /* the peer: pairs are (2k, 2k+1) */
 	md[1] = handles[i];
@@ -313,8 +317,7 @@ static void peer_side(uint32_t sessions, uint32_t n_pkts)
 			n++;
 		}
 		uint64_t t0 = rte_rdtsc();
-		for (uint16_t k = 0; k < n; k++)
-			dp_bridge_tx(lc, pk[k], t0);
+		dp_bridge_tx_burst(lc, pk, n, t0);
 		net_tx_flush(&lc->net);
 		uint64_t c = rte_rdtsc() - t0;
 		cyc += c;
@@ -329,12 +332,12 @@ static int srtp_setup(uint32_t legs)
 	struct vsrtp_cfg c = {.suite = VSRTP_AES_CM_128_HMAC_SHA1_80, .any_ssrc = true};
 	for (int i = 0; i < VSRTP_MASTER_LEN; i++)
 		c.master[i] = (uint8_t)(i * 7 + 1);
-	c.dir = VSRTP_TX;
-	if (!srtp_far && vsrtp_create(&srtp_far, &c) != 0)
-		return -1;
 	for (uint32_t i = 0; i < legs; i++) {
 		if (srtp_rx[i])
 			continue;
+		c.dir = VSRTP_TX;
+		if (vsrtp_create(&srtp_far[i], &c) != 0)
+			return -1;
 		c.dir = VSRTP_RX;
 		if (vsrtp_create(&srtp_rx[i], &c) != 0)
 			return -1;
@@ -390,7 +393,9 @@ int main(int argc, char **argv)
 	tss = calloc(ctx.cfg.max_legs, sizeof(*tss));
 	srtp_rx = calloc(ctx.cfg.max_legs, sizeof(*srtp_rx));
 	srtp_tx = calloc(ctx.cfg.max_legs, sizeof(*srtp_tx));
-	if (!handles || !seqs || !tss || !srtp_rx || !srtp_tx || vox_shm_create(&ctx.shm, shm, &sp) != 0)
+	srtp_far = calloc(ctx.cfg.max_legs, sizeof(*srtp_far));
+	int with_srtp = !(argc > 2 && strcmp(argv[2], "nosrtp") == 0);
+	if (!srtp_far || !handles || !seqs || !tss || !srtp_rx || !srtp_tx || vox_shm_create(&ctx.shm, shm, &sp) != 0)
 		return 1;
 	if (dp_lcore_create(&ctx, 0, rte_lcore_id(), &lc) != 0) {
 		fprintf(stderr, "worker setup failed\n");
@@ -432,7 +437,9 @@ int main(int argc, char **argv)
 		}
 		if (dp_rtp_port(ctx.cfg.rtp_port_min, n_legs - 1, 0, 1) + 1 <= ctx.cfg.rtp_port_max) {
 			full_path(sessions[s], 0, n_pkts);
-			if (srtp_setup(n_legs) == 0)
+			if (!with_srtp)
+				;
+			else if (srtp_setup(n_legs) == 0)
 				full_path(sessions[s], 1, n_pkts / 4);
 			else
 				printf("SRTP sessions could not be created\n");
