@@ -139,4 +139,20 @@ for c in A B D; do
   wait "${P[$c]}"; rc=$?
   check "call $c ended cleanly (sipp rc=$rc)" test $rc -eq 0
 done
+
+# scripted mode: `dial` then `bridge` pairs the caller's leg with the dialled one
+nsx timeout 40 sipp -sf "$T_SCEN/uas_auth.xml" -i 192.0.2.1 -p 5080 -m 1 -nostdin -timeout 30 \
+  -timeout_error -trace_msg -message_file "$T_LOG/uas_auth.msg" >"$T_LOG/uas_auth.out" 2>&1 &
+UAS=$!
+sleep 0.5
+T_SIPP_PORT=$((T_SIPP_PORT + 10))
+sipp_run uac_wait_bye dialbridge &
+CALLER=$!
+check "script 'bridge': the caller's leg and the dialled leg are bridged" wait_for 10 n_bridges 2
+check "control got BRIDGED for both" wait_for 5 n_events BRIDGED 6
+wait $CALLER; rc=$?
+check "the bridged caller was hung up by the script (sipp rc=$rc)" test $rc -eq 0
+wait $UAS; rc=$?
+check "the dialled leg was hung up too (UAS sipp rc=$rc)" test $rc -eq 0
+check "no bridged leg left" wait_for 5 n_bridges 0
 t_end
