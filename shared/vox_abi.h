@@ -139,7 +139,8 @@ enum vox_rec_type {
 					   vox_unbridge_why */
 	VOX_EVT_BRIDGE_FAILED = 0x8032, /* state: BRIDGE refused; status -errno (-ESTALE: the peer
 					   is not live, -EBUSY: a leg is bridged already, -EINVAL:
-					   not two answered SIP legs, -ENOBUFS: no mbuf to set up) */
+					   not two answered SIP legs, -ENOBUFS: no mbuf to set up,
+					   -EPROTONOSUPPORT: an SRTP leg, not bridged yet) */
 
 	/* informational (the peer retransmits, or control can ask again) */
 	VOX_EVT_SIP_REQUEST = 0x8101,  /* a request for control to decide: vox_sip_in + raw */
