@@ -67,7 +67,9 @@ TD=$!
 wait_for 5 grep -q listening "$T_LOG/tcpdump.err"
 sent_ab=$(nsx python3 "$PY" send 40000 "$(dp_port uac_brA)" 8 101 40002 "$(dp_port uac_brB)" 8 300 events)
 sent_cd=$(nsx python3 "$PY" send 40004 "$(dp_port uac_brC)" 0 101 40006 "$(dp_port uac_brD)" 8 50)
-sleep 0.5
+relayed_all() { [ "$(counter bridge_relayed)" -ge $(($(jq '.a + .b' <<<"$sent_ab") + $(jq '.a + .b' <<<"$sent_cd"))) ]; }
+wait_for 10 relayed_all # a loaded machine may lag: let the relay finish before the capture ends
+sleep 0.3
 kill -INT $TD 2>/dev/null
 wait $TD
 echo "sent: $sent_ab $sent_cd"
