@@ -5,7 +5,8 @@
 #   send PORT_A DP_PORT_A PT_A TE_A PORT_B DP_PORT_B PT_B N [events]: N packets each way, every
 #        4 ms (A changes SSRC and jumps seq/ts halfway; with "events" A also sends 3 RFC 4733
 #        packets); prints what was sent as JSON
-#   check PCAP PORT: the packets 192.0.2.2 sent to 192.0.2.1:PORT, as JSON
+#   check PCAP PORT: the packets 192.0.2.2 sent to 192.0.2.1:PORT, as JSON (PORT 0: how many to
+#        any port, while tcpdump still writes)
 import json
 import socket
 import struct
@@ -59,6 +60,8 @@ def check(path, port):
     off, pkts = 24, []
     while off + 16 <= len(data):
         incl = struct.unpack(end + "I", data[off + 8:off + 12])[0]
+        if off + 16 + incl > len(data):
+            break  # a record still being written
         frame = data[off + 16:off + 16 + incl]
         off += 16 + incl
         l2 = 14 if link == 1 else 16  # Ethernet, or Linux cooked capture
@@ -68,14 +71,14 @@ def check(path, port):
         ihl = (ip[0] & 15) * 4
         src = socket.inet_ntoa(ip[12:16])
         dport = struct.unpack("!H", ip[ihl + 2:ihl + 4])[0]
-        if src != "192.0.2.2" or dport != port:
+        if src != "192.0.2.2" or (port and dport != port):
             continue
         r = ip[ihl + 8:]
         if len(r) < 12:
             continue
         b1, seq, ts, ssrc = struct.unpack("!xBHII", r[:12])
         pkts.append({"m": b1 >> 7, "pt": b1 & 0x7F, "seq": seq, "ts": ts, "ssrc": ssrc, "p": r[12:].hex()})
-    print(json.dumps(pkts))
+    print(len(pkts) if port == 0 else json.dumps(pkts))
 
 
 if __name__ == "__main__":

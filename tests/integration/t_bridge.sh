@@ -67,9 +67,11 @@ TD=$!
 wait_for 5 grep -q listening "$T_LOG/tcpdump.err"
 sent_ab=$(nsx python3 "$PY" send 40000 "$(dp_port uac_brA)" 8 101 40002 "$(dp_port uac_brB)" 8 300 events)
 sent_cd=$(nsx python3 "$PY" send 40004 "$(dp_port uac_brC)" 0 101 40006 "$(dp_port uac_brD)" 8 50)
-relayed_all() { [ "$(counter bridge_relayed)" -ge $(($(jq '.a + .b' <<<"$sent_ab") + $(jq '.a + .b' <<<"$sent_cd"))) ]; }
-wait_for 10 relayed_all # a loaded machine may lag: let the relay finish before the capture ends
-sleep 0.3
+want=$(($(jq '.a + .b' <<<"$sent_ab") + $(jq '.a + .b' <<<"$sent_cd")))
+captured_all() { [ "$(python3 "$PY" check "$T_LOG/bridge.pcap" 0)" -ge "$want" ]; }
+# a loaded machine may lag: stop the capture once it holds what was sent (or 10 s passed);
+# tcpdump drops what it has not read yet when it stops
+wait_for 10 captured_all
 kill -INT $TD 2>/dev/null
 wait $TD
 echo "sent: $sent_ab $sent_cd"
