@@ -54,6 +54,7 @@ void ctl_script_on_media_timeout(struct ctl *c, const struct vox_rec_hdr *h, con
 void ctl_script_on_ended(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_stale(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
+void ctl_script_on_bridge_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_request(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 
 /* {"offered":n, ...} (zeros when off). New reference. */

@@ -66,7 +66,13 @@
 	X(srtp_auth, "SRTP/SRTCP packet failing authentication")                               \
 	X(srtp_replay, "SRTP/SRTCP packet replayed or too old")                                \
 	X(srtp_other, "SRTP/SRTCP packet not unprotectable (too short, no session)")           \
-	X(rtcp_bad, "malformed RTCP compound")
+	X(rtcp_bad, "malformed RTCP compound")                                                     \
+	X(bridge_stale, "relayed RTP for a leg no longer bridged to its source")                   \
+	X(bridge_hold, "relayed RTP towards a bridged leg on hold (sendonly/inactive)")            \
+	X(bridge_pt, "relayed RTP with a payload type the peer cannot take")                       \
+	X(bridge_no_dtmf, "RFC 4733 event towards a bridged peer without telephone-event")        \
+	X(bridge_no_dest, "relayed RTP for a peer with no media address yet")                      \
+	X(bridge_ctl, "bridge set-up/tear-down message lost (no mbuf)")
 
 #define VOX_STATS_CORE(X)                                                                          \
 	X(loops, C, "poll loop turns")                                                             \
@@ -167,7 +173,14 @@
 	X(srtp_ssrc_changes, C, "inbound SRTP streams replaced by a new SSRC")                     \
 	X(srtp_setup_fail, C, "SRTP legs whose libsrtp session could not be created")               \
 	X(srtp_legs, G, "legs with SRTP sessions now")                                             \
-	X(sip_txn_active, G, "SIP transactions live")
+	X(sip_txn_active, G, "SIP transactions live")                                              \
+	X(bridges_active, G, "legs of this lcore bridged now")                                     \
+	X(bridge_relayed, C, "RTP packets relayed to a bridged peer")                              \
+	X(bridge_transcoded, C, "relayed packets converted PCMU <-> PCMA")                         \
+	X(bridge_dtmf, C, "RFC 4733 packets relayed (PT mapped)")                                  \
+	X(bridge_handoff, C, "relayed packets handed to the peer's lcore")                         \
+	X(bridge_rebases, C, "relayed streams (re)based: first packet, new SSRC, seq/ts jump")   \
+	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")
 
 enum vox_drop_reason {
 #define VOX_DROP_ENUM(name, help) VOX_DROP_##name,

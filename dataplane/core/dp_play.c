@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dp_play.c — playout from the shared media pool: PLAY/STOP on a leg, the 20 ms media tick that
  * sends one pre-encoded G.711 frame per playing leg, MEDIA_DONE when a list has played out. */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -79,6 +80,10 @@ void dp_play_cmd_play(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 	}
 	uint32_t slot = (uint32_t)(leg - lc->legs);
 	struct dp_rtpleg *r = &lc->sip->rtp[slot];
+	if (r->br_state) {
+		dp_ctl_bad(lc, h, -EBUSY); /* bridged: the peer's audio goes there (dp_bridge.c) */
+		return;
+	}
 	if (r->playing)
 		play_unlink(lc, slot); /* a new PLAY replaces the current one (no MEDIA_DONE for it) */
 	memcpy(r->clip, p.clip, sizeof(p.clip));

@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
@@ -111,5 +112,9 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	dp_term_rtp(lc, leg, r, &h, p, now_tsc); /* DTMF, and the jitter buffer of terminating media */
 	if (r->rx % DP_RTP_MIRROR_EVERY == 1)
 		rtp_mirror(lc, leg, r);
+	if (r->br_state == DP_BR_ACTIVE) {
+		dp_bridge_rx(lc, leg, m, hl, now_tsc); /* relayed to the bridged peer (dp_bridge.c) */
+		return;
+	}
 	rte_pktmbuf_free(m);
 }

@@ -8,6 +8,7 @@
 #include "sip.h"
 #include "dtmf4733.h"
 #include "rtp.h"
+#include "rtp_relay.h"
 #include "txn.h"
 #include "vox_abi.h"
 
@@ -118,6 +119,12 @@ struct dp_rtpleg {
 	struct dtmf4733_rx dtmf;    /* RFC 4733 receive (legs that negotiated telephone-event) */
 	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, kept for a retry) */
 	struct vox_recording_done recdone; /* the latest RECORDING_DONE payload */
+	/* bridge (dp_bridge.c) */
+	uint8_t br_state;       /* enum dp_br_state */
+	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
+	uint16_t br_peer_w;     /* worker that owns the peer */
+	uint64_t br_peer;       /* vox_handle_t of the peer leg */
+	struct rtp_relay br_rw; /* our outgoing stream while bridged */
 };
 
 /* Per-worker SIP state. */

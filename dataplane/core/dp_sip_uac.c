@@ -194,6 +194,7 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
 	dp_rtp_leg_reset(lc, slot);
 	sl->uas = 0;
+	sl->dtmf_pt = -1; /* until the answer names one (codec_pt 0: PCMU, our first offer) */
 	sl->max_fwd = max_fwd;
 	sl->srtp_offer = (d.flags & VOX_DIAL_SRTP) != 0;
 	sl->rtp_port = (uint16_t)port;
@@ -536,6 +537,12 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 					sl->srtp_suite = c->suite;
 					sl->srtp = 1;
 				}
+			}
+			/* the codec and telephone-event PT the answer chose (bridging relays by them) */
+			struct sip_sdp_answer na;
+			if (sip_sdp_negotiate(&a, m->buf + m->body.off, &na) == 0) {
+				sl->codec_pt = na.codec_pt;
+				sl->dtmf_pt = na.dtmf_pt;
 			}
 		}
 	}

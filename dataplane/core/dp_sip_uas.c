@@ -9,6 +9,7 @@
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
@@ -147,6 +148,7 @@ void dp_sip_leg_release(struct dp_lcore *lc, uint32_t slot)
 	dp_play_leg_gone(lc, slot);
 	dp_term_leg_gone(lc, slot);
 	dp_srtp_leg_release(lc, slot);
+	dp_bridge_leg_gone(lc, slot);
 	if (sl->invite)
 		rte_pktmbuf_free(sl->invite);
 	sl->invite = NULL;
