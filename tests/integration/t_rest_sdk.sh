@@ -15,7 +15,15 @@ P=$(free_port)
 t_up -- "http_port=$P"
 DATA=$VOX_DATA_BASE/$T_ID
 check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-out=$(VOX_BASE=http://127.0.0.1:$P \
+# with the call router in the tree, calls.create places a real call to a sipp UAS in the
+# test's namespace (answers, the TwiML says hi, our BYE ends it)
+CALL_TO=
+if [ -f "$VOX_ROOT/control/calls/ctl_call.c" ]; then
+  nsx timeout 60 sipp -sn uas -i 192.0.2.1 -p 5090 -m 1 -nostdin -timeout 50 \
+    -trace_err -error_file "$T_LOG/sdk_uas.err" >"$T_LOG/sdk_uas.out" 2>&1 & UAS=$!
+  CALL_TO=sip:sdk@192.0.2.1:5090
+fi
+out=$(VOX_BASE=http://127.0.0.1:$P VOX_SDK_CALL_TO=$CALL_TO \
   VOX_ACCOUNT_SID=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account") \
   VOX_AUTH_TOKEN=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account") \
   timeout 120 node "$SDK/sdk_test.js" 2>&1); rc=$?
@@ -27,5 +35,9 @@ while IFS= read -r line; do
   esac
 done <<<"$out"
 check "the SDK run finished cleanly (rc=$rc)" test "$rc" = 0
+if [ -n "$CALL_TO" ]; then
+  wait "$UAS"; rc=$?
+  check "the sipp UAS took the SDK's call and saw it end (sipp rc=$rc)" test $rc -eq 0
+fi
 check "the SDK ran its checks" test "$(grep -c '^ok - ' <<<"$out")" -ge 25
 t_end
