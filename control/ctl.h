@@ -107,8 +107,10 @@ struct ctl {
 	 * their counters to `status` without ctl_core linking control/http */
 	struct http_ctl *http;
 	json_t *(*http_json)(struct ctl *c);
-	/* the REST API (control/rest): NULL until rest_ctl_open */
+	/* the REST API (control/rest): NULL until rest_ctl_open; rest_json adds its counters to
+	 * `status` */
 	struct rest *rest;
+	json_t *(*rest_json)(struct ctl *c);
 	/* recordings and digits (ctl_rec.c) */
 	struct ctl_rec *rec;
 };

@@ -231,6 +231,8 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 	json_object_set_new(o, "store", ctl_store_stats_json(c));
 	if (c->http_json)
 		json_object_set_new(o, "http", c->http_json(c));
+	if (c->rest_json)
+		json_object_set_new(o, "rest", c->rest_json(c));
 	return o;
 }
 

@@ -9,8 +9,21 @@
 
 #include "rest_priv.h"
 
+static void rest_count_status(struct rest *api, unsigned status)
+{
+	if (!api)
+		return;
+	if (status == 401)
+		api->cnt.auth_failed++;
+	else if (status >= 500)
+		api->cnt.server_errors++;
+	else if (status >= 400)
+		api->cnt.client_errors++;
+}
+
 int rest_error(struct rest_req *q, unsigned status, int code, const char *fmt, ...)
 {
+	rest_count_status(q->api, status);
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
@@ -55,6 +68,7 @@ int rest_store_error(struct rest_req *q, int err)
 
 struct rest_pending {
 	struct http_req *h; /* NULL once the listener dropped it */
+	struct rest *api;
 	unsigned status;
 	json_t *view;
 };
@@ -71,7 +85,7 @@ static void rest_pending_done(void *arg, int status, const struct store_result *
 	struct rest_pending *p = arg;
 	(void)res;
 	if (p->h) {
-		struct rest_req q = {.h = p->h};
+		struct rest_req q = {.api = p->api, .h = p->h};
 		if (status)
 			rest_store_error(&q, status);
 		else
@@ -91,9 +105,13 @@ int rest_commit(struct rest_req *q, struct store_batch *b, unsigned status, json
 		return rest_error(q, 500, 20500, "internal error (out of memory)");
 	}
 	p->h = q->h;
+	p->api = q->api;
 	p->status = status;
 	p->view = view;
 	int rc = store_submit(q->api->store, b, rest_pending_done, p);
+	q->api->cnt.writes++;
+	if (rc == -ENOBUFS)
+		q->api->cnt.store_refused++;
 	if (rc) {
 		json_decref(view);
 		free(p);
@@ -188,6 +206,7 @@ static int rest_route(struct rest_req *q)
 static int rest_handle(struct http_req *h, void *arg)
 {
 	struct rest_req q = {.api = arg, .h = h, .method = http_req_method(h)};
+	q.api->cnt.requests++;
 	const struct http_kv *kv;
 	size_t n = http_req_query_n(h, &kv);
 	int v;
@@ -262,6 +281,11 @@ int rest_create(struct rest **out, const struct rest_cfg *cfg)
 	}
 	*out = r;
 	return 0;
+}
+
+const struct rest_counters *rest_get_counters(const struct rest *r)
+{
+	return &r->cnt;
 }
 
 void rest_destroy(struct rest *r)

@@ -20,6 +20,18 @@ struct rest_cfg {
 	const char *base_url;       /* NULL or e.g. "http://127.0.0.1:8080" (unused in paths) */
 };
 
+struct rest_counters {
+	uint64_t requests;      /* API requests handled */
+	uint64_t auth_failed;   /* 401 answers */
+	uint64_t client_errors; /* other 4xx answers */
+	uint64_t server_errors; /* 5xx answers (store errors, 501 without a call router) */
+	uint64_t writes;        /* writes submitted to the store */
+	uint64_t store_refused; /* writes the store refused at submit (queue full: 429) */
+	uint64_t scan_bounded;  /* filtered list pages cut at the scan bound */
+	uint64_t media;         /* recording media answers */
+};
+const struct rest_counters *rest_get_counters(const struct rest *r);
+
 /* Add the API's routes (two: "/2010-04-01/Accounts.json" and "/2010-04-01/Accounts/ *").
  * Returns 0 or -errno. Destroy after the listener and after the store's last completion. */
 int rest_create(struct rest **out, const struct rest_cfg *cfg);

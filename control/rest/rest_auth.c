@@ -45,6 +45,8 @@ static int rest_401(struct rest_req *q, const char *why)
 	const struct http_kv h[] = {{"Content-Type", "application/json"},
 	                            {"WWW-Authenticate", "Basic realm=\"Twilio API\""}};
 	http_respond(q->h, 401, h, 2, body, strlen(body));
+	if (q->api)
+		q->api->cnt.auth_failed++;
 	free(body);
 	return -1;
 }

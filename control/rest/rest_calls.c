@@ -276,5 +276,6 @@ int rest_recording_media(struct rest_req *q)
 		return rest_error(q, 404, 20404, "The recording's media was not found");
 	}
 	http_respond_fd(q->h, 200, "audio/x-wav", fd, (uint64_t)st.st_size);
+	q->api->cnt.media++;
 	return HTTP_DONE;
 }

@@ -10,6 +10,7 @@
 
 struct rest_call_pend {
 	struct http_req *h; /* NULL once the listener dropped it */
+	struct rest *api;
 	unsigned status;
 	json_t *view;
 };
@@ -25,7 +26,7 @@ static void rest_call_done(void *arg, int err, int code, json_t *call)
 {
 	struct rest_call_pend *p = arg;
 	if (p->h) {
-		struct rest_req q = {.h = p->h};
+		struct rest_req q = {.api = p->api, .h = p->h};
 		if (err) {
 			unsigned st = code == 20404 ? 404 : code == 20429 ? 429 : 400;
 			rest_error(&q, st, code ? code : 20001, "the call router refused: %s",
@@ -50,6 +51,7 @@ static struct rest_call_pend *rest_call_pend_new(struct rest_req *q, unsigned st
 		return NULL;
 	}
 	p->h = q->h;
+	p->api = q->api;
 	p->status = status;
 	p->view = view;
 	return p;

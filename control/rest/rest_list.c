@@ -162,6 +162,7 @@ int rest_list_page(struct rest_req *q, const struct rest_list *l)
 			 * examined, so the loop is never held long and the client still sees all */
 			memcpy(next, cur, sizeof(next));
 			more = 1;
+			q->api->cnt.scan_bounded++;
 		}
 		if (!more)
 			next[0] = 0;

@@ -27,6 +27,7 @@ struct rest {
 	struct store *store;
 	struct ctl *ctl;
 	char data_dir[256];
+	struct rest_counters cnt;
 };
 
 /* One API request, parsed. */

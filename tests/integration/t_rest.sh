@@ -76,6 +76,9 @@ NEXT=$(body "$out" | jq -r .next_page_uri)
 out=$(c -u "$AC:$TOK" "http://127.0.0.1:$P$NEXT")
 check "next page: the other two, then no next" jqe '(.queues|length)==2 and .page==1 and .next_page_uri==null' <<<"$(body "$out")"
 
+check "voxctl status counts the API's requests, 401s and writes" \
+  jqe '.rest.requests >= 25 and .rest.auth_failed >= 5 and .rest.client_errors >= 8 and .rest.writes == 7 and .rest.store_refused == 0' <<<"$(voxctl status)"
+
 # acknowledged writes survive kill -9
 kill -9 "$VOX_CTL_PID"; wait "$VOX_CTL_PID" 2>/dev/null
 check "restarted control attaches" vox_start_control "$T_ID" "$T_CONF" "$T_LOG" --set "http_port=$P"
