@@ -101,9 +101,10 @@ static int rest_account_update(struct rest_req *q)
 		return HTTP_DONE;
 	if (status && !store_account_status_valid(status))
 		return rest_error(q, 400, 20001, "Status must be active, suspended or closed");
-	if (status && !strcmp(q->ac, q->auth_ac) &&
-	    !strcmp(json_string_value(json_object_get(q->ac_rec, "owner_account_sid")) ?: "", q->ac))
-		return rest_error(q, 403, 20403, "a top-level account's status is not changed here");
+	/* only the owner changes a subaccount's status: an account never its own (a suspended
+	 * subaccount cannot reactivate itself) */
+	if (status && !strcmp(q->ac, q->auth_ac))
+		return rest_error(q, 403, 20403, "an account's status is changed by its owner account");
 	int ma = media ? rest_bool(media) : -2;
 	if (ma == -1)
 		return rest_error(q, 400, 20001, "VoxMediaAuth must be true or false");

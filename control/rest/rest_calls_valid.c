@@ -35,6 +35,15 @@ static int rest_party_ok(const char *s, int allow_name)
 	                                     "0123456789_.+-") == len;
 }
 
+/* characters (code points) of a UTF-8 string: Twilio's limits count characters */
+static size_t rest_utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 static int rest_common(struct rest_req *q, struct rest_call_in *in, struct rest_verr *e)
 {
 	in->url = rest_param(q, "Url");
@@ -50,7 +59,7 @@ static int rest_common(struct rest_req *q, struct rest_call_in *in, struct rest_
 		in->twiml = NULL;
 	if (in->url && !rest_url_ok(in->url))
 		return rest_verr(e, 400, 21205, "Url is not a valid URL");
-	if (in->twiml && strlen(in->twiml) > REST_TWIML_MAX)
+	if (in->twiml && rest_utf8_chars(in->twiml) > REST_TWIML_MAX)
 		return rest_verr(e, 400, 32018, "Twiml parameter is over 4000 characters");
 	if (!rest_url_ok(in->fallback_url))
 		return rest_verr(e, 400, 21205, "FallbackUrl is not a valid URL");

@@ -325,6 +325,13 @@ static void t_subaccounts(void **state)
 	assert_error(j, 403, 20005);
 	j = POST(x, "Status=sleeping", ACC ".json", sub);
 	assert_error(j, 400, 20001);
+	/* the suspended subaccount cannot reactivate itself; it may still rename itself */
+	j = req(x, "POST", sub, subtok, "Status=active", 13, ACC ".json", sub);
+	assert_error(j, 403, 20403);
+	j = req(x, "POST", sub, subtok, "FriendlyName=kid", 16, ACC ".json", sub);
+	assert_int_equal(last_status, 200);
+	assert_string_equal(jstr(j, "status"), "suspended");
+	json_decref(j);
 	/* a third account is invisible */
 	json_t *o = store_account_new("other", NULL);
 	const char *osid = jstr(o, "sid");
@@ -649,13 +656,19 @@ static void t_calls(void **state)
 		assert_error(j, 400, bad[i].code);
 	}
 	/* Twiml over 4000 characters */
-	char *tw = malloc(4200);
+	char *tw = malloc(4000 * 6 + 100);
 	strcpy(tw, "To=%2B15005550001&From=%2B15005550006&Twiml=");
 	size_t l = strlen(tw);
 	memset(tw + l, 'a', 4001);
 	tw[l + 4001] = 0;
 	j = POST(x, tw, ACC "/Calls.json", x->ac);
 	assert_error(j, 400, 32018);
+	/* 4000 characters of two bytes each are within the limit (characters, not bytes) */
+	tw[l] = 0;
+	for (int i = 0; i < 4000; i++)
+		strcat(tw + l, "%C3%A9");
+	j = POST(x, tw, ACC "/Calls.json", x->ac);
+	assert_error(j, 501, 20501);
 	free(tw);
 	/* valid, both list forms: no call router in this test, so 501 after validation */
 	j = POST(x, "To=sip:bob@192.0.2.2&From=alice&Url=http://a.test/&StatusCallbackEvent=initiated"
