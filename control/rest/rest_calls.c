@@ -12,9 +12,11 @@
 
 #include "rest_priv.h"
 
+/* list views in place (rest_list's records are the page's own) */
 static json_t *rest_view_cb(const json_t *rec, void *arg)
 {
-	return rest_view_generic(rec, arg);
+	rest_view_fill((json_t *)rec, arg);
+	return json_incref((json_t *)rec);
 }
 
 /* ---- filters ---- */

@@ -133,6 +133,9 @@ int rest_list_page(struct rest_req *q, const struct rest_list *l)
 				break;
 			size_t i;
 			json_t *rec;
+			char last[STORE_CURSOR_LEN + 1] = "";
+			if (json_array_size(items)) /* before the views, which may change records */
+				rest_cursor_of(json_array_get(items, json_array_size(items) - 1), last);
 			json_array_foreach(items, i, rec)
 			{
 				scanned++;
@@ -146,11 +149,11 @@ int rest_list_page(struct rest_req *q, const struct rest_list *l)
 					more = 1;
 					break;
 				}
-				json_array_append_new(out, l->view(rec, l->varg));
 				rest_cursor_of(rec, next);
+				json_array_append_new(out, l->view(rec, l->varg));
 			}
-			if (json_array_size(items))
-				rest_cursor_of(json_array_get(items, json_array_size(items) - 1), cur);
+			if (last[0])
+				memcpy(cur, last, sizeof(cur));
 			json_decref(items);
 			if (!nx[0]) {
 				cur[0] = 0; /* the end: nothing after */

@@ -113,6 +113,8 @@ struct rest_list {
 	rest_filter_fn *filter;  /* NULL: every record */
 	void *farg;
 	const char *const *filter_params; /* query names to carry into page URIs */
+	/* rec's view, a new reference; rec is the page's own copy: a view may change it in place
+	 * and return it (json_incref) */
 	json_t *(*view)(const json_t *rec, void *varg);
 	void *varg;
 };
@@ -126,6 +128,8 @@ int rest_page_params(struct rest_req *q, long *page, long *size, const char **to
 
 /* ---- views (rest_view.c) ---- */
 json_t *rest_view_generic(const json_t *rec, const char *res_path); /* res_path: "Calls" */
+/* The same in place: drop "_" fields, add uri & co. */
+void rest_view_fill(json_t *rec, const char *res_path);
 void rest_set_dates(json_t *rec, uint64_t us, int created);
 
 /* ---- auth (rest_auth.c) ---- */

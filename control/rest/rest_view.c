@@ -19,18 +19,26 @@ void rest_set_dates(json_t *rec, uint64_t us, int created)
 
 json_t *rest_view_generic(const json_t *rec, const char *res_path)
 {
-	json_t *o = json_object();
+	json_t *o = json_copy((json_t *)rec);
+	if (o)
+		rest_view_fill(o, res_path);
+	return o;
+}
+
+void rest_view_fill(json_t *o, const char *res_path)
+{
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)rec, key, v)
+	void *tmp;
+	json_object_foreach_safe(o, tmp, key, v)
 	{
-		if (key[0] != '_')
-			json_object_set(o, key, v);
+		if (key[0] == '_')
+			json_object_del(o, key);
 	}
-	const char *sid = json_string_value(json_object_get(rec, "sid"));
-	const char *ac = json_string_value(json_object_get(rec, "account_sid"));
+	const char *sid = json_string_value(json_object_get(o, "sid"));
+	const char *ac = json_string_value(json_object_get(o, "account_sid"));
 	if (!sid || !ac)
-		return o;
+		return;
 	char base[192], u[256];
 	snprintf(base, sizeof(base), REST_BASE "/Accounts/%s/%s/%s", ac, res_path, sid);
 	if (!json_object_get(o, "uri")) {
@@ -58,5 +66,4 @@ json_t *rest_view_generic(const json_t *rec, const char *res_path)
 		snprintf(u, sizeof(u), "%s/Members.json", base);
 		json_object_set_new(o, "subresource_uris", json_pack("{s:s}", "members", u));
 	}
-	return o;
 }
