@@ -86,10 +86,33 @@ static int rest_voice_apply(struct rest_req *q, json_t *rec, int app)
 	return 0;
 }
 
+/* Twilio's number fields this platform has no use for, with the values Twilio shows for a
+ * voice-only number, so clients that read them find them */
+static json_t *rest_number_view(const json_t *rec)
+{
+	json_t *o = store_number_view(rec);
+	static const char *const nulls[] = {"sms_url", "sms_fallback_url", "sms_application_sid",
+	                                    "trunk_sid", "emergency_address_sid", "address_sid",
+	                                    "identity_sid", "bundle_sid"};
+	for (size_t i = 0; o && i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (!json_object_get(o, nulls[i]))
+			json_object_set_new(o, nulls[i], json_null());
+	static const char *const strs[][2] = {
+	    {"sms_method", "POST"}, {"sms_fallback_method", "POST"}, {"origin", "hosted"},
+	    {"status", "in-use"}, {"address_requirements", "none"}, {"voice_receive_mode", "voice"},
+	    {"emergency_status", "Inactive"}, {"emergency_address_status", "unregistered"}};
+	for (size_t i = 0; o && i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!json_object_get(o, strs[i][0]))
+			json_object_set_new(o, strs[i][0], json_string(strs[i][1]));
+	if (o && !json_object_get(o, "beta"))
+		json_object_set_new(o, "beta", json_false());
+	return o;
+}
+
 static json_t *rest_number_view_cb(const json_t *rec, void *arg)
 {
 	(void)arg;
-	return store_number_view(rec);
+	return rest_number_view(rec);
 }
 
 static json_t *rest_app_view_cb(const json_t *rec, void *arg)
@@ -123,7 +146,7 @@ static int rest_save(struct rest_req *q, enum store_kind k, json_t *rec, int cre
 		store_batch_free(b);
 		return rest_error(q, 500, 20500, "internal error");
 	}
-	json_t *view = k == STORE_K_NUMBER ? store_number_view(rec) : rest_app_view_cb(rec, NULL);
+	json_t *view = k == STORE_K_NUMBER ? rest_number_view(rec) : rest_app_view_cb(rec, NULL);
 	return rest_commit(q, b, create ? 201 : 200, view);
 }
 
@@ -145,7 +168,7 @@ static int rest_one(struct rest_req *q, enum store_kind k, int app)
 		return HTTP_DONE;
 	int v;
 	if (!strcmp(q->method, "GET")) {
-		v = rest_json(q, 200, app ? rest_app_view_cb(rec, NULL) : store_number_view(rec));
+		v = rest_json(q, 200, app ? rest_app_view_cb(rec, NULL) : rest_number_view(rec));
 	} else if (!strcmp(q->method, "POST")) {
 		if (rest_voice_apply(q, rec, app)) {
 			v = HTTP_DONE;

@@ -440,6 +440,10 @@ static void t_numbers_apps(void **state)
 	char pn[40];
 	strcpy(pn, jstr(j, "sid"));
 	assert_string_equal(jstr(j, "phone_number"), "+15005550006");
+	assert_string_equal(jstr(j, "sms_method"), "POST"); /* Twilio's fields, filled */
+	assert_true(json_is_null(json_object_get(j, "trunk_sid")));
+	assert_true(json_is_true(json_object_get(json_object_get(j, "capabilities"), "voice")));
+	assert_null(json_object_get(j, "_ts"));
 	json_decref(j);
 	j = POST(x, "PhoneNumber=%2B15005550006", ACC "/IncomingPhoneNumbers.json", x->ac);
 	assert_error(j, 400, 21422); /* taken */
