@@ -347,6 +347,51 @@ static void t_subaccounts(void **state)
 	json_decref(o);
 }
 
+/* ---- a write is answered only after its commit ---- */
+
+struct bg_post {
+	struct fx *x;
+	json_t *j;
+	volatile int done;
+};
+
+static void *bg_post_main(void *arg)
+{
+	struct bg_post *b = arg;
+	b->j = POST(b->x, "FriendlyName=held", ACC "/Queues.json", b->x->ac);
+	b->done = 1;
+	return NULL;
+}
+
+static void t_after_commit(void **state)
+{
+	struct fx *x = *state;
+	start(x);
+	store_test_hold_writer(x->st, 1);
+	struct bg_post b = {.x = x};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, bg_post_main, &b), 0);
+	usleep(500 * 1000);
+	assert_false(b.done); /* not answered while the commit cannot happen */
+	struct store_stats ss;
+	store_get_stats(x->st, &ss);
+	assert_int_equal(ss.in_flight, 1);
+	store_test_hold_writer(x->st, 0);
+	pthread_join(th, NULL);
+	assert_int_equal(last_status, 201);
+	char qs[40];
+	strcpy(qs, jstr(b.j, "sid"));
+	json_decref(b.j);
+	/* stop the loop to read the store from this thread: the record is committed */
+	x->stop = 1;
+	pthread_join(x->th, NULL);
+	x->th = 0;
+	json_t *rec;
+	assert_int_equal(store_res_get(x->st, STORE_K_QUEUE, qs, &rec), 0);
+	assert_string_equal(jstr(rec, "friendly_name"), "held");
+	json_decref(rec);
+}
+
 /* ---- errors and hostile input ---- */
 
 static void t_hostile(void **state)
@@ -925,6 +970,7 @@ int main(void)
 	    cmocka_unit_test(t_helpers),
 	    cmocka_unit_test_setup_teardown(t_auth, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_subaccounts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(t_after_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_hostile, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_numbers_apps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_paging, setup, teardown),
