@@ -207,6 +207,8 @@ static int rest_handle(struct http_req *h, void *arg)
 {
 	struct rest_req q = {.api = arg, .h = h, .method = http_req_method(h)};
 	q.api->cnt.requests++;
+	if (!strcmp(q.method, "HEAD"))
+		q.method = "GET"; /* the listener sends the headers only */
 	const struct http_kv *kv;
 	size_t n = http_req_query_n(h, &kv);
 	int v;

@@ -449,6 +449,9 @@ static void t_hostile(void **state)
 	assert_error(j, 400, 20001);
 	j = req(x, "PUT", x->ac, x->tok, NULL, 0, ACC "/Queues.json", x->ac);
 	assert_error(j, 405, 20004);
+	j = req(x, "HEAD", x->ac, x->tok, NULL, 0, ACC "/Queues.json", x->ac);
+	assert_int_equal(last_status, 200); /* HEAD as GET, headers only */
+	assert_null(j);
 	/* still alive */
 	j = GET(x, ACC ".json", x->ac);
 	assert_int_equal(last_status, 200);
