@@ -559,16 +559,29 @@ static void t_paging(void **state)
 	assert_true(a > b);
 	assert_non_null(json_object_get(json_array_get(calls, 0), "subresource_uris"));
 	assert_null(json_object_get(json_array_get(calls, 0), "_ts"));
-	char next[512];
+	char next[512], first3[3][40];
 	snprintf(next, sizeof(next), "%s", jstr(j, "next_page_uri"));
 	assert_non_null(strstr(next, "Page=1&PageToken=PA"));
+	for (int i = 0; i < 3; i++)
+		strcpy(first3[i], jstr(json_array_get(calls, (size_t)i), "sid"));
 	json_decref(j);
-	/* follow next twice: 3 + 3 + 1, all different, then no next */
+	/* a newer call arrives between pages: the token keeps the next page where it was */
+	x->stop = 1;
+	pthread_join(x->th, NULL);
+	x->th = 0;
+	x->stop = 0;
+	seed_call(x, x->ac, "+15005550003", "queued", t0 + 100ull * 86400 * 1000000, NULL);
+	start(x);
+	/* follow next twice: 3 + 3 + 1, none seen before, then no next */
 	int seen = 3;
 	for (int p = 1; p <= 2; p++) {
 		j = GET(x, "%s", next);
 		assert_int_equal(last_status, 200);
-		seen += (int)json_array_size(json_object_get(j, "calls"));
+		json_t *pc = json_object_get(j, "calls");
+		seen += (int)json_array_size(pc);
+		for (size_t i = 0; i < json_array_size(pc); i++)
+			for (int k = 0; k < 3; k++)
+				assert_string_not_equal(jstr(json_array_get(pc, i), "sid"), first3[k]);
 		assert_int_equal(json_integer_value(json_object_get(j, "page")), p);
 		json_t *n = json_object_get(j, "next_page_uri");
 		if (p == 2)
@@ -578,9 +591,9 @@ static void t_paging(void **state)
 		json_decref(j);
 	}
 	assert_int_equal(seen, 7);
-	/* Page without token gives the same second page */
+	/* Page without a token counts from the newest (8 calls now) */
 	j = GET(x, ACC "/Calls.json?PageSize=3&Page=2", x->ac);
-	assert_int_equal(json_array_size(json_object_get(j, "calls")), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "calls")), 2);
 	assert_int_equal(json_integer_value(json_object_get(j, "start")), 6);
 	json_decref(j);
 	/* filters: Status, To, StartTime>, StartTime< and the carried query */
@@ -598,7 +611,7 @@ static void t_paging(void **state)
 	json_decref(j);
 	/* t0 = 2023-11-14; days 0..6 */
 	j = GET(x, ACC "/Calls.json?StartTime%%3E=2023-11-17", x->ac);
-	assert_int_equal(json_array_size(json_object_get(j, "calls")), 4);
+	assert_int_equal(json_array_size(json_object_get(j, "calls")), 5); /* with the newer one */
 	json_decref(j);
 	j = GET(x, ACC "/Calls.json?StartTime%%3C=2023-11-15", x->ac);
 	assert_int_equal(json_array_size(json_object_get(j, "calls")), 2);
