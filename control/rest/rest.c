@@ -295,28 +295,6 @@ void rest_destroy(struct rest *r)
 	free(r);
 }
 
-int rest_account_can_call(struct store *s, const char *account_sid)
-{
-	json_t *a;
-	int rc = store_res_get(s, STORE_K_ACCOUNT, account_sid, &a);
-	if (rc == -ENOENT || rc == -EINVAL)
-		return 0;
-	if (rc)
-		return rc;
-	int ok = !strcmp(json_string_value(json_object_get(a, "status")) ?: "", "active");
-	/* a subaccount of a suspended account is suspended too */
-	const char *owner = json_string_value(json_object_get(a, "owner_account_sid"));
-	if (ok && owner && strcmp(owner, account_sid) != 0) {
-		json_t *o;
-		if (store_res_get(s, STORE_K_ACCOUNT, owner, &o) == 0) {
-			ok = !strcmp(json_string_value(json_object_get(o, "status")) ?: "", "active");
-			json_decref(o);
-		}
-	}
-	json_decref(a);
-	return ok;
-}
-
 void rest_member_key(uint8_t out[REST_MEMBER_KEY_LEN], const char *queue_sid, uint64_t enq_us,
                      const char *call_sid)
 {

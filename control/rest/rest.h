@@ -37,9 +37,8 @@ const struct rest_counters *rest_get_counters(const struct rest *r);
 int rest_create(struct rest **out, const struct rest_cfg *cfg);
 void rest_destroy(struct rest *r);
 
-/* For the call router: 1 when the account exists and is active (a suspended or closed account
- * may neither make nor receive calls), 0 when not, -errno on a read error. */
-int rest_account_can_call(struct store *s, const char *account_sid);
+/* For the call router: rest_account_can_call() in rest_account.h (header-only). */
+#include "rest_account.h"
 
 /*
  * Queue members (database STORE_DB_QUEUE_MEMBERS), written by the call router on <Enqueue>:
