@@ -294,12 +294,3 @@ void rest_destroy(struct rest *r)
 {
 	free(r);
 }
-
-void rest_member_key(uint8_t out[REST_MEMBER_KEY_LEN], const char *queue_sid, uint64_t enq_us,
-                     const char *call_sid)
-{
-	memcpy(out, queue_sid, STORE_SID_LEN);
-	for (int i = 0; i < 8; i++)
-		out[STORE_SID_LEN + i] = (uint8_t)(enq_us >> (56 - 8 * i));
-	memcpy(out + STORE_SID_LEN + 8, call_sid, STORE_SID_LEN);
-}

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* for the call router: rest_account_can_call() and rest_member_key(), header-only */
+#include "rest_router.h"
+
 struct ctl;
 struct http_server;
 struct store;
@@ -32,22 +35,10 @@ struct rest_counters {
 };
 const struct rest_counters *rest_get_counters(const struct rest *r);
 
-/* Add the API's routes (two: "/2010-04-01/Accounts.json" and "/2010-04-01/Accounts/ *").
+/* Add the API's routes ("/2010-04-01/Accounts.json", ".../Accounts", ".../Accounts/ *").
  * Returns 0 or -errno. Destroy after the listener and after the store's last completion. */
 int rest_create(struct rest **out, const struct rest_cfg *cfg);
 void rest_destroy(struct rest *r);
-
-/* For the call router: rest_account_can_call() in rest_account.h (header-only). */
-#include "rest_account.h"
-
-/*
- * Queue members (database STORE_DB_QUEUE_MEMBERS), written by the call router on <Enqueue>:
- * key = QU SID (34) + be64 enqueue time in µs + CA SID (34) = REST_MEMBER_KEY_LEN bytes, value =
- * JSON {"call_sid","queue_sid","_ts": enqueue µs}. FIFO order is key order. Read by the API.
- */
-#define REST_MEMBER_KEY_LEN (34 + 8 + 34)
-void rest_member_key(uint8_t out[REST_MEMBER_KEY_LEN], const char *queue_sid, uint64_t enq_us,
-                     const char *call_sid);
 
 /* Control: attach to c->http's listener and c->store (after http_ctl_open); close after
  * ctl_store_close. */

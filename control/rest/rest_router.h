@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rest_account.h — may an account make or receive calls? For the call router: header-only
- * (it needs the store alone, not the REST library). Accounts are suspended or closed through
- * the REST API (POST /Accounts/{Sid}.json Status=...). */
-#ifndef REST_ACCOUNT_H
-#define REST_ACCOUNT_H
+/* rest_router.h — what the call router shares with the REST API, header-only (it needs the
+ * store alone, not the REST library): may an account make or receive calls (accounts are
+ * suspended or closed through POST /Accounts/{Sid}.json Status=...), and the key of a queue
+ * member in STORE_DB_QUEUE_MEMBERS (the Members resource reads them). */
+#ifndef REST_ROUTER_H
+#define REST_ROUTER_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -49,4 +51,19 @@ static inline int rest_account_can_call(struct store *s, const char *account_sid
 	return ok;
 }
 
-#endif /* REST_ACCOUNT_H */
+/*
+ * Queue members, written by the call router on <Enqueue>: key = QU SID (34) + be64 enqueue time
+ * in µs + CA SID (34) = REST_MEMBER_KEY_LEN bytes, value = JSON {"call_sid","queue_sid","_ts":
+ * enqueue µs}. FIFO order is key order.
+ */
+#define REST_MEMBER_KEY_LEN (STORE_SID_LEN + 8 + STORE_SID_LEN)
+static inline void rest_member_key(uint8_t out[REST_MEMBER_KEY_LEN], const char *queue_sid,
+                                   uint64_t enq_us, const char *call_sid)
+{
+	memcpy(out, queue_sid, STORE_SID_LEN);
+	for (int i = 0; i < 8; i++)
+		out[STORE_SID_LEN + i] = (uint8_t)(enq_us >> (56 - 8 * i));
+	memcpy(out + STORE_SID_LEN + 8, call_sid, STORE_SID_LEN);
+}
+
+#endif /* REST_ROUTER_H */
