@@ -4,6 +4,7 @@
  * runs after the commit that holds the change. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ctl_call.h"
 #include "rest_priv.h"
@@ -62,9 +63,14 @@ static int rest_call_started(struct rest_req *q, struct rest_call_pend *p, int r
 	if (rc) {
 		json_decref(p->view);
 		free(p);
-		return rest_error(q, rc == -ENOBUFS || rc == -EBUSY ? 429 : 503,
-		                  rc == -ENOBUFS || rc == -EBUSY ? 20429 : 20503,
-		                  "the call router cannot take it now (%d)", rc);
+		if (rc == -ENOENT)
+			return rest_error(q, 404, 20404, "The requested call was not found (or not live)");
+		if (rc == -EINVAL)
+			return rest_error(q, 400, 20001, "the call router refused the request");
+		if (rc == -ENOBUFS || rc == -EBUSY || rc == -EAGAIN)
+			return rest_error(q, 429, 20429, "Too many requests: the call router is busy");
+		return rest_error(q, 503, 20503, "the call router cannot take it now (%s)",
+		                  strerror(-rc));
 	}
 	http_req_on_abort(q->h, rest_call_abort, p);
 	return HTTP_PENDING;
