@@ -10,6 +10,7 @@
 
 #include "dp_bridge.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
 #include "rtp_relay.h"
@@ -34,9 +35,14 @@
  * Tear-down: UNBRIDGE on A (UNBRIDGED status 0 on A) or A ending sends TEARDOWN to B's owner,
  * which unbridges B (UNBRIDGED status 1 or 2). A message that cannot be sent (no mbuf) is a
  * counted drop (drop_bridge_ctl); the generation check above still keeps packets away from a
- * leg that is gone. Playout: BRIDGE stops it on both legs (MEDIA_DONE 1); PLAY on a bridged
- * leg is refused with BAD_COMMAND -EBUSY. After UNBRIDGE a later PLAY continues the leg's
- * stream (same SSRC, following seq/ts).
+ * leg that is gone. Playout: BRIDGE stops a PLAY, TONE or SILENCE on both legs (MEDIA_DONE 1);
+ * PLAY, TONE and SILENCE on a bridged leg are refused with BAD_COMMAND -EBUSY. After UNBRIDGE a
+ * later PLAY continues the leg's stream (same SSRC, following seq/ts).
+ *
+ * SRTP: either leg may be SRTP. The receiving owner's dp_rtp_input authenticates and decrypts
+ * (and trims the tag) before the bridge hook, so the relay always sees plain RTP; the peer's
+ * owner protects the rewritten packet with the peer's own TX session (the SSRC the rewrite
+ * wrote is the one that session was made for) before UDP output. Mixed pairs need nothing else.
  */
 
 enum br_op { BR_SETUP = 1, BR_ACK = 2, BR_NACK = 3, BR_TEARDOWN = 4 };
@@ -96,15 +102,13 @@ static void br_mirror(struct dp_lcore *lc, const struct dp_leg *leg, uint64_t pe
 	vox_mirror_write_end(e);
 }
 
-/* A leg that may take part in a bridge: an answered SIP leg. Not yet an SRTP one: per-leg SRTP
- * is being built apart; once it unprotects in dp_rtp_input, dp_bridge_tx protects with the
- * peer's session before net_udp_output and this refusal goes. */
+/* A leg that may take part in a bridge: an answered SIP leg, SRTP or not (dp_rtp_input
+ * unprotects what the far end sends, dp_bridge_tx protects with the receiving leg's session). */
 static int br_eligible(struct dp_lcore *lc, const struct dp_leg *leg)
 {
+	(void)lc;
 	if (leg->kind != VOX_LEG_KIND_SIP_IN && leg->kind != VOX_LEG_KIND_SIP_OUT)
 		return -EINVAL;
-	if (dp_sip_leg(lc, leg)->srtp)
-		return -EPROTONOSUPPORT;
 	return leg->state == VOX_LEG_ANSWERED ? 0 : -EINVAL;
 }
 
@@ -116,6 +120,7 @@ static void br_activate(struct dp_lcore *lc, struct dp_leg *leg, uint64_t peer, 
 		dp_play_leg_gone(lc, slot);
 		dp_leg_state_event(lc, leg, VOX_EVT_MEDIA_DONE, 1);
 	}
+	dp_term_bridge_start(lc, slot); /* a TONE or SILENCE ends the same way */
 	if (!r->tx_ssrc) {
 		/* our stream's identity for the leg's lifetime (as playout makes it): never 0 */
 		uint64_t x = (dp_leg_handle(lc, leg) ^ lc->sip->seed) * 0x9e3779b97f4a7c15ull;
@@ -403,6 +408,10 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	lc->st->bridge_rebases += r->br_rw.rebases - rebases;
 	lc->st->bridge_transcoded += v == RTP_RELAY_TRANSCODE;
 	lc->st->bridge_dtmf += v == RTP_RELAY_EVENT;
+	if (sl->srtp && dp_srtp_tx(lc, (uint32_t)(leg - lc->legs), m) != 0) { /* counted there */
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc) == 0) {
 		lc->st->bridge_relayed++;
 		if (++r->tx % 25 == 1) {

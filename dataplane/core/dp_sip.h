@@ -216,6 +216,8 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_term_cmd_collect(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_term_cmd_record(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+/* The leg is being bridged: a TONE or SILENCE in progress ends (MEDIA_DONE status 1). */
+void dp_term_bridge_start(struct dp_lcore *lc, uint32_t slot);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

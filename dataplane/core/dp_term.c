@@ -677,6 +677,22 @@ void dp_term_cmd_stop(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 	/* the next tick gives the state back */
 }
 
+void dp_term_bridge_start(struct dp_lcore *lc, uint32_t slot)
+{
+	struct dp_term *t = lc->sip && lc->sip->terms ? term_of(lc, &lc->sip->rtp[slot]) : NULL;
+	if (t && t->tone_on)
+		tone_done(lc, t, 1); /* the relay owns the outbound stream now, as after a PLAY */
+}
+
+/* TONE/SILENCE on a bridged leg: refused like PLAY (the peer's audio goes there). */
+static int tone_refused(struct dp_lcore *lc, const struct vox_rec_hdr *h, const struct dp_leg *leg)
+{
+	if (!lc->sip->rtp[leg - lc->legs].br_state)
+		return 0;
+	dp_ctl_bad(lc, h, -16); /* EBUSY */
+	return 1;
+}
+
 static void tone_begin(struct dp_lcore *lc, struct dp_leg *leg, struct dp_term *t)
 {
 	uint32_t slot = (uint32_t)(leg - lc->legs);
@@ -692,7 +708,7 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 {
 	struct vox_tone p;
 	struct dp_leg *leg = cmd_leg(lc, h, sizeof(p));
-	if (!leg)
+	if (!leg || tone_refused(lc, h, leg))
 		return;
 	memcpy(&p, pl, sizeof(p));
 	if (p.level > 60 || p.ms > 3600000u) {
@@ -762,7 +778,7 @@ void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const
 {
 	struct vox_silence p;
 	struct dp_leg *leg = cmd_leg(lc, h, sizeof(p));
-	if (!leg)
+	if (!leg || tone_refused(lc, h, leg))
 		return;
 	memcpy(&p, pl, sizeof(p));
 	if (p.ms == 0 || p.ms > 3600000u) {
