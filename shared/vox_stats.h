@@ -180,7 +180,8 @@
 	X(bridge_dtmf, C, "RFC 4733 packets relayed (PT mapped)")                                  \
 	X(bridge_handoff, C, "relayed packets handed to the peer's lcore")                         \
 	X(bridge_rebases, C, "relayed streams (re)based: first packet, new SSRC, seq/ts jump")   \
-	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")
+	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")                    \
+	X(bridge_csum_incr, C, "relayed packets whose UDP checksum was updated incrementally (RFC 1624)")
 
 enum vox_drop_reason {
 #define VOX_DROP_ENUM(name, help) VOX_DROP_##name,

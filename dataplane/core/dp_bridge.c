@@ -54,8 +54,13 @@ struct br_msg {
 	int16_t dtmf_pt;   /* SETUP/ACK: src's telephone-event PT */
 };
 
-/* Written in the headroom, right before the RTP header of a relayed packet. */
+/* Written in the headroom, right before the RTP header of a relayed packet. sum: the ones'
+ * complement sum of the RTP packet as received, from its verified UDP checksum (has_sum 1), so
+ * the UDP checksum going out is an incremental update (RFC 1624) for the header words the rewrite
+ * changes, not a pass over the payload; 0 when the payload will differ (SRTP on the receiving
+ * leg: decrypted) or the datagram had no checksum. */
 struct br_meta {
+	uint32_t sum, has_sum;
 	uint64_t dst, src;
 };
 
@@ -338,8 +343,14 @@ void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, u
 		  uint64_t now_tsc)
 {
 	struct dp_rtpleg *r = br_rtp(lc, leg);
+	const struct rte_udp_hdr *u =
+		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
+	uint32_t has = u->dgram_cksum != 0 && !dp_sip_leg(lc, leg)->srtp;
+	uint32_t sum = has ? net_udp_payload_sum(m) : 0;
 	rte_pktmbuf_adj(m, (uint16_t)hl); /* hl < data_len: the RTP header parsed */
 	struct br_meta *md = (struct br_meta *)(rte_pktmbuf_mtod(m, uint8_t *) - sizeof(*md));
+	md->sum = sum;
+	md->has_sum = has;
 	md->dst = r->br_peer;
 	md->src = dp_leg_handle(lc, leg);
 	if (r->br_peer_w == lc->widx) {
@@ -370,6 +381,18 @@ void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 		dp_bridge_tx(lc, pkts[i], now_tsc);
 }
 
+/* Folded ones' complement sum of the 12 bytes of the fixed RTP header the rewrite touches. */
+static inline uint32_t hdr_sum(const uint8_t *p)
+{
+	uint32_t w[3];
+	memcpy(w, p, sizeof(w));
+	uint64_t s = (uint64_t)w[0] + w[1] + w[2];
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)((s & 0xffff) + (s >> 16));
+}
+
 void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 {
 	const struct br_meta *md =
@@ -397,8 +420,10 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	}
 	struct rtp_relay_side to = {.codec_pt = sl->codec_pt, .dtmf_pt = sl->dtmf_pt, .hold = sl->hold};
 	uint32_t rebases = r->br_rw.rebases;
-	enum rtp_relay_verdict v = rtp_relay_packet(&r->br_rw, &to, r->br_in_dtmf_pt, r->tx_ssrc,
-						    rte_pktmbuf_mtod(m, uint8_t *),
+	uint8_t *pkt = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t sum = md->sum, has_sum = md->has_sum; /* the headers written below overlap md */
+	uint32_t hsum = has_sum ? hdr_sum(pkt) : 0;
+	enum rtp_relay_verdict v = rtp_relay_packet(&r->br_rw, &to, r->br_in_dtmf_pt, r->tx_ssrc, pkt,
 						    rte_pktmbuf_data_len(m));
 	if (v >= RTP_RELAY_DROP_HOLD) {
 		vox_stats_drop(lc->st, br_drop[v], 1);
@@ -408,11 +433,22 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	lc->st->bridge_rebases += r->br_rw.rebases - rebases;
 	lc->st->bridge_transcoded += v == RTP_RELAY_TRANSCODE;
 	lc->st->bridge_dtmf += v == RTP_RELAY_EVENT;
-	if (sl->srtp && dp_srtp_tx(lc, (uint32_t)(leg - lc->legs), m) != 0) { /* counted there */
-		rte_pktmbuf_free(m);
-		return;
+	int rc;
+	if (sl->srtp) {
+		if (dp_srtp_tx(lc, (uint32_t)(leg - lc->legs), m) != 0) { /* counted there */
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rc = net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc);
+	} else if (has_sum && v != RTP_RELAY_TRANSCODE) {
+		/* same payload, new header words: RFC 1624 eqn. 3, sum - old + new */
+		sum += (uint16_t)~hsum + hdr_sum(pkt);
+		rc = net_udp_output_sum(&lc->net, m, sl->rtp_port, dip, dport, sum, now_tsc);
+		lc->st->bridge_csum_incr++;
+	} else {
+		rc = net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc);
 	}
-	if (net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc) == 0) {
+	if (rc == 0) {
 		lc->st->bridge_relayed++;
 		if (++r->tx % 25 == 1) {
 			struct vox_leg_mirror *e = &lc->mirror[leg - lc->legs];

@@ -247,6 +247,8 @@ static struct rte_mbuf *relayed(vox_handle_t dst, vox_handle_t src)
 	uint64_t *md = (uint64_t *)(r - 16);
 	md[0] = dst;
 	md[1] = src;
+	uint32_t *sum = (uint32_t *)(r - 24); /* no payload sum carried: a full checksum */
+	sum[0] = sum[1] = 0;
 	return m;
 }
 

@@ -3,7 +3,8 @@
  * for bridged G.711 legs with 1k, 10k and 50k sessions (a session = two bridged legs), packets
  * addressed to random sessions across the whole set, TX to net_null. Legs are created and
  * bridged through the real command path (BRIDGE records in the command ring); packets are
- * pre-built mbufs (built outside the timed region, like a NIC's DMA). */
+ * pre-built mbufs (built outside the timed region, like a NIC's DMA) with valid IPv4/UDP checksums
+ * and the RX checksum flags a NIC with checksum offload sets. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,9 @@ static struct rte_mbuf *rtp_frame(uint32_t i, int srtp)
 	u->dst_port = rte_cpu_to_be_16((uint16_t)dp_rtp_port(ctx.cfg.rtp_port_min, i, 0, 1));
 	u->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rl));
 	u->dgram_cksum = 0;
+	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
+	/* as a NIC with RX checksum offload delivers it (the checksums were verified) */
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	return m;
 }
 
@@ -204,6 +208,10 @@ static struct rte_mbuf *relayed(uint32_t i)
 	uint64_t *md = (uint64_t *)(r - 16);
 	md[0] = handles[i ^ 1u]; /* the peer: pairs are (2k, 2k+1) */
 	md[1] = handles[i];
+	/* the payload sum the receiving lcore derived from the datagram's UDP checksum */
+	uint32_t *sum = (uint32_t *)(r - 24);
+	sum[0] = rte_raw_cksum(r, RTP_HDR_LEN + 160);
+	sum[1] = 1;
 	return m;
 }
 
