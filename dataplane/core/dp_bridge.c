@@ -295,22 +295,17 @@ void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot)
  */
 #define DP_BR_PF_MAX 64
 
-static inline void pf_range(const void *p, size_t len)
-{
-	const char *a = p, *e = a + len - 1;
-	for (; a < e; a += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(a);
-	rte_prefetch0(e);
-}
-
+/* The lines a relayed packet touches (dp_sip.h lays struct dp_rtpleg out for it): the leg, its
+ * SIP line (ports, codec, SRTP, hold), the relay's line 0 of dp_rtpleg, then the receiving
+ * leg's statistics or the transmitting leg's stream rewrite. The SDP address (used only before
+ * the peer's first packet latched it) is not prefetched. */
 static inline void pf_leg(struct dp_lcore *lc, uint32_t slot, int tx)
 {
+	const struct dp_rtpleg *r = &lc->sip->rtp[slot];
 	rte_prefetch0(&lc->legs[slot]);
-	pf_range(&lc->sip->rtp[slot], sizeof(struct dp_rtpleg));
-	struct dp_sipleg *sl = &lc->sip->legs[slot];
-	rte_prefetch0(sl);
-	if (tx)
-		pf_range(&sl->media, sizeof(sl->media));
+	rte_prefetch0(&lc->sip->legs[slot]);
+	rte_prefetch0(r);
+	rte_prefetch0(tx ? (const void *)&r->br_rw : (const void *)&r->src);
 }
 
 void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)

@@ -3,6 +3,7 @@
 #ifndef DP_SIP_H
 #define DP_SIP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sip.h"
@@ -93,39 +94,48 @@ struct dp_sipleg {
 	char match_value[80];        /* ... containing this ('' any value) */
 };
 
-/* RTP receive state of a leg (slot-indexed; dp_rtp.c). */
+/* RTP receive state of a leg (slot-indexed; dp_rtp.c). Laid out for the relay: what every
+ * relayed packet reads or writes on either leg (latch, identity, counters, bridge pairing) is
+ * the first cache line; the receiving leg then touches its statistics (src, the second line
+ * after br_rw), the transmitting one its stream rewrite (br_rw, right after line 0). */
 struct dp_rtpleg {
+	/* line 0: hot on both legs of a relayed packet */
 	uint8_t latched;
 	uint8_t have_src;
+	uint8_t br_state;       /* enum dp_br_state (dp_bridge.c) */
+	uint8_t marker;         /* next packet starts a talkspurt (playout) */
 	uint16_t peer_port, cand_port;
 	uint16_t cand_n;
+	uint16_t br_peer_w;     /* worker that owns the peer */
+	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
 	uint32_t peer_ip, cand_ip; /* network byte order */
 	uint32_t ssrc;
+	uint32_t term;          /* index + 1 in the worker's dp_terms, 0: none (dp_term.c) */
+	uint32_t tx_ssrc;
 	uint64_t rx;
-	struct rtp_source src;
+	uint64_t tx;
+	uint64_t br_peer;       /* vox_handle_t of the peer leg */
+	/* line 1: the transmitting leg's relayed stream, then our stream's position */
+	struct rtp_relay br_rw; /* our outgoing stream while bridged */
+	uint32_t tx_ts;
+	uint16_t tx_seq;
 	/* playout (dp_play.c) */
 	uint8_t playing;
 	uint8_t play_n, play_i;
-	uint8_t marker;         /* next packet starts a talkspurt */
 	uint32_t play_loop;     /* loops left after this one; UINT32_MAX: until STOP */
 	uint32_t frame;
 	uint32_t play_next;     /* next playing slot (UINT32_MAX: end) */
-	uint32_t tx_ssrc, tx_ts;
-	uint16_t tx_seq;
-	uint64_t tx;
+	/* line 2: the receiving leg's RFC 3550 statistics */
+	struct rtp_source src __attribute__((aligned(64)));
 	uint64_t clip[VOX_PLAY_MAX];
 	/* terminating media (dp_term.c) */
-	uint32_t term;              /* index + 1 in the worker's dp_terms, 0: none */
 	struct dtmf4733_rx dtmf;    /* RFC 4733 receive (legs that negotiated telephone-event) */
 	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, kept for a retry) */
 	struct vox_recording_done recdone; /* the latest RECORDING_DONE payload */
-	/* bridge (dp_bridge.c) */
-	uint8_t br_state;       /* enum dp_br_state */
-	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
-	uint16_t br_peer_w;     /* worker that owns the peer */
-	uint64_t br_peer;       /* vox_handle_t of the peer leg */
-	struct rtp_relay br_rw; /* our outgoing stream while bridged */
-};
+} __attribute__((aligned(64)));
+_Static_assert(offsetof(struct dp_rtpleg, br_peer) + 8 <= 64, "the relay's hot fields fit one line");
+_Static_assert(offsetof(struct dp_rtpleg, br_rw) + sizeof(struct rtp_relay) <= 128, "br_rw: line 1");
+_Static_assert(sizeof(struct rtp_source) <= 64, "src: line 2");
 
 /* Per-worker SIP state. */
 struct dp_sip {

@@ -350,8 +350,11 @@ int main(int argc, char **argv)
 {
 	char prefix[64], shm[128];
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bbr%d", (int)getpid());
-	char *eal[] = {argv[0], "--no-huge", "-m", "2048", "--no-pci", "--no-shconf", "-l", "0", "--no-telemetry",
-		       "--log-level=*:error", "--vdev=net_null0", prefix};
+	/* 4 KiB pages by default (the machine's hugepages are shared); "huge" as the third argument
+	 * runs on hugepages as the dataplane does (fewer TLB misses across 10k+ legs' state) */
+	int huge = argc > 3 && strcmp(argv[3], "huge") == 0;
+	char *eal[] = {argv[0], huge ? "--in-memory" : "--no-huge", "-m", huge ? "1200" : "2048", "--no-pci",
+		       "--no-shconf", "-l", "0", "--no-telemetry", "--log-level=*:error", "--vdev=net_null0", prefix};
 	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0)
 		return 1;
 	uint32_t n_pkts = argc > 1 ? (uint32_t)atoi(argv[1]) : 2000000u;
@@ -422,8 +425,8 @@ int main(int argc, char **argv)
 		net_tx_flush(&lc->net);
 	}
 	printf("bench-bridge: one lcore, TSC %.2f GHz, in-process (pre-built mbufs in, net_null TX), "
-	       "G.711 both legs PCMA (no transcoding), %u packets per figure\n",
-	       rte_get_tsc_hz() / 1e9, n_pkts);
+	       "G.711 both legs PCMA (no transcoding), %u packets per figure, %s pages\n",
+	       rte_get_tsc_hz() / 1e9, n_pkts, huge ? "2 MiB" : "4 KiB");
 	static const uint32_t sessions[] = {1000, 10000, 50000};
 	for (size_t s = 0; s < RTE_DIM(sessions); s++) {
 		if (add_legs(2 * sessions[s]) != 0 || lc->st->bridges_active != n_legs) {
