@@ -152,6 +152,7 @@
 	X(recordings_active, G, "recordings in progress")                                          \
 	X(record_bytes, C, "recorded audio bytes put in the bulk ring")                            \
 	X(record_overflow, C, "recorded frames lost: bulk ring full")                              \
+	X(record_peer_skipped, C, "relayed packets a bridged leg's recording skipped (not 20 ms)")  \
 	X(term_active, G, "legs with terminating media state (jitter buffer, detectors)")          \
 	X(term_full, C, "COLLECT/RECORD refused: terminating media table full")                    \
 	X(term_evt_dropped, C, "DTMF events (ring full) or results (leg gone) dropped")             \

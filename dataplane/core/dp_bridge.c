@@ -155,6 +155,7 @@ static void br_clear(struct dp_lcore *lc, struct dp_leg *leg, int emit, int32_t 
 	}
 	r->br_state = DP_BR_NONE;
 	r->br_peer = 0;
+	dp_term_bridge_end(lc, (uint32_t)(leg - lc->legs));
 	br_mirror(lc, leg, 0);
 	if (emit)
 		dp_leg_state_event(lc, leg, VOX_EVT_UNBRIDGED, why);
@@ -428,6 +429,8 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	lc->st->bridge_rebases += r->br_rw.rebases - rebases;
 	lc->st->bridge_transcoded += v == RTP_RELAY_TRANSCODE;
 	lc->st->bridge_dtmf += v == RTP_RELAY_EVENT;
+	if (r->term && v != RTP_RELAY_EVENT) /* a recording of this leg: the peer's side */
+		dp_term_bridge_audio(lc, (uint32_t)(leg - lc->legs), pkt, rte_pktmbuf_data_len(m), now_tsc);
 	int rc;
 	if (sl->srtp) {
 		if (dp_srtp_tx(lc, (uint32_t)(leg - lc->legs), m) != 0) { /* counted there */

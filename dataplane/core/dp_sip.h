@@ -228,6 +228,13 @@ void dp_term_cmd_collect(struct dp_lcore *lc, const struct vox_rec_hdr *h, const
 void dp_term_cmd_record(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 /* The leg is being bridged: a TONE or SILENCE in progress ends (MEDIA_DONE status 1). */
 void dp_term_bridge_start(struct dp_lcore *lc, uint32_t slot);
+/* A relayed audio packet (rewritten for this leg, not yet protected) about to go to a bridged
+ * leg: a recording of the leg takes it as its near side (a jitter buffer of its own, drained by
+ * the recorder's tick). */
+void dp_term_bridge_audio(struct dp_lcore *lc, uint32_t slot, const uint8_t *pkt, uint32_t len,
+			  uint64_t now_tsc);
+/* The leg is no longer bridged. */
+void dp_term_bridge_end(struct dp_lcore *lc, uint32_t slot);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

@@ -5,7 +5,7 @@
 # the plain 1 kHz is protected with baresip's leg session on its way out and baresip hears it.
 # 2) SRTP with SRTP: a second baresip (800 Hz) calls a script that DIALs the first one with
 # `srtp` and bridges the two legs: each hears the other's tone. SRTP counters move, nothing
-# fails authentication.
+# fails authentication. A dual RECORD of the bridged SRTP leg holds both directions.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 . "$(dirname "$0")/baresip_lib.sh"
@@ -28,6 +28,10 @@ voxctl diag bridge "$hs" "$hp" >/dev/null
 check "the SRTP leg and the plain leg are bridged" wait_for 5 n_bridges 2
 dpp=$(awk '/^SIP\/2.0 200/{ok=1} ok && /^m=audio/{print $2; exit}' "$T_LOG/uac_brs.bridge.msg")
 prot0=$(counter srtp_protected)
+# a dual recording of the bridged SRTP leg: its far end (baresip, 600 Hz) on the left, what its
+# peer sends it (the plain side's 1 kHz, relayed) on the right
+r=$(voxctl diag record "$hs" "$T_LOG/brrec.wav" dual 2500)
+check "RECORD on the bridged leg accepted ($r)" grep -q sent <<<"$r"
 res=$(nsx python3 "$T_DIR/rtp_tone.py" 40000 "$dpp" 1000 150 600)
 echo "plain side: $res"
 check "the plain side got baresip's audio through the relay ($(jq .got <<<"$res") packets)" \
@@ -43,6 +47,12 @@ voxctl stats --json | jq -c "[.lcores[] | .counters | with_entries(select(.key|t
 # unprotect (t_baresip_srtp sees the same, without a bridge); a protect failure on the relay
 # would count one per packet
 check "no SRTP failures on the relay" test "$(counter drop_srtp_auth)" -eq 0 -a "$(counter drop_srtp_replay)" -eq 0 -a "$(counter srtp_fail)" -le 1
+rec_done() { [ "$(status_q '.events.RECORDING_DONE // 0')" -ge 1 ]; }
+check "RECORDING_DONE of the bridged leg's recording" wait_for 5 rec_done
+sox "$T_LOG/brrec.wav" "$T_LOG/brrec_l.wav" remix 1 2>/dev/null
+sox "$T_LOG/brrec.wav" "$T_LOG/brrec_r.wav" remix 2 2>/dev/null
+check "recording, left: the leg's far end (baresip's 600 Hz)" tone_check "$T_LOG/brrec_l.wav" 600 2.0
+check "recording, right: what the bridge sent the leg (the plain side's 1 kHz)" tone_check "$T_LOG/brrec_r.wav" 1000 2.0
 wait "$SIPP"; rc=$?
 check "the sipp call ended cleanly (rc=$rc)" test $rc -eq 0
 wait "$BS_PID" 2>/dev/null; BS_PID=
