@@ -417,7 +417,9 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	struct rtp_relay_side to = {.codec_pt = sl->codec_pt, .dtmf_pt = sl->dtmf_pt, .hold = sl->hold};
 	uint32_t rebases = r->br_rw.rebases;
 	uint8_t *pkt = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t sum = md->sum, has_sum = md->has_sum; /* the headers written below overlap md */
+	/* the headers written below overlap md; a packet too short for an RTP header is dropped by
+	   the rewrite before the sum is used */
+	uint32_t sum = md->sum, has_sum = md->has_sum && rte_pktmbuf_data_len(m) >= 12;
 	uint32_t hsum = has_sum ? hdr_sum(pkt) : 0;
 	enum rtp_relay_verdict v = rtp_relay_packet(&r->br_rw, &to, r->br_in_dtmf_pt, r->tx_ssrc, pkt,
 						    rte_pktmbuf_data_len(m));

@@ -407,6 +407,12 @@ static void srtp_legs_bridge(void **state)
 	cmd(c, VOX_CMD_UNBRIDGE, NULL, 0);
 	settle();
 	drain();
+	/* the libsrtp sessions go as when the slots are released */
+	dp_srtp_leg_release(w[0], vox_handle_slot(a));
+	dp_srtp_leg_release(w[0], vox_handle_slot(c));
+	dp_srtp_leg_release(w[0], vox_handle_slot(d));
+	net_tx_flush(&w[0]->net);
+	assert_int_equal(w[0]->st->srtp_legs, 0);
 }
 
 int main(void)
