@@ -298,8 +298,8 @@ void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot)
 
 /* The lines a relayed packet touches (dp_sip.h lays struct dp_rtpleg out for it): the leg, its
  * SIP line (ports, codec, SRTP, hold), the relay's line 0 of dp_rtpleg, then the receiving
- * leg's statistics or the transmitting leg's stream rewrite. The SDP address (used only before
- * the peer's first packet latched it) is not prefetched. */
+ * leg's statistics or the transmitting leg's stream rewrite (the SDP address, used before the
+ * peer's first packet latched it, is on the SIP line too). */
 static inline void pf_leg(struct dp_lcore *lc, uint32_t slot, int tx)
 {
 	const struct dp_rtpleg *r = &lc->sip->rtp[slot];

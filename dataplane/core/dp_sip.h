@@ -52,6 +52,7 @@ struct dp_sipleg {
 	uint16_t rtp_port;     /* our media port (owned by this worker by construction) */
 	int16_t codec_pt, dtmf_pt;
 	uint16_t ptime;
+	struct sip_addr media;     /* remote RTP address from SDP (with the above: the relay's line) */
 	uint32_t remote_cseq;
 	uint32_t local_cseq;
 	uint32_t inv_txn;      /* server txn of the initial INVITE (TXN_NONE after it ended) */
@@ -65,7 +66,6 @@ struct dp_sipleg {
 	uint64_t answered_ns;
 	struct sip_addr peer;      /* where in-dialog requests go */
 	struct sip_addr src;       /* where the initial INVITE came from */
-	struct sip_addr media;     /* remote RTP address from SDP */
 	struct rte_mbuf *invite;   /* the initial INVITE, kept until our final answer */
 	/* outbound legs (DIAL); everything above local_tag is zeroed for a new leg */
 	uint8_t auth_tried;          /* credentials were sent once (a second challenge fails) */
@@ -93,6 +93,9 @@ struct dp_sipleg {
 	char match_name[48];         /* SET_MATCH: header name ('' none) */
 	char match_value[80];        /* ... containing this ('' any value) */
 };
+
+_Static_assert(offsetof(struct dp_sipleg, media) + sizeof(struct sip_addr) <= 64,
+	       "what the relay reads of a leg's SIP state is its first cache line");
 
 /* RTP receive state of a leg (slot-indexed; dp_rtp.c). Laid out for the relay: what every
  * relayed packet reads or writes on either leg (latch, identity, counters, bridge pairing) is
