@@ -329,6 +329,8 @@ void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t
 	}
 	for (uint32_t i = 0; i < k; i++) {
 		const struct dp_rtpleg *r = &lc->sip->rtp[slots[i]];
+		if ((r->rx + 1) % 25 == 1) /* this packet updates the leg's mirror entry (dp_rtp.c) */
+			rte_prefetch0(&lc->mirror[slots[i]]);
 		if (r->br_state == DP_BR_ACTIVE && r->br_peer_w == lc->widx &&
 		    vox_handle_slot(r->br_peer) < lc->max_legs)
 			pf_leg(lc, vox_handle_slot(r->br_peer), 1);
@@ -372,6 +374,14 @@ void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 		uint32_t slot = vox_handle_slot(md->dst);
 		if (slot < lc->max_legs)
 			pf_leg(lc, slot, 1);
+	}
+	/* the packets that will update their leg's mirror entry (one in 25): that line too */
+	for (uint16_t i = 0; i < n && lc->sip; i++) {
+		const struct br_meta *md =
+			(const struct br_meta *)(rte_pktmbuf_mtod(pkts[i], const uint8_t *) - sizeof(*md));
+		uint32_t slot = vox_handle_slot(md->dst);
+		if (slot < lc->max_legs && (lc->sip->rtp[slot].tx + 1) % 25 == 1)
+			rte_prefetch0(&lc->mirror[slot]);
 	}
 	for (uint16_t i = 0; i < n; i++)
 		dp_bridge_tx(lc, pkts[i], now_tsc);
