@@ -20,6 +20,7 @@ struct ctl_req;
 struct ctl_script;
 struct store;
 struct http_ctl;
+struct ctl_calls;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -108,6 +109,11 @@ struct ctl {
 	json_t *(*http_json)(struct ctl *c);
 	/* recordings and digits (ctl_rec.c) */
 	struct ctl_rec *rec;
+	/* the call router (control/calls): NULL until ctl_calls_open; calls_event gets every
+	 * event after the script hook (ctl_dp.c), calls_json adds its counters to `status` */
+	struct ctl_calls *calls;
+	void (*calls_event)(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
+	json_t *(*calls_json)(struct ctl *c);
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

@@ -228,6 +228,8 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 	json_object_set_new(o, "store", ctl_store_stats_json(c));
 	if (c->http_json)
 		json_object_set_new(o, "http", c->http_json(c));
+	if (c->calls_json)
+		json_object_set_new(o, "calls", c->calls_json(c));
 	return o;
 }
 

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* calls_priv.h — the call router's internals: the bounded call table and one call's state. */
+#ifndef CALLS_PRIV_H
+#define CALLS_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "vox_abi.h"
+
+#include "ctl.h"
+#include "ctl_call.h"
+#include "ctl_calls.h"
+#include "http.h"
+#include "store.h"
+#include "twiml.h"
+
+#define CALLS_URL_MAX 2048
+#define CALLS_SIP_HDRS 8 /* X- headers of the INVITE passed as SipHeader_X-... */
+#define CALLS_PLAY_CLIPS VOX_PLAY_MAX
+
+struct ctl_media;
+
+/* One call: an inbound SIP leg running markup. Lives in the module's array (stable address);
+ * asynchronous completions carry (index, generation) so a late one for a freed call is dropped. */
+struct call {
+	uint32_t gen;   /* 0: free slot */
+	uint32_t index;
+	struct ctl_calls *m;
+	char sid[35], account_sid[35], token[33], number_sid[35];
+	char from[128], to[64], sip_call_id[160], forwarded_from[128], src_ip[48];
+	char direction[16];
+	char fb_url[CALLS_URL_MAX], fb_method[8];
+	char sc_url[CALLS_URL_MAX], sc_method[8];
+	unsigned sc_events; /* enum ctl_call_ev */
+	char xh_name[CALLS_SIP_HDRS][48], xh_val[CALLS_SIP_HDRS][128];
+	uint32_t n_xh;
+
+	vox_handle_t leg;
+	uint16_t worker;
+	struct twiml_engine *eng;
+	json_t *rec; /* the Call resource as stored */
+	const char *status;
+	uint64_t start_ns, answer_ns, end_ns; /* CLOCK_REALTIME from the dataplane's events */
+	bool committed; /* the call record is durable: the first webhook may go */
+	bool leg_gone, answered, rejected_busy, rejected;
+	uint32_t sc_seq; /* SequenceNumber of the next status callback */
+
+	/* the request in flight and the URL of the document we run */
+	struct http_webhook *wh;
+	char req_url[CALLS_URL_MAX]; /* resolved, before a GET query */
+	char doc_url[CALLS_URL_MAX];
+	bool req_final;
+
+	/* media: what the engine is waiting for */
+	uint32_t media_token;
+	bool media_sent;     /* a PLAY/TONE is out: its MEDIA_DONE is the token's */
+	uint32_t media_stop; /* MEDIA_DONEs to swallow (STOPs of running media) */
+	uint64_t media_job;  /* TTS/decode job in flight (0: none) */
+	uint32_t media_loop;
+	bool collecting;
+	uint64_t timer;
+
+	/* Record */
+	uint16_t rec_id;
+	uint32_t rec_token;
+	char rec_sid[35];
+	uint64_t rec_start_ns;
+};
+
+struct calls_counters {
+	uint64_t offered, routed, unknown_number, bad_offer, table_full, store_errors;
+	uint64_t webhooks, webhook_failures, fallbacks, app_errors, parse_errors, notifications;
+	uint64_t prompts_tts, prompts_cached, plays_fetched, plays_cached, media_errors;
+	uint64_t recordings, status_callbacks, callbacks_failed, ended;
+	uint64_t cmd_errors;
+};
+
+struct ctl_calls {
+	struct ctl *c;
+	struct call *v;
+	uint32_t max, n;
+	uint32_t *free_list, n_free;
+	uint32_t gen_next;
+	struct ctl_media *media;
+	struct http_fetch *media_fetch; /* audio for <Play>: larger bodies than markup */
+	struct calls_counters cnt;
+	char base_url[256];
+	/* status-callback delivery from the outbox */
+	uint32_t sc_inflight;
+	char sc_busy[64][35]; /* calls with a callback in flight: the next waits (order) */
+	uint64_t sc_busy_seq[64];
+	bool sc_pump_again;
+};
+
+/* A completion's argument: (generation << 32 | index). */
+static inline void *call_ref(const struct call *k)
+{
+	return (void *)(uintptr_t)(((uint64_t)k->gen << 32) | k->index);
+}
+struct call *call_deref(struct ctl_calls *m, void *ref);
+struct ctl_calls *calls_module(void);
+
+/* calls.c */
+int call_cmd(struct call *k, uint16_t type, int32_t status, const void *pl, uint32_t len);
+void call_set_status(struct call *k, const char *status, uint64_t ts_ns, enum ctl_call_ev ev);
+void call_maybe_free(struct call *k);
+
+/* calls_ops.c: the engine's ops */
+extern const struct twiml_ops calls_twiml_ops;
+void calls_ops_media_done(struct call *k, int32_t status);
+void calls_ops_dtmf(struct call *k, char digit);
+void calls_ops_record_done(struct call *k, const struct vox_recording_done *d);
+void calls_ops_cancel(struct call *k);
+
+/* calls_hook.c: webhooks, notifications, status callbacks */
+void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback);
+void calls_notify(struct call *k, uint32_t code, const char *url, const char *text, int warning);
+int calls_outbox_add(struct call *k, struct store_batch *b, const char *status, uint64_t ts_ns);
+void calls_sc_pump(struct ctl_calls *m);
+void calls_rec_route(struct ctl_calls *m);
+
+#endif /* CALLS_PRIV_H */

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The first real calls: sipp calls numbers of the dev account, control (router = twiml, no
+# script) fetches their markup from webapp.py and runs it on the leg. Asserts the requests
+# (method, standard parameters, X-Twilio-Signature checked by twilio_sig.py) and the SIP/RTP
+# side: Say heard (non-silent PCMU for about the prompt's length) then BYE; Reject busy is a 486
+# never answered; Gather gets an RFC 4733 key to its relative action; a Gather timeout falls
+# through to a relative Redirect; a 500 goes to the fallback URL with ErrorCode 11200; Record
+# gives a WAV of the right length at its RecordingUrl; status callbacks in order.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+P=$(free_port)
+W=$T_LOG/web
+mkdir -p "$W"
+cat >"$W/routes.json" <<'EOF'
+{
+ "/say": {"body": "<Response><Say>Hello from voxplane. This is a test.</Say><Hangup/></Response>"},
+ "/busy": {"body": "<Response><Reject reason=\"busy\"/></Response>"},
+ "/gather": {"body": "<Response><Gather action=\"app/gathered\" numDigits=\"1\" timeout=\"15\"><Say>Press a key</Say></Gather><Say>nothing</Say></Response>"},
+ "/app/gathered": {"body": "<Response><Pause length=\"8\"/></Response>"},
+ "/timeout": {"body": "<Response><Gather timeout=\"1\" numDigits=\"1\"/><Redirect>next</Redirect></Response>"},
+ "/next": {"body": "<Response><Say>Goodbye</Say><Hangup/></Response>"},
+ "/fail": {"status": 500, "body": "oops"},
+ "/fb": {"body": "<Response><Say>fallback</Say><Hangup/></Response>"},
+ "/record": {"body": "<Response><Record maxLength=\"3\" playBeep=\"false\" timeout=\"10\" action=\"/recorded\"/></Response>"},
+ "/recorded": {"body": "<Response><Pause length=\"8\"/></Response>"},
+ "/status": {"body": ""}
+}
+EOF
+t_up -- "http_port=$P" "public_base_url=http://127.0.0.1:$P"
+python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
+WEB=$!
+for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+WP=$(cat "$W/port")
+U=http://127.0.0.1:$WP
+DATA=$VOX_DATA_BASE/$T_ID
+check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
+AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
+TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
+num +15005550101 /say && num +15005550102 /busy && num +15005550103 /gather &&
+  num +15005550104 /timeout && num +15005550105 /fail --fallback-url "$U/fb" && num +15005550106 /record
+check "numbers registered" test $? = 0
+# requests logged by webapp: req PATH -> JSON lines
+req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
+form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
+has_req() { [ -n "$(req "$1")" ]; }
+
+# --- Say + Hangup: the caller hears the prompt, then our BYE
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/say.pcap" 'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
+TD=$!
+sleep 0.5
+sipp_run uac_wait_bye 15005550101
+rc=$?
+sleep 0.3
+kill $TD; wait $TD 2>/dev/null
+check "Say+Hangup: sipp answered, then got our BYE (rc=$rc)" test $rc = 0
+check "the first webhook: POST /say" test "$(req /say | jq -r .method | head -1)" = POST
+check "CallStatus=ringing, Direction=inbound, To=+15005550101, ApiVersion" \
+  test "$(form /say CallStatus) $(form /say Direction) $(form /say To) $(form /say ApiVersion)" = "ringing inbound +15005550101 2010-04-01"
+check "AccountSid, a CallSid, Called/Caller, SipCallId" \
+  test "$(form /say AccountSid)" = "$AC" -a -n "$(form /say CallSid | grep '^CA[0-9a-f]\{32\}$')" -a "$(form /say Called)" = +15005550101 -a -n "$(form /say Caller)" -a -n "$(form /say SipCallId)"
+analyze_say() {
+  python3 - "$T_LOG/say.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, pk = 24, []
+while off + 16 <= len(d):
+    ts, us, incl, orig = struct.unpack_from("<IIII", d, off); off += 16
+    p = d[off:off + incl]; off += incl
+    rtp = p[42:]
+    if len(rtp) < 12 or rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 0: continue
+    pk.append((ts + us / 1e6, rtp[12:]))
+loud = [t for t, pl in pk if sum(abs((b ^ 0xff) & 0x7f) < 0x70 for b in pl) > 20]
+span = loud[-1] - loud[0] if loud else 0
+print(f"{len(pk)} PCMU packets, {len(loud)} with audio over {span:.2f} s")
+sys.exit(0 if len(loud) >= 50 and 1.0 <= span <= 6.0 else 1)
+PY
+}
+check "Say heard: non-silent PCMU for the prompt's length" analyze_say
+
+# --- Reject busy: 486, never answered
+sipp_reject 15005550102 486
+check "Reject busy: 486 (never a 200)" test $? = 0
+
+# --- Gather with an RFC 4733 key (sipp sends 1 about 8 s after the answer) to a relative action
+sipp_run uac_pcma_dtmf 15005550103 &
+SIPP=$!
+check "Gather: the action gets the key" wait_for 20 has_req /app/gathered
+check "Gather action: Digits=1, CallStatus=in-progress, POST" \
+  test "$(form /app/gathered Digits) $(form /app/gathered CallStatus) $(req /app/gathered | jq -r .method)" = "1 in-progress POST"
+wait $SIPP
+check "sipp's Gather call completed" test $? = 0
+
+# --- Gather timeout falls through to <Redirect>next</Redirect> (relative)
+sipp_run uac_wait_bye 15005550104
+rc=$?
+check "Gather timeout: the call went on to the Redirect and hung up (rc=$rc)" test $rc = 0
+check "Redirect relative: POST /next" test "$(req /next | jq -r .method)" = POST
+
+# --- fallback on a 500
+sipp_run uac_wait_bye 15005550105
+rc=$?
+check "fallback: the call ran the fallback's markup (rc=$rc)" test $rc = 0
+check "fallback request: ErrorCode=11200, ErrorUrl=/fail" \
+  test "$(form /fb ErrorCode) $(form /fb ErrorUrl)" = "11200 $U/fail"
+check "a notification for the failure" test "$(status_q .calls.notifications)" -ge 1
+
+# --- Record: 3 s of the caller's speech
+sipp_run uac_pcma_dtmf 15005550106 &
+SIPP=$!
+check "Record: the action is requested" wait_for 20 has_req /recorded
+RU=$(form /recorded RecordingUrl)
+check "Record action: RecordingDuration=3, RecordingSid, RecordingUrl on public_base_url" \
+  test "$(form /recorded RecordingDuration)" = 3 -a "${RU%/Recordings/*}" = "http://127.0.0.1:$P/2010-04-01/Accounts/$AC" -a -n "$(form /recorded RecordingSid | grep '^RE')"
+curl -sS --max-time 5 -o "$T_LOG/rec.wav" "$RU"
+check "the RecordingUrl serves a 3 s WAV ($(soxi -s "$T_LOG/rec.wav" 2>/dev/null) samples)" \
+  test "$(soxi -s "$T_LOG/rec.wav" 2>/dev/null)" = 24000
+curl -sS --max-time 5 -o "$T_LOG/rec2.wav" "$RU.wav"
+check "... and with .wav" cmp -s "$T_LOG/rec.wav" "$T_LOG/rec2.wav"
+wait $SIPP
+
+# --- status callbacks: one completed per call, with the right CallStatus
+sleep 1
+cbs=$(jq -r 'select(.path=="/status") | [(.form[] | select(.[0]=="To") | .[1]), (.form[] | select(.[0]=="CallStatus") | .[1])] | join(" ")' "$W/req.jsonl" | sort | tr '\n' ',')
+check "status callbacks (completed event): $cbs" \
+  test "$cbs" = "+15005550101 completed,+15005550102 busy,+15005550103 completed,+15005550104 completed,+15005550105 completed,+15005550106 completed,"
+check "completed callbacks carry CallDuration, SequenceNumber 0, CallbackSource" \
+  test "$(form /status SequenceNumber) $(form /status CallbackSource)" = "0 call-progress-events" -a -n "$(form /status CallDuration)"
+sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
+check "every request is signed with the account's token ($sig)" test $? = 0
+check "unknown number: 404, counted" sipp_reject 15005550999 404
+check "counted as unknown" test "$(status_q .calls.unknown_number)" = 1
+check "no call left live" wait_for 10 test "$(status_q .calls.live)" = 0
+kill $WEB; wait $WEB 2>/dev/null
+t_end
