@@ -33,7 +33,7 @@ struct ctl_admin_cmd {
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
     adm_burst, adm_end_all, adm_script_reload, adm_script_stats, adm_acl, adm_send_request, adm_set_match,
-    adm_tone, adm_play, adm_stop;
+    adm_tone, adm_play, adm_stop, adm_bridge, adm_unbridge;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
@@ -58,6 +58,9 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"diag record", 2, 6, "HANDLE PATH [mono|dual [MAX [SILENCE [KEYS]]]]", ctl_adm_leg_record,
      "record a leg into a WAV file (RECORDING_DONE)"},
     {"diag term", 0, 0, "", ctl_adm_term, "recordings, DIGITS and key presses seen"},
+    {"diag bridge", 2, 2, "HANDLE PEER", adm_bridge,
+     "relay media between two answered legs (BRIDGED or BRIDGE_FAILED events)"},
+    {"diag unbridge", 1, 1, "HANDLE", adm_unbridge, "end a leg's bridge (UNBRIDGED on both legs)"},
     {"diag match", 3, 5, "HANDLE LO HI [HEADER [VALUE]]", adm_set_match,
      "report the leg's signalling with codes LO..HI or HEADER (SIGNALING_MATCH events)"},
     {"script reload", 0, 0, "", adm_script_reload,
@@ -441,6 +444,29 @@ static json_t *adm_stop(struct ctl *c, uint64_t client, int argc, char **argv)
 	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
 		return adm_error("'%s' is not a leg handle", argv[0]);
 	struct vox_rec_hdr hd = {.type = VOX_CMD_STOP, .leg = h};
+	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+}
+
+static json_t *adm_bridge(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h, peer;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	if (adm_parse_u64(argv[1], UINT64_MAX, &peer) || peer == 0 || peer == h)
+		return adm_error("'%s' is not a leg handle other than the first", argv[1]);
+	struct vox_bridge b = {.peer = peer};
+	struct vox_rec_hdr hd = {.type = VOX_CMD_BRIDGE, .leg = h};
+	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, &b, sizeof(b));
+	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+}
+
+static json_t *adm_unbridge(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	uint64_t h;
+	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return adm_error("'%s' is not a leg handle", argv[0]);
+	struct vox_rec_hdr hd = {.type = VOX_CMD_UNBRIDGE, .leg = h};
 	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
 	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
 }

@@ -50,6 +50,10 @@ static const struct ctl_dp_evt ctl_dp_evts[] = {
     {VOX_EVT_DIGITS, "DIGITS", ctl_rec_on_digits, 0, 0, NULL},
     {VOX_EVT_RECORDING_DONE, "RECORDING_DONE", ctl_rec_on_done, 0, 0, NULL},
     {VOX_EVT_DTMF, "DTMF", ctl_rec_on_dtmf, 0, 0, NULL},
+    {VOX_EVT_LEG_MEDIA_TIMEOUT, "LEG_MEDIA_TIMEOUT", dp_on_info, 0, 0, ctl_script_on_media_timeout},
+    {VOX_EVT_BRIDGED, "BRIDGED", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_UNBRIDGED, "UNBRIDGED", dp_on_info, 0, 0, NULL},
+    {VOX_EVT_BRIDGE_FAILED, "BRIDGE_FAILED", dp_on_info, 0, 0, ctl_script_on_bridge_failed},
     {VOX_EVT_SIP_REQUEST, "SIP_REQUEST", dp_on_info, 0, 0, ctl_script_on_request},
     {VOX_EVT_SIP_RESPONSE, "SIP_RESPONSE", dp_on_info, 0, 0, NULL},
     {VOX_EVT_DTMF_INFO, "DTMF_INFO", dp_on_info, 0, 0, NULL},
@@ -84,6 +88,8 @@ static const struct {
     {VOX_CMD_SILENCE, "SILENCE"},
     {VOX_CMD_COLLECT, "COLLECT"},
     {VOX_CMD_RECORD, "RECORD"},
+    {VOX_CMD_BRIDGE, "BRIDGE"},
+    {VOX_CMD_UNBRIDGE, "UNBRIDGE"},
 };
 
 static int dp_evt_index(uint16_t type)
@@ -122,6 +128,9 @@ static void dp_on_info(struct ctl *c, const struct vox_rec_hdr *h, const void *p
 	if (h->type == VOX_EVT_BAD_COMMAND)
 		CTL_WARN(TAG, "worker %u refused a command (req %llu): %d", h->worker,
 		         (unsigned long long)h->req_id, h->status);
+	else if (h->type == VOX_EVT_BRIDGE_FAILED)
+		CTL_WARN(TAG, "leg 0x%016llx: bridge refused: %d", (unsigned long long)h->leg,
+		         h->status);
 }
 
 static void dp_on_stale(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)

@@ -48,9 +48,13 @@ void ctl_script_reset(struct ctl *c);
 void ctl_script_on_offered(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_created(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_answered(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
+/* LEG_MEDIA_TIMEOUT: the call's leg got no RTP for the dataplane's rtp_timeout_ms: logged and
+ * hung up (counter media_timeouts). */
+void ctl_script_on_media_timeout(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_ended(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_stale(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
+void ctl_script_on_bridge_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 void ctl_script_on_request(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 
 /* {"offered":n, ...} (zeros when off). New reference. */

@@ -175,12 +175,12 @@ static int sp_arg(struct sp_build *b, const char *what, const char *w, size_t le
 	return sp_str(b, w, len, out) ? -ENOMEM : 0;
 }
 
-/* `dial URI via IP:PORT [timeout MS] [auth USER PASS] [from URI]` */
+/* `dial URI via IP:PORT [timeout MS] [auth USER PASS] [from URI] [srtp]` */
 static int sp_dial(struct sp_build *b, struct ctl_script_act *a, int n, char **w)
 {
 	if (n < 4 || strcmp(w[2], "via") != 0)
 		return sp_fail(b, "usage: dial URI via IP:PORT [timeout MS] [auth USER PASS] "
-		                  "[from URI]");
+		                  "[from URI] [srtp]");
 	if (!sp_is_sip_uri(w[1]))
 		return sp_fail(b, "dial: '%s' is not a sip: or sips: URI", w[1]);
 	if (sp_addr(w[3], &a->via))
@@ -208,11 +208,13 @@ static int sp_dial(struct sp_build *b, struct ctl_script_act *a, int n, char **w
 			rc = sp_arg(b, "from URI", w[i + 1], strlen(w[i + 1]), &a->s[CTL_SS_FROM]);
 			seen_from = 1;
 			i++;
+		} else if (!strcmp(w[i], "srtp") && !(a->dial_flags & VOX_DIAL_SRTP)) {
+			a->dial_flags |= VOX_DIAL_SRTP;
 		} else if (!strcmp(w[i], "timeout") || !strcmp(w[i], "auth") ||
-		           !strcmp(w[i], "from")) {
+		           !strcmp(w[i], "from") || !strcmp(w[i], "srtp")) {
 			return sp_fail(b, "dial: '%s' given twice", w[i]);
 		} else {
-			return sp_fail(b, "dial: unknown option '%s' (timeout, auth, from)", w[i]);
+			return sp_fail(b, "dial: unknown option '%s' (timeout, auth, from, srtp)", w[i]);
 		}
 	}
 	return rc;

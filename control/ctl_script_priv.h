@@ -27,7 +27,7 @@ enum ctl_script_op {
 	CTL_SOP_HANGUP,   /* code (0: the dataplane's default) */
 	CTL_SOP_DEADLINE, /* ms from now */
 	CTL_SOP_DIAL,     /* via, ms (ring timeout, 0: default), target, user, pass, from */
-	CTL_SOP_BRIDGE,   /* reserved for the media issue */
+	CTL_SOP_BRIDGE,   /* the inbound leg with the leg it dialled last, once that answered */
 	CTL_SOP_RESPOND,  /* code, s[CTL_SS_REASON] */
 	CTL_SOP_NOTHING,
 	CTL_SOP_TONE,    /* s[CTL_SS_PAYLOAD]: vox_tone */
@@ -56,6 +56,7 @@ struct ctl_script_sref {
 
 struct ctl_script_act {
 	uint8_t op; /* enum ctl_script_op */
+	uint8_t dial_flags; /* dial: enum vox_dial_flag (`srtp`) */
 	uint16_t code;
 	uint32_t ms;
 	struct vox_addr via;
@@ -169,9 +170,10 @@ void ctl_script_call_set_req(struct ctl_script_calls *t, struct ctl_script_call 
 
 /* clang-format off */
 #define CTL_SCRIPT_COUNTERS(X) \
-	X(offered) X(answered) X(rejected) X(ended) X(ended_remote) X(ended_deadline) X(failed) \
+	X(offered) X(answered) X(rejected) X(ended) X(ended_remote) X(ended_deadline) X(media_timeouts) X(failed) \
 	X(requests) X(responded) X(errors) X(unmatched) X(calls_full) X(dialed) X(dial_answered) \
-	X(dial_failed) X(dial_ended) X(stale) X(reloads)
+	X(dial_failed) X(dial_ended) X(stale) X(reloads) X(bridged) \
+	X(bridge_skipped) X(bridge_failed)
 /* clang-format on */
 
 struct ctl_script_cnt {

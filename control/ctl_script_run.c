@@ -152,7 +152,7 @@ static int script_dial(struct ctl_script *s, struct ctl_script_call *k,
 	}
 	struct ctl_dp_pay pay;
 	ctl_dp_pay_init(&pay, sizeof(struct vox_dial));
-	struct vox_dial d = {.next_hop = a->via, .ring_timeout_ms = a->ms};
+	struct vox_dial d = {.next_hop = a->via, .ring_timeout_ms = a->ms, .flags = a->dial_flags};
 	const struct ctl_script_sref *sr = a->s;
 	d.target = ctl_dp_pay_str(&pay, ctl_script_s(p, sr[CTL_SS_TARGET]), sr[CTL_SS_TARGET].len);
 	d.from_uri = ctl_dp_pay_str(&pay, ctl_script_s(p, sr[CTL_SS_FROM]), sr[CTL_SS_FROM].len);
@@ -214,6 +214,29 @@ static void script_media(struct ctl_script *s, struct ctl_script_call *k, const 
 	}
 }
 
+/* `bridge`: the call's inbound leg with the outbound leg it dialled last, when that one
+ * answered (after `dial` resumed). Both legs live on the call's worker (DIAL goes there). */
+static void script_bridge(struct ctl_script *s, struct ctl_script_call *k)
+{
+	struct ctl_script_call *o = k->child ? ctl_script_call_at(&s->calls, k->child) : NULL;
+	if (!o || !o->leg || !o->answered) {
+		s->cnt.bridge_skipped++;
+		CTL_INFO(TAG, "leg 0x%016llx: bridge skipped: no answered dialled leg",
+		         (unsigned long long)k->leg);
+		return;
+	}
+	struct vox_bridge b = {.peer = o->leg};
+	if (script_send(s, k->worker, k->leg, VOX_CMD_BRIDGE, 0, &b, sizeof(b)) == 0)
+		s->cnt.bridged++;
+}
+
+void ctl_script_on_bridge_failed(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)
+{
+	struct ctl_script *s = c->script;
+	if (s && ctl_script_call_by_leg(&s->calls, h->leg))
+		s->cnt.bridge_failed++;
+}
+
 static int64_t script_on_timer(struct ctl_loop *l, uint64_t id, void *arg)
 {
 	struct ctl_script_call *k = arg;
@@ -266,10 +289,7 @@ static void script_run(struct ctl_script *s, struct ctl_script_call *k)
 			}
 			break;
 		case CTL_SOP_BRIDGE:
-			CTL_INFO(TAG,
-			         "leg 0x%016llx: 'bridge' is not yet implemented (media issue); "
-			         "skipped",
-			         (unsigned long long)k->leg);
+			script_bridge(s, k);
 			break;
 		case CTL_SOP_RESPOND:
 			if (script_reply(s, k->worker, k->leg, VOX_CMD_RESPOND, a->code, k->txn,
@@ -431,6 +451,17 @@ void ctl_script_on_answered(struct ctl *c, const struct vox_rec_hdr *h, const vo
 		if (k->parent)
 			script_child_done(s, k->parent, ctl_script_call_id(&s->calls, k));
 	}
+}
+
+void ctl_script_on_media_timeout(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)
+{
+	struct ctl_script *s = c->script;
+	struct ctl_script_call *k = s ? ctl_script_call_by_leg(&s->calls, h->leg) : NULL;
+	if (!k)
+		return;
+	s->cnt.media_timeouts++;
+	CTL_INFO(TAG, "leg 0x%016llx: no RTP for %d ms, hanging up", (unsigned long long)h->leg, h->status);
+	script_send(s, k->worker, k->leg, VOX_CMD_HANGUP, 0, NULL, 0);
 }
 
 void ctl_script_on_ended(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)

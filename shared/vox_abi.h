@@ -14,7 +14,7 @@
  *  - any change to a layout bumps VOX_ABI_VERSION (control refuses a different version).
  */
 #define VOX_SHM_MAGIC 0x454e414c50584f56ull /* "VOXPLANE" little endian */
-#define VOX_ABI_VERSION 1u
+#define VOX_ABI_VERSION 2u /* 2: leg mirror quality fields, LEG_MEDIA_TIMEOUT, vox_dial.flags */
 
 #define VOX_MAX_WORKERS 16u   /* worker lcores per node */
 #define VOX_REC_SLOT 64u      /* one ring element */
@@ -119,6 +119,11 @@ enum vox_rec_type {
 	VOX_CMD_RECORD = 0x0035,  /* record the leg: vox_record; audio in the bulk ring, then
 				     RECORDING_DONE */
 
+	/* bridging two answered SIP legs (same or different workers); sent to the owner of
+	   hdr.leg. BRIDGED on both legs when paired, BRIDGE_FAILED on hdr.leg otherwise. */
+	VOX_CMD_BRIDGE = 0x0040,   /* payload vox_bridge */
+	VOX_CMD_UNBRIDGE = 0x0041, /* hdr.leg: UNBRIDGED on it (status 0) and on its peer (status 1) */
+
 	/* events (0x8000 - 0xffff); state events are never dropped */
 	VOX_EVT_PONG = 0x8001,       /* payload vox_ping (echoed, with the worker's times) */
 	VOX_EVT_HELLO = 0x8002,      /* informational: worker started / saw a new control */
@@ -137,6 +142,18 @@ enum vox_rec_type {
 	VOX_EVT_DTMF = 0x8023,            /* one key press (RFC 4733 or in-band): vox_dtmf; sent
 					     directly, counted in term_evt_dropped when the ring is
 					     full (not re-emitted) */
+	VOX_EVT_LEG_MEDIA_TIMEOUT = 0x8040, /* state: an answered leg received no RTP for the
+					       dataplane's rtp_timeout_ms; status = ms since the
+					       last packet. The leg stays up: control decides. Sent
+					       once per silence (RTP that flows again re-arms it) */
+	VOX_EVT_BRIDGED = 0x8030,       /* state: the leg relays media with its peer (payload
+					   vox_leg_sip; the peer is the mirror's bridge_peer) */
+	VOX_EVT_UNBRIDGED = 0x8031,     /* state: the leg is back to control; status enum
+					   vox_unbridge_why */
+	VOX_EVT_BRIDGE_FAILED = 0x8032, /* state: BRIDGE refused; status -errno (-ESTALE: the peer
+					   is not live, -EBUSY: a leg is bridged already, -EINVAL:
+					   not two answered SIP legs, -ENOBUFS: no mbuf to set up,
+					   -EPROTONOSUPPORT: an SRTP leg, not bridged yet) */
 
 	/* informational (the peer retransmits, or control can ask again) */
 	VOX_EVT_SIP_REQUEST = 0x8101,  /* a request for control to decide: vox_sip_in + raw */
@@ -162,6 +179,7 @@ enum vox_end_cause {
 	VOX_CAUSE_CONTROL_LOST = 4, /* waited on a control decision past its deadline */
 	VOX_CAUSE_NO_RESOURCES = 5,
 	VOX_CAUSE_SHUTDOWN = 6,
+	VOX_CAUSE_MEDIA = 7,      /* media could not be set up (SRTP refused or no session) */
 };
 
 /* Payloads. */
@@ -275,7 +293,10 @@ struct vox_dial {
 	struct vox_pstr auth_user; /* answered on 401/407 */
 	struct vox_pstr auth_pass;
 	struct vox_pstr to_uri;    /* empty: the target */
-	uint32_t rsvd;
+	uint32_t flags;            /* enum vox_dial_flag */
+};
+enum vox_dial_flag {
+	VOX_DIAL_SRTP = 1u << 0, /* offer RTP/SAVP with an SDES key (AES_CM_128_HMAC_SHA1_80) */
 };
 _Static_assert(sizeof(struct vox_dial) == 60, "vox_dial is ABI");
 
@@ -439,6 +460,24 @@ struct vox_recording_done {
 	uint32_t rsvd2;
 };
 _Static_assert(sizeof(struct vox_recording_done) == 24, "vox_recording_done is ABI");
+
+/* BRIDGE: pair hdr.leg with `peer`. While bridged, a leg's RTP is relayed to the peer with
+ * its own SSRC/sequence/timestamp (continuous across source changes), PCMU<->PCMA converted,
+ * RFC 4733 events mapped to the peer's telephone-event PT, nothing sent to a leg on hold.
+ * BRIDGE stops playout on both legs (MEDIA_DONE status 1); PLAY on a bridged leg is refused
+ * (BAD_COMMAND -EBUSY). A leg that ends unbridges its peer (UNBRIDGED status 2). */
+struct vox_bridge {
+	uint64_t peer;  /* vox_handle_t */
+	uint32_t flags; /* 0 (reserved for options) */
+	uint32_t rsvd;
+};
+_Static_assert(sizeof(struct vox_bridge) == 16, "vox_bridge is ABI");
+
+enum vox_unbridge_why {
+	VOX_UNBRIDGE_COMMAND = 0,    /* UNBRIDGE named this leg */
+	VOX_UNBRIDGE_PEER_CMD = 1,   /* UNBRIDGE named the peer */
+	VOX_UNBRIDGE_PEER_ENDED = 2, /* the peer leg ended */
+};
 
 /* Number of continuation slots for a payload of len bytes. */
 static inline uint32_t vox_rec_slots_for(uint32_t len)

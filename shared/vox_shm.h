@@ -104,6 +104,12 @@ enum vox_leg_state {
 	VOX_LEG_ENDING = 6,
 };
 
+enum vox_media_flag {
+	VOX_MEDIA_SRTP = 1u << 0,     /* media is SRTP */
+	VOX_MEDIA_HAVE_RTT = 1u << 1, /* rtt_us is a measurement */
+	VOX_MEDIA_TIMEOUT = 1u << 2,  /* no RTP for rtp_timeout_ms (LEG_MEDIA_TIMEOUT sent) */
+};
+
 struct vox_leg_mirror {
 	_Atomic uint32_t seq;
 	uint32_t state;        /* enum vox_leg_state */
@@ -120,7 +126,14 @@ struct vox_leg_mirror {
 	uint32_t rtp_rx, rtp_tx;
 	uint32_t lost, jitter_us;
 	uint32_t rtt_us, jb_depth_ms;
-	uint8_t pad[32]; /* room for later fields without an ABI bump of the size */
+	/* what the peer's RTCP reports say about our stream (rtt_us above comes from them too) */
+	uint32_t peer_lost, peer_jitter_us;
+	uint8_t peer_loss_frac;  /* /256, of the last report interval */
+	uint8_t media_flags;     /* enum vox_media_flag */
+	uint16_t rsvd_m;
+	uint32_t srtp_fail;      /* SRTP/SRTCP packets that failed authentication or replay */
+	uint32_t rtcp_rx, rtcp_tx;
+	uint8_t pad[8]; /* room for later fields without an ABI bump of the size */
 };
 _Static_assert(sizeof(struct vox_leg_mirror) == 128, "mirror entry is two lines");
 

@@ -62,7 +62,17 @@
 	X(sip_no_dest, "SIP response with no usable destination")                                  \
 	X(rtp_no_leg, "RTP/RTCP to a port with no live leg")                                       \
 	X(rtp_bad, "malformed RTP")                                                                \
-	X(rtp_stray, "RTP from a source the leg is not latched to")
+	X(rtp_stray, "RTP from a source the leg is not latched to")                            \
+	X(srtp_auth, "SRTP/SRTCP packet failing authentication")                               \
+	X(srtp_replay, "SRTP/SRTCP packet replayed or too old")                                \
+	X(srtp_other, "SRTP/SRTCP packet not unprotectable (too short, no session)")           \
+	X(rtcp_bad, "malformed RTCP compound")                                                     \
+	X(bridge_stale, "relayed RTP for a leg no longer bridged to its source")                   \
+	X(bridge_hold, "relayed RTP towards a bridged leg on hold (sendonly/inactive)")            \
+	X(bridge_pt, "relayed RTP with a payload type the peer cannot take")                       \
+	X(bridge_no_dtmf, "RFC 4733 event towards a bridged peer without telephone-event")        \
+	X(bridge_no_dest, "relayed RTP for a peer with no media address yet")                      \
+	X(bridge_ctl, "bridge set-up/tear-down message lost (no mbuf)")
 
 #define VOX_STATS_CORE(X)                                                                          \
 	X(loops, C, "poll loop turns")                                                             \
@@ -149,7 +159,28 @@
 	X(jb_late, C, "jitter buffer: packets arrived after their playout time")                   \
 	X(jb_lost, C, "jitter buffer: frames missing at playout")                                  \
 	X(jb_concealed, C, "jitter buffer: frames concealed (PLC)")                                \
-	X(sip_txn_active, G, "SIP transactions live")
+	X(media_legs, G, "answered legs with media (last sweep of the leg table)")                \
+	X(media_timeouts, C, "LEG_MEDIA_TIMEOUT: answered legs without RTP for rtp_timeout_ms")   \
+	X(rtcp_tx, C, "RTCP compound reports sent (SR/RR + SDES)")                                 \
+	X(rtcp_bye_tx, C, "RTCP BYE sent for legs that had media, when they end")                  \
+	X(rtcp_tx_fail, C, "RTCP reports not sent (no address, no mbuf, SRTCP protect failed)")    \
+	X(rtt_reports, C, "RTCP report blocks about our streams (RTT, peer loss, jitter)")         \
+	X(srtp_ok, C, "SRTP/SRTCP packets unprotected")                                            \
+	X(srtp_protected, C, "SRTP/SRTCP packets protected")                                       \
+	X(srtp_fail, C, "SRTP/SRTCP packets dropped (sum of drop_srtp_*)")                         \
+	X(srtp_sessions, C, "libsrtp sessions and streams allocated (command path, new SSRCs)")   \
+	X(srtp_freed, C, "libsrtp sessions and streams freed")                                     \
+	X(srtp_ssrc_changes, C, "inbound SRTP streams replaced by a new SSRC")                     \
+	X(srtp_setup_fail, C, "SRTP legs whose libsrtp session could not be created")               \
+	X(srtp_legs, G, "legs with SRTP sessions now")                                             \
+	X(sip_txn_active, G, "SIP transactions live")                                              \
+	X(bridges_active, G, "legs of this lcore bridged now")                                     \
+	X(bridge_relayed, C, "RTP packets relayed to a bridged peer")                              \
+	X(bridge_transcoded, C, "relayed packets converted PCMU <-> PCMA")                         \
+	X(bridge_dtmf, C, "RFC 4733 packets relayed (PT mapped)")                                  \
+	X(bridge_handoff, C, "relayed packets handed to the peer's lcore")                         \
+	X(bridge_rebases, C, "relayed streams (re)based: first packet, new SSRC, seq/ts jump")   \
+	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")
 
 enum vox_drop_reason {
 #define VOX_DROP_ENUM(name, help) VOX_DROP_##name,

@@ -41,6 +41,7 @@ struct dp_cfg {
 	uint32_t max_sip_bytes;
 	uint32_t ctl_stale_ms;
 	uint32_t decide_timeout_ms;
+	uint32_t rtp_timeout_ms, rtcp_interval_ms;
 	uint32_t cmd_budget;
 	uint32_t arp_entries, arp_timeout_ms, arp_retry_ms, arp_retries, arp_hold;
 	uint32_t frag_flows, frag_timeout_ms;

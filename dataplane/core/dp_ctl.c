@@ -7,6 +7,7 @@
 
 #include <rte_cycles.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
@@ -198,6 +199,8 @@ static const struct {
 	{VOX_CMD_SILENCE, dp_term_cmd_silence},
 	{VOX_CMD_COLLECT, dp_term_cmd_collect},
 	{VOX_CMD_RECORD, dp_term_cmd_record},
+	{VOX_CMD_BRIDGE, dp_bridge_cmd_bridge},
+	{VOX_CMD_UNBRIDGE, dp_bridge_cmd_unbridge},
 };
 
 uint32_t dp_ctl_poll(struct dp_lcore *lc, uint64_t now_tsc)

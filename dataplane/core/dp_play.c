@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dp_play.c — playout from the shared media pool: PLAY/STOP on a leg, the 20 ms media tick that
  * sends one pre-encoded G.711 frame per playing leg, MEDIA_DONE when a list has played out. */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -9,6 +10,7 @@
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
+#include "dp_media.h"
 #include "rtp.h"
 #include "vox_pool.h"
 
@@ -78,6 +80,10 @@ void dp_play_cmd_play(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 	}
 	uint32_t slot = (uint32_t)(leg - lc->legs);
 	struct dp_rtpleg *r = &lc->sip->rtp[slot];
+	if (r->br_state) {
+		dp_ctl_bad(lc, h, -EBUSY); /* bridged: the peer's audio goes there (dp_bridge.c) */
+		return;
+	}
 	if (r->playing)
 		play_unlink(lc, slot); /* a new PLAY replaces the current one (no MEDIA_DONE for it) */
 	memcpy(r->clip, p.clip, sizeof(p.clip));
@@ -170,6 +176,10 @@ static int play_one(struct dp_lcore *lc, const struct vox_pool_hdr *pool, struct
 	r->marker = 0;
 	rtp_build_hdr(p, RTP_HDR_LEN, &b);
 	memcpy(p + RTP_HDR_LEN, frame, VOX_POOL_G711_BYTES);
+	if (sl->srtp && dp_srtp_tx(lc, (uint32_t)(leg - lc->legs), m) != 0) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
 	if (net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, lc->now_tsc) == 0) {
 		r->tx++;
 		lc->st->rtp_tx++;
@@ -198,6 +208,7 @@ void dp_play_tick(struct dp_lcore *lc, uint64_t now_tsc)
 	s->next_tick_tsc += t;
 	lc->st->media_ticks++;
 	dp_term_tick(lc, s->next_tick_tsc - t); /* tones, DTMF, collect, record: same boundary */
+	dp_media_sweep(lc, now_tsc); /* RTCP, RTP inactivity (dp_rtcp.c) */
 	if (s->play_head == DP_PLAY_NONE)
 		return;
 	const struct vox_pool_hdr *pool = vox_pool_of(lc->ctx->shm.hdr);

@@ -6,9 +6,11 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
+#include "dp_media.h"
 #include "rtp.h"
 
 /*
@@ -53,15 +55,20 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	}
 	struct dp_rtpleg *r = &lc->sip->rtp[slot];
 	if (port & 1u) {
-		/* RTCP: counted; reports and RTT arrive with the rest of the media issue */
 		lc->st->rtcp_rx++;
-		rte_pktmbuf_free(m);
+		dp_rtcp_input(lc, leg, m); /* SRTCP unprotect, reports, RTT (dp_rtcp.c) */
 		return;
 	}
 	uint32_t hl = m->l2_len + m->l3_len + m->l4_len;
-	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, hl);
+	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, hl);
+	size_t plen = rte_pktmbuf_data_len(m) - hl;
+	/* SRTP: authenticate before anything else, so only an authenticated packet can latch */
+	if (lc->sip->legs[slot].srtp && dp_srtp_rx(lc, slot, p, &plen, 0) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	struct rtp_hdr h;
-	if (rtp_parse(p, rte_pktmbuf_data_len(m) - hl, &h) != RTP_ERR_OK) {
+	if (rtp_parse(p, plen, &h) != RTP_ERR_OK) {
 		vox_stats_drop(lc->st, VOX_DROP_rtp_bad, 1);
 		rte_pktmbuf_free(m);
 		return;
@@ -105,5 +112,9 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	dp_term_rtp(lc, leg, r, &h, p, now_tsc); /* DTMF, and the jitter buffer of terminating media */
 	if (r->rx % DP_RTP_MIRROR_EVERY == 1)
 		rtp_mirror(lc, leg, r);
+	if (r->br_state == DP_BR_ACTIVE) {
+		dp_bridge_rx(lc, leg, m, hl, now_tsc); /* relayed to the bridged peer (dp_bridge.c) */
+		return;
+	}
 	rte_pktmbuf_free(m);
 }

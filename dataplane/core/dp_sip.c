@@ -16,6 +16,7 @@
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
+#include "dp_media.h"
 
 /* ---- identifiers carrying the owner ---------------------------------------------------- */
 
@@ -258,6 +259,7 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	uint32_t max_txn = cfg->max_txn; /* <= 65535: references given to control carry 16 bits */
 	s->legs = rte_zmalloc_socket("dp_sipleg", sizeof(*s->legs) * lc->max_legs, 64, socket);
 	s->rtp = rte_zmalloc_socket("dp_rtpleg", sizeof(*s->rtp) * lc->max_legs, 64, socket);
+	s->med = rte_zmalloc_socket("dp_medialeg", sizeof(*s->med) * lc->max_legs, 64, socket);
 	void *txmem = rte_zmalloc_socket("dp_txn", txn_layer_memsize(max_txn), 64, socket);
 	uint32_t nb = 1;
 	while (nb < lc->max_legs * 2)
@@ -271,7 +273,7 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	s->txn_src = rte_zmalloc_socket("dp_txn_src", sizeof(*s->txn_src) * max_txn, 64, socket);
 	s->txn_reqid = rte_zmalloc_socket("dp_txn_reqid", sizeof(*s->txn_reqid) * max_txn, 64, socket);
 	s->mrg_buckets = rte_malloc_socket("dp_mrg", sizeof(uint32_t) * nb, 64, socket);
-	if (!s->legs || !s->rtp || !txmem || !s->dlg_buckets || !s->store || !s->store_dst || !s->store_free ||
+	if (!s->legs || !s->rtp || !s->med || !txmem || !s->dlg_buckets || !s->store || !s->store_dst || !s->store_free ||
 	    !s->txn_req || !s->txn_src || !s->txn_reqid || !s->mrg_buckets)
 		return -ENOMEM; /* start-up: the process exits */
 	for (uint32_t i = 0; i < nb; i++)
@@ -293,6 +295,8 @@ int dp_sip_init(struct dp_lcore *lc, int socket)
 	lc->sip = s;
 	if (dp_term_init(lc, socket) != 0)
 		return -ENOMEM;
+	if (vsrtp_global_init() != 0) /* start-up: libsrtp and its allocation-free crypto types */
+		return -EIO;
 	return dp_sip_acl_parse(&s->acl, cfg->acl);
 }
 

@@ -8,10 +8,12 @@
 #include "sip.h"
 #include "dtmf4733.h"
 #include "rtp.h"
+#include "rtp_relay.h"
 #include "txn.h"
 #include "vox_abi.h"
 
 struct dp_lcore;
+struct dp_medialeg;
 struct rte_mbuf;
 
 /*
@@ -44,6 +46,8 @@ struct dp_sipleg {
 	uint8_t have_offer;
 	uint8_t hold;          /* remote put us on hold (sendonly/inactive) */
 	uint8_t srtp;
+	uint8_t srtp_suite;     /* enum sip_sdp_suite of the negotiated crypto line */
+	uint8_t srtp_offer;     /* outbound: offer RTP/SAVP (VOX_DIAL_SRTP) */
 	uint16_t rtp_port;     /* our media port (owned by this worker by construction) */
 	int16_t codec_pt, dtmf_pt;
 	uint16_t ptime;
@@ -115,6 +119,12 @@ struct dp_rtpleg {
 	struct dtmf4733_rx dtmf;    /* RFC 4733 receive (legs that negotiated telephone-event) */
 	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, kept for a retry) */
 	struct vox_recording_done recdone; /* the latest RECORDING_DONE payload */
+	/* bridge (dp_bridge.c) */
+	uint8_t br_state;       /* enum dp_br_state */
+	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
+	uint16_t br_peer_w;     /* worker that owns the peer */
+	uint64_t br_peer;       /* vox_handle_t of the peer leg */
+	struct rtp_relay br_rw; /* our outgoing stream while bridged */
 };
 
 /* Per-worker SIP state. */
@@ -128,6 +138,9 @@ struct dp_sip {
 	uint32_t n_playing;
 	uint64_t next_tick_tsc;
 	struct dp_terms *terms;      /* terminating media states (dp_term.c) */
+	struct dp_medialeg *med;     /* max_legs entries: SRTP, RTCP, media watch (dp_media.h) */
+	uint32_t med_cursor, med_n;  /* media sweep position, answered legs seen this sweep */
+	uint64_t med_rng;
 	uint32_t *dlg_buckets;       /* dialog hash: (Call-ID, local tag) -> slot */
 	uint32_t *mrg_buckets;       /* merged-request index, same size */
 	uint64_t *txn_reqid;         /* per client txn: control's req_id of a SEND_REQUEST (0: none) */

@@ -9,6 +9,7 @@
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
+#include "dp_media.h"
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
@@ -58,6 +59,8 @@ void dp_sip_cmd_ring(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	dp_sip_answer_invite(lc, leg, code, code == 183 ? "Session Progress" : "Ringing",
 		      dp_sip_contact_hdr(lc, extra, sizeof(extra)), n > 0 ? lc->sip->sdp : NULL, n > 0 ? (size_t)n : 0);
 	dp_leg_set_state(lc, leg, VOX_LEG_RINGING);
+	if (n > 0)
+		dp_srtp_leg_start(lc, leg); /* early media */
 }
 
 void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)
@@ -89,6 +92,7 @@ void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const v
 	sl->answered_ns = dp_now_ns(lc, lc->now_tsc);
 	dp_leg_set_state(lc, leg, VOX_LEG_ANSWERED);
 	dp_leg_state_event(lc, leg, VOX_EVT_LEG_ANSWERED, 0);
+	dp_srtp_leg_start(lc, leg);
 }
 
 void dp_sip_cmd_reject(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)

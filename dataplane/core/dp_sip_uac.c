@@ -12,6 +12,7 @@
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
+#include "dp_media.h"
 
 /*
  * DIAL creates a leg in state DIALING on the worker control chose: our Call-ID, tag and branch
@@ -193,7 +194,9 @@ void dp_sip_cmd_dial(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
 	dp_rtp_leg_reset(lc, slot);
 	sl->uas = 0;
+	sl->dtmf_pt = -1; /* until the answer names one (codec_pt 0: PCMU, our first offer) */
 	sl->max_fwd = max_fwd;
+	sl->srtp_offer = (d.flags & VOX_DIAL_SRTP) != 0;
 	sl->rtp_port = (uint16_t)port;
 	sl->inv_txn = sl->reinv_txn = sl->bye_txn = sl->ack_ref = TXN_NONE;
 	sl->peer.family = 4;
@@ -526,6 +529,21 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 		if (sip_sdp_parse(&a, m->buf + m->body.off, m->body.len) == 0) {
 			sl->media = a.conn;
 			sl->hold = a.dir == SIP_SDP_SENDONLY || a.dir == SIP_SDP_INACTIVE;
+			/* our SAVP offer had one crypto line (tag 1, _80): the answer must accept it */
+			for (unsigned i = 0; sl->srtp_offer && a.secure && i < a.n_crypto && !sl->srtp; i++) {
+				const struct sip_sdp_crypto *c = &a.crypto[i];
+				if (c->tag == 1 && c->suite == SIP_SDP_AES_CM_128_HMAC_SHA1_80 && c->key_ok) {
+					memcpy(sl->srtp_remote, c->key, sizeof(sl->srtp_remote));
+					sl->srtp_suite = c->suite;
+					sl->srtp = 1;
+				}
+			}
+			/* the codec and telephone-event PT the answer chose (bridging relays by them) */
+			struct sip_sdp_answer na;
+			if (sip_sdp_negotiate(&a, m->buf + m->body.off, &na) == 0) {
+				sl->codec_pt = na.codec_pt;
+				sl->dtmf_pt = na.dtmf_pt;
+			}
 		}
 	}
 	sl->ack_ref = ack_2xx(lc, sl);
@@ -535,6 +553,13 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 	sl->answered_ns = dp_now_ns(lc, lc->now_tsc);
 	dp_leg_set_state(lc, leg, VOX_LEG_ANSWERED);
 	dp_leg_state_event(lc, leg, VOX_EVT_LEG_ANSWERED, 0);
+	if (sl->srtp_offer && !sl->srtp) {
+		/* we asked for SRTP and the answer did not accept our key: no clear media, hang up */
+		lc->st->srtp_setup_fail++;
+		dp_sip_leg_hangup(lc, leg, VOX_CAUSE_MEDIA, 0);
+		return;
+	}
+	dp_srtp_leg_start(lc, leg);
 }
 
 /*

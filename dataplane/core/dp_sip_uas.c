@@ -9,9 +9,12 @@
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
+#include "dp_media.h"
+#include "vox_base64.h"
 #include "vox_rec.h"
 
 /*
@@ -144,6 +147,8 @@ void dp_sip_leg_release(struct dp_lcore *lc, uint32_t slot)
 	mrg_remove(lc, slot);
 	dp_play_leg_gone(lc, slot);
 	dp_term_leg_gone(lc, slot);
+	dp_srtp_leg_release(lc, slot);
+	dp_bridge_leg_gone(lc, slot);
 	if (sl->invite)
 		rte_pktmbuf_free(sl->invite);
 	sl->invite = NULL;
@@ -240,19 +245,36 @@ const struct sip_msg *dp_sip_stored_invite(struct dp_lcore *lc, struct dp_sipleg
 
 /* ---- SDP ----------------------------------------------------------------------------------- */
 
+/* Our SDES key for the leg: made once, kept across re-offers and re-answers (RFC 4568 lets a
+ * key stay; re-keying would need new sessions mid-call for nothing). */
+static int srtp_local_key(struct dp_sipleg *sl)
+{
+	uint8_t any = 0;
+	for (size_t i = 0; i < sizeof(sl->srtp_local); i++)
+		any |= sl->srtp_local[i];
+	return any || RAND_bytes(sl->srtp_local, sizeof(sl->srtp_local)) == 1 ? 0 : -EIO;
+}
+
 int dp_sip_sdp_offer(struct dp_lcore *lc, struct dp_sipleg *sl, char *out, size_t cap)
 {
-	char ip[32];
+	char ip[32], crypto[96] = "";
 	struct sip_addr a = {.family = 4};
 	memcpy(a.ip, &lc->net.ifc->ip, 4);
 	sip_addr_fmt(&a, ip, sizeof(ip));
+	if (sl->srtp_offer) {
+		char key[41];
+		if (srtp_local_key(sl) != 0)
+			return -EIO;
+		vox_b64_encode(sl->srtp_local, sizeof(sl->srtp_local), key);
+		snprintf(crypto, sizeof(crypto), "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n", key);
+	}
 	sl->sess_version++;
 	return snprintf(out, cap,
 			"v=0\r\no=voxplane %llu %llu IN IP4 %s\r\ns=voxplane\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-			"m=audio %u RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-			"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n",
+			"m=audio %u %s 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+			"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n%s",
 			(unsigned long long)(lc->sip->seed & 0xffffffffffull), (unsigned long long)sl->sess_version,
-			ip, ip, sl->rtp_port);
+			ip, ip, sl->rtp_port, sl->srtp_offer ? "RTP/SAVP" : "RTP/AVP", crypto);
 }
 
 /* Answer the offer in body; fills the leg's media state. Returns the length or -ENOMSG. */
@@ -271,7 +293,8 @@ int dp_sip_sdp_answer(struct dp_lcore *lc, struct dp_sipleg *sl, const char *bod
 	sl->srtp = a.secure;
 	if (a.secure) {
 		memcpy(sl->srtp_remote, o.crypto[a.crypto_index].key, sizeof(sl->srtp_remote));
-		if (RAND_bytes(sl->srtp_local, sizeof(sl->srtp_local)) != 1)
+		sl->srtp_suite = o.crypto[a.crypto_index].suite;
+		if (srtp_local_key(sl) != 0)
 			return -ENOMSG;
 	}
 	sl->sess_version++;
@@ -701,6 +724,8 @@ static int in_dialog(struct dp_lcore *lc, const struct sip_msg *msg, const struc
 			sl->reinv_txn = txn_index(&s->txl, t);
 		dp_sip_respond(lc, t, msg, src, 200, "OK", NULL, dp_sip_contact_hdr(lc, extra, sizeof(extra)),
 			n > 0 ? s->sdp : NULL, n > 0 ? (size_t)n : 0);
+		if (sl->answered && sl->srtp && msg->body.len)
+			dp_srtp_leg_start(lc, leg); /* the offer may carry a new key */
 		return 0;
 	}
 	case SIP_M_OPTIONS:

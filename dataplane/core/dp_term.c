@@ -9,6 +9,7 @@
 
 #include "collect.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
 #include "dtmf_inband.h"
@@ -422,6 +423,10 @@ static void send_rtp(struct dp_lcore *lc, struct dp_term *t, uint8_t pt, uint8_t
 	struct rtp_build b = {.pt = pt, .marker = marker, .seq = r->tx_seq++, .ts = ts, .ssrc = r->tx_ssrc};
 	rtp_build_hdr(p, RTP_HDR_LEN, &b);
 	memcpy(p + RTP_HDR_LEN, payload, len);
+	if (sl->srtp && dp_srtp_tx(lc, t->slot, m) != 0) { /* SRTP legs: tones too are protected */
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, lc->now_tsc) == 0) {
 		r->tx++;
 		lc->st->rtp_tx++;

@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 #include <rte_udp.h>
 
+#include "dp_bridge.h"
 #include "dp_lcore.h"
 #include "dp_sip.h"
 
@@ -64,6 +65,7 @@ static void dispatch_classes(struct dp_lcore *lc, struct net_rx_out *o, uint64_t
 	}
 	/* RTP/RTCP: the port names the owner (dp_rtp_port_owner), no lookup */
 	const uint32_t pmin = lc->ctx->cfg.rtp_port_min;
+	dp_bridge_prefetch_rx(lc, o->cls[NET_CLASS_RTP], o->n_class[NET_CLASS_RTP]);
 	for (uint16_t i = 0; i < o->n_class[NET_CLASS_RTP]; i++) {
 		struct rte_mbuf *m = o->cls[NET_CLASS_RTP][i];
 		if (!handed) {
@@ -133,6 +135,8 @@ uint16_t dp_handoff_poll(struct dp_lcore *lc, uint64_t now)
 		total += n;
 		lc->st->handoff_rx += n;
 		struct net_rx_out o;
+		struct rte_mbuf *br[DP_BURST];
+		uint16_t n_br = 0;
 		out_reset(&o, lc->n_workers);
 		for (unsigned int i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
@@ -141,6 +145,10 @@ uint16_t dp_handoff_poll(struct dp_lcore *lc, uint64_t now)
 				net_frag_input(&lc->net, m, &o, now);
 			} else if (kind == NET_HANDOFF_ARP) {
 				net_arp_learn(&lc->net, m, now);
+			} else if (kind == NET_HANDOFF_BRIDGE) {
+				br[n_br++] = m; /* relayed RTP: as one burst below */
+			} else if (kind == NET_HANDOFF_BRIDGE_CTL) {
+				dp_bridge_ctl_input(lc, m);
 			} else if (kind > NET_HANDOFF_CLASS_BASE && kind < NET_HANDOFF_CLASS_BASE + NET_CLASS__MAX) {
 				uint32_t k = kind - NET_HANDOFF_CLASS_BASE;
 				o.cls[k][o.n_class[k]++] = m;
@@ -150,6 +158,8 @@ uint16_t dp_handoff_poll(struct dp_lcore *lc, uint64_t now)
 			}
 		}
 		dispatch_classes(lc, &o, now, true);
+		if (n_br)
+			dp_bridge_tx_burst(lc, br, n_br, now);
 	}
 	return total;
 }

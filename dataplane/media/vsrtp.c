@@ -156,6 +156,13 @@ const struct vsrtp_stats *vsrtp_stats(const struct vsrtp *s)
 	return &s->st;
 }
 
+int vsrtp_remove_stream(struct vsrtp *s, uint32_t ssrc)
+{
+	/* libsrtp takes the SSRC in network byte order */
+	uint32_t be = ((ssrc & 0xffu) << 24) | ((ssrc & 0xff00u) << 8) | ((ssrc >> 8) & 0xff00u) | (ssrc >> 24);
+	return srtp_remove_stream(s->ctx, be) == srtp_err_status_ok ? 0 : -ENOENT;
+}
+
 int vsrtp_suite_parse(const char *name, size_t len)
 {
 	static const char s80[] = "AES_CM_128_HMAC_SHA1_80", s32[] = "AES_CM_128_HMAC_SHA1_32";

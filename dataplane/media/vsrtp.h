@@ -65,6 +65,11 @@ int vsrtp_unprotect_rtcp(struct vsrtp *s, uint8_t *pkt, size_t *len);
 
 const struct vsrtp_stats *vsrtp_stats(const struct vsrtp *s);
 
+/* Drop the stream of one SSRC (an any_ssrc session clones one per SSRC it
+ * authenticates; the owner keeps only the current one). Frees memory.
+ * Returns 0 or -ENOENT. */
+int vsrtp_remove_stream(struct vsrtp *s, uint32_t ssrc);
+
 /* SDP crypto attribute helpers (RFC 4568). */
 /* Suite name ("AES_CM_128_HMAC_SHA1_80" / "_32") to enum, or -ENOTSUP. */
 int vsrtp_suite_parse(const char *name, size_t len);

@@ -54,6 +54,8 @@ enum net_handoff_kind {
 	NET_HANDOFF_CLASS_BASE = 0, /* + enum net_class: a classified datagram for that service */
 	NET_HANDOFF_FRAG = 16,      /* an IPv4 fragment to reassemble on its owner */
 	NET_HANDOFF_ARP = 17,       /* an ARP frame to learn from (no reply) */
+	NET_HANDOFF_BRIDGE = 18,    /* relayed RTP for a bridged leg of the receiving lcore */
+	NET_HANDOFF_BRIDGE_CTL = 19, /* bridge set-up / tear-down between the legs' owners */
 };
 
 /* Read-only interface configuration, shared by all lcores. */

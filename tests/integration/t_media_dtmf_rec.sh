@@ -115,6 +115,7 @@ while off + 16 <= len(d):
     if len(p) < 42 + 12: continue
     rtp = p[42:]
     if rtp[0] >> 6 != 2: continue
+    if 192 <= rtp[1] <= 223: continue  # RTCP (SR/RR/SDES/BYE) on the odd port
     pk.append((ts + us / 1e6, rtp))
 def alaw(a):
     a ^= 0x55; t = (a & 0x0f) << 4; seg = (a & 0x70) >> 4

@@ -33,6 +33,7 @@ while off + 16 <= len(d):
     ts, us, incl, orig = struct.unpack_from("<IIII", d, off); off += 16
     p = d[off:off + incl]; off += incl
     if len(p) < 42 + 12: continue
+    if struct.unpack_from("!H", p, 34)[0] & 1: continue  # RTCP (port + 1)
     rtp = p[42:]
     if rtp[0] >> 6 != 2: continue
     pk.append((ts + us / 1e6, rtp))

@@ -76,9 +76,9 @@ int vctl_cmd_calls(struct vctl *v, int argc, char **argv)
 	json_t *legs = as_json ? json_array() : NULL;
 	uint32_t n = 0, busy = 0;
 	if (!as_json)
-		printf("%-18s %3s %7s %-8s %-8s %5s %-32s %9s %8s %7s %7s %6s %6s %6s\n", "handle",
-		       "w", "slot", "state", "kind", "acct", "tag", "deadline", "age", "rtp_rx",
-		       "rtp_tx", "lost", "jit_us", "rtt_us");
+		printf("%-18s %3s %7s %-8s %-8s %5s %-32s %9s %8s %7s %7s %6s %6s %6s %6s %6s %-5s\n",
+		       "handle", "w", "slot", "state", "kind", "acct", "tag", "deadline", "age",
+		       "rtp_rx", "rtp_tx", "lost", "jit_us", "rtt_us", "p_lost", "p_jit", "media");
 	for (uint32_t w = 0; w < h->n_workers; w++)
 		for (uint32_t s = 0; s < h->mirror_slots; s++) {
 			struct vox_leg_mirror e;
@@ -110,15 +110,36 @@ int vctl_cmd_calls(struct vctl *v, int argc, char **argv)
 				                        : json_null());
 				json_object_set_new(o, "bridge_peer",
 				                    json_integer((json_int_t)e.bridge_peer));
+				/* RTCP: what the peer reports about our stream; rtt_us null until measured */
+				json_object_set_new(o, "rtt_us", e.media_flags & VOX_MEDIA_HAVE_RTT
+				                                     ? json_integer((json_int_t)e.rtt_us)
+				                                     : json_null());
+				json_object_set_new(o, "peer_lost", json_integer((json_int_t)e.peer_lost));
+				json_object_set_new(o, "peer_loss_pct",
+				                    json_real(e.peer_loss_frac * 100.0 / 256.0));
+				json_object_set_new(o, "peer_jitter_us",
+				                    json_integer((json_int_t)e.peer_jitter_us));
+				json_object_set_new(o, "rtcp_rx", json_integer((json_int_t)e.rtcp_rx));
+				json_object_set_new(o, "rtcp_tx", json_integer((json_int_t)e.rtcp_tx));
+				json_object_set_new(o, "srtp", json_boolean(e.media_flags & VOX_MEDIA_SRTP));
+				json_object_set_new(o, "srtp_fail", json_integer((json_int_t)e.srtp_fail));
+				json_object_set_new(o, "media_timeout",
+				                    json_boolean(e.media_flags & VOX_MEDIA_TIMEOUT));
 				json_array_append_new(legs, o);
 				continue;
 			}
 			char dl[16] = "-";
 			if (e.deadline_ns)
 				snprintf(dl, sizeof(dl), "%.1fs", calls_secs(e.deadline_ns, now));
-			printf("%-18s %3u %7u %-8s %-8s %5u %-32s %9s %7.1fs %7u %7u %6u %6u %6u\n",
+			char rtt[16] = "-", media[8];
+			if (e.media_flags & VOX_MEDIA_HAVE_RTT)
+				snprintf(rtt, sizeof(rtt), "%u", e.rtt_us);
+			snprintf(media, sizeof(media), "%s%s", e.media_flags & VOX_MEDIA_SRTP ? "srtp" : "rtp",
+			         e.media_flags & VOX_MEDIA_TIMEOUT ? "!" : "");
+			printf("%-18s %3u %7u %-8s %-8s %5u %-32s %9s %7.1fs %7u %7u %6u %6u %6s %6u %6u %-5s\n",
 			       hx, w, s, calls_state(e.state), calls_kind(e.kind), e.account_idx,
-			       tag, dl, age, e.rtp_rx, e.rtp_tx, e.lost, e.jitter_us, e.rtt_us);
+			       tag, dl, age, e.rtp_rx, e.rtp_tx, e.lost, e.jitter_us, rtt, e.peer_lost,
+			       e.peer_jitter_us, media);
 		}
 	if (as_json) {
 		char boot[20];

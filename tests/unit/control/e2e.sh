@@ -101,7 +101,7 @@ SHM=/dev/shm/voxplane-$ID.shm
 printf '\x63\x00\x00\x00' | dd of="$SHM" bs=1 seek=8 conv=notrunc status=none
 out=$(timeout 10 "$CTL_BIN" --set data_dir="$RUN/data" --set http_port=0 --set instance="$ID" --set run_dir="$RUN" 2>&1); rc=$?
 [ $rc = 1 ] || fail "ABI mismatch: exit $rc"
-echo "$out" | grep -q "shm ABI version 99, this control was built for 1" || fail "ABI message: $out"
+echo "$out" | grep -q "shm ABI version 99, this control was built for [0-9]*" || fail "ABI message: $out"
 [ -e "$RUN/$ID/control.pid" ] && fail "pid file left behind after refusal"
 printf '\x01\x00\x00\x00' | dd of="$SHM" bs=1 seek=8 conv=notrunc status=none
 grep -E -v '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z control (DEBUG|INFO|WARN|ERROR) [a-z]+: ' "$LOG" &&

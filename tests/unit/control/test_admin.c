@@ -61,6 +61,7 @@ static void test_table(void **state)
 	     "diag stop HANDLE | diag leg-tone HANDLE KIND [MS] | diag silence HANDLE MS | "
 	     "diag collect HANDLE MAX [KEYS [FIRST [INTER [barge]]]] | "
 	     "diag record HANDLE PATH [mono|dual [MAX [SILENCE [KEYS]]]] | diag term | "
+	     "diag bridge HANDLE PEER | diag unbridge HANDLE | "
 	     "diag match HANDLE LO HI [HEADER [VALUE]]"},
 	    {"diag nothing",
 	     "usage: diag leg-create N | diag leg-end HANDLE | diag burst W N | diag end-all | "
@@ -68,6 +69,7 @@ static void test_table(void **state)
 	     "diag stop HANDLE | diag leg-tone HANDLE KIND [MS] | diag silence HANDLE MS | "
 	     "diag collect HANDLE MAX [KEYS [FIRST [INTER [barge]]]] | "
 	     "diag record HANDLE PATH [mono|dual [MAX [SILENCE [KEYS]]]] | diag term | "
+	     "diag bridge HANDLE PEER | diag unbridge HANDLE | "
 	     "diag match HANDLE LO HI [HEADER [VALUE]]"},
 	    {"stat", "unknown request 'stat' (try 'help')"},
 	    {"status extra", "usage: status"},

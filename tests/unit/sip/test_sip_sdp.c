@@ -118,6 +118,68 @@ static void test_negotiate(void **state)
 	}
 }
 
+/* SDES (RFC 4568) choices: which crypto line an RTP/SAVP offer gets answered with, and the ones
+ * that make it unanswerable (the dataplane then says 488). */
+#define SDES_HEAD "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n" \
+		  "m=audio 4000 RTP/SAVP 0\r\n"
+#define SDES_KEY "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0" /* "0123456789abcdefghijklmnopqrst" */
+static void test_sdes(void **state)
+{
+	(void)state;
+	struct sip_sdp_answer a;
+	static const char *const refused[] = {
+	    /* only suites we do not do */
+	    SDES_HEAD "a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" SDES_KEY "\r\n"
+		      "a=crypto:2 F8_128_HMAC_SHA1_80 inline:" SDES_KEY "\r\n",
+	    /* bad base64 (a character outside the alphabet), and a key of the wrong length */
+	    SDES_HEAD "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3Bx*nN0\r\n",
+	    SDES_HEAD "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:MDEyMzQ1Njc4OWFiY2RlZmdo\r\n",
+	    /* no crypto line at all */
+	    SDES_HEAD,
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(parse(refused[i]), 0);
+		assert_true(sdp.secure);
+		assert_int_equal(sip_sdp_negotiate(&sdp, refused[i], &a), -ENOMSG);
+	}
+	/* the first usable line wins: an unknown suite and a broken key are skipped */
+	const char *ok = SDES_HEAD "a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" SDES_KEY "\r\n"
+				   "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:%%%%\r\n"
+				   "a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:" SDES_KEY "|2^31\r\n";
+	assert_int_equal(parse(ok), 0);
+	assert_int_equal(sip_sdp_negotiate(&sdp, ok, &a), 0);
+	assert_true(a.secure);
+	assert_int_equal(sdp.crypto[a.crypto_index].tag, 7);
+	assert_int_equal(sdp.crypto[a.crypto_index].suite, SIP_SDP_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(sdp.crypto[a.crypto_index].key, "0123456789abcdefghijklmnopqrst", 30);
+	/* the answer carries the same tag and suite with our key, and RTP/SAVP */
+	uint8_t key[30];
+	for (int i = 0; i < 30; i++)
+		key[i] = (uint8_t)(0xa0 + i);
+	struct sip_sdp_local l = {.sess_id = 1, .sess_version = 1, .user = "t", .srtp_key = key};
+	l.addr.family = 4;
+	l.addr.port = 30000;
+	l.addr.ip[0] = 192, l.addr.ip[2] = 2, l.addr.ip[3] = 2;
+	char buf[1024];
+	assert_true(sip_sdp_write(buf, sizeof(buf), &sdp, ok, &a, &l) > 0);
+	assert_non_null(strstr(buf, "RTP/SAVP"));
+	assert_non_null(strstr(buf, "a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:"));
+	struct sip_sdp back;
+	assert_int_equal(sip_sdp_parse(&back, buf, strlen(buf)), 0);
+	assert_int_equal(back.n_crypto, 1);
+	assert_true(back.crypto[0].key_ok);
+	assert_memory_equal(back.crypto[0].key, key, 30);
+	/* a secure answer needs our key */
+	l.srtp_key = NULL;
+	assert_int_equal(sip_sdp_write(buf, sizeof(buf), &sdp, ok, &a, &l), -EINVAL);
+	/* crypto lines on a plain RTP/AVP offer are ignored: answered plain */
+	const char *avp = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+			  "m=audio 4000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" SDES_KEY "\r\n";
+	assert_int_equal(parse(avp), 0);
+	assert_int_equal(sip_sdp_negotiate(&sdp, avp, &a), 0);
+	assert_false(a.secure);
+}
+
 static void test_bad(void **state)
 {
 	(void)state;
@@ -183,6 +245,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_offer),
 	    cmocka_unit_test(test_negotiate),
+	    cmocka_unit_test(test_sdes),
 	    cmocka_unit_test(test_bad),
 	    cmocka_unit_test(test_write),
 	};

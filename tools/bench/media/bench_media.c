@@ -19,6 +19,8 @@
 #include "rtcp.h"
 #include "rtp.h"
 #include "vsrtp.h"
+#include "srtp_leg.h"
+#include "legq.h"
 
 /* Each case runs for about this long (or its iteration cap), so the whole
  * bench stays well under 20 s. */
@@ -293,6 +295,60 @@ static void bench_term(void)
 	bench_report("collect poll (+ a key per 64)", "tick", &r);
 }
 
+/* The leg path as dp_play.c + dp_rtp.c run it on an SRTP leg: build the RTP header, copy the
+ * pre-encoded frame, protect with the leg's TX session; the far leg unprotects with its RX
+ * stream and checks the SSRC it holds (srtp_leg.c). One figure for the whole hop. */
+static void bench_srtp_leg(void)
+{
+	uint8_t k1[30], k2[30], frame[160], pkt[172 + VSRTP_RTP_TRAILER_MAX];
+	for (int i = 0; i < 30; i++) {
+		k1[i] = (uint8_t)i;
+		k2[i] = (uint8_t)(0x80 + i);
+	}
+	memset(frame, 0x7f, sizeof(frame));
+	static struct srtp_leg a, b;
+	if (srtp_leg_start(&a, VSRTP_AES_CM_128_HMAC_SHA1_80, k1, k2, 42) < 0 ||
+	    srtp_leg_start(&b, VSRTP_AES_CM_128_HMAC_SHA1_80, k2, k1, 43) < 0)
+		return;
+	struct bench_run r;
+	uint64_t fail = 0;
+	bench_start(&r);
+	do {
+		for (int k = 0; k < 1024; k++, r.n++) {
+			struct rtp_build hb = {.ssrc = 42, .pt = 0, .seq = (uint16_t)r.n, .ts = (uint32_t)r.n * 160u};
+			rtp_build_hdr(pkt, sizeof(pkt), &hb);
+			memcpy(pkt + 12, frame, sizeof(frame));
+			size_t len = 172;
+			fail += srtp_leg_tx_rtp(&a, pkt, &len, sizeof(pkt)) != 0;
+			fail += srtp_leg_rx_rtp(&b, pkt, &len, NULL) != 0;
+		}
+	} while (bench_more(&r) && r.n < 60000); /* stay inside one ROC step */
+	bench_report("srtp leg hop: build+protect+unprot", "packet", &r);
+	if (fail)
+		printf("  (%llu failures)\n", (unsigned long long)fail);
+
+	/* one RTCP report of a leg: SR + report block + CNAME, SRTCP protect */
+	struct rtp_source src;
+	rtp_source_init(&src, 43, 1);
+	for (uint16_t q = 1; q < 100; q++)
+		rtp_source_rx(&src, q, q * 160u, q * 160u);
+	struct legq_tx tx = {.ssrc = 42, .packets = 1000, .octets = 160000, .rtp_ts = 1};
+	uint8_t buf[256];
+	bench_start(&r);
+	do {
+		for (int k = 0; k < 1024; k++, r.n++) {
+			int n = legq_build_report(buf, sizeof(buf) - VSRTP_RTCP_TRAILER_MAX, &tx, &src,
+						  legq_ntp_from_ns(r.n * 1000u), "vx0.1@192.0.2.2");
+			size_t len = (size_t)n;
+			srtp_leg_tx_rtcp(&a, buf, &len, sizeof(buf));
+			bench_sink += buf[len - 1];
+		}
+	} while (bench_more(&r) && r.n < (1u << 30));
+	bench_report("rtcp report build + srtcp protect", "report", &r);
+	srtp_leg_stop(&a);
+	srtp_leg_stop(&b);
+}
+
 int main(void)
 {
 	printf("bench-media: one core, %.1f s per case\n", BENCH_NS / 1e9);
@@ -301,5 +357,6 @@ int main(void)
 	bench_jb();
 	bench_term();
 	bench_srtp();
+	bench_srtp_leg();
 	return bench_sink == 0xdeadbeef;
 }

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* bench_bridge.c — the bridge relay on one lcore, in process: cycles per packet and packets/s
+ * for bridged G.711 legs with 1k, 10k and 50k sessions (a session = two bridged legs), packets
+ * addressed to random sessions across the whole set, TX to net_null. Legs are created and
+ * bridged through the real command path (BRIDGE records in the command ring); packets are
+ * pre-built mbufs (built outside the timed region, like a NIC's DMA). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "dp_bridge.h"
+#include "dp_lcore.h"
+#include "dp_sip.h"
+#include "dp_sip_priv.h"
+#include "rtp.h"
+#include "vox_layout.h"
+#include "vox_rec.h"
+#include "vsrtp.h"
+
+/*
+ * Two figures per session count:
+ *  - "full path": Ethernet frames into dp_worker_turn_rx (classification, IPv4/UDP checks, leg
+ *    by port, latching, RFC 3550 statistics, the bridge hook, rewrite, UDP/IP output, burst TX
+ *    to net_null). The port plan (two ports per leg from rtp_port_min, one IPv4 address) allows
+ *    about 27k legs, so this runs at 1k and 10k sessions only.
+ *  - "peer side": relayed packets as the peer's owner receives them from the handoff ring
+ *    (dp_bridge_tx: handle lookup with its generation check, rewrite, stats, UDP/IP output, TX);
+ *    this is the only per-packet work that depends on the session table, so it runs at 1k, 10k
+ *    and 50k sessions.
+ * "SRTP on" adds, per packet, a libsrtp unprotect with the receiving leg's RX session and a
+ * protect with the peer's TX session (AES_CM_128_HMAC_SHA1_80, dataplane/media/vsrtp, one
+ * session per leg and direction) to the full path; the dataplane's own per-leg SRTP hook is
+ * built elsewhere, so this is the relay plus the crypto, not the integrated path.
+ */
+
+#define PEER_IP "192.0.2.1"
+#define OUR_IP "192.0.2.2"
+#define MAX_SESSIONS 50000u
+#define BURST 32
+
+static struct dp_ctx ctx;
+static struct dp_lcore *lc;
+static struct rte_ether_addr peer_mac = {{0x02, 0, 0, 0, 0, 0x01}};
+static unsigned char evbuf[VOX_REC_MAX_SLOTS * VOX_REC_SLOT];
+static uint32_t n_legs;
+static vox_handle_t *handles;  /* by leg index (slot) */
+static uint16_t *seqs;
+static uint32_t *tss;
+static struct vsrtp **srtp_rx, **srtp_tx, **srtp_far; /* per leg: its RX, its TX, the far end's TX */
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static inline uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void heartbeat(void)
+{
+	atomic_store(&ctx.shm.hdr->ctl.pid, (uint32_t)getpid());
+	atomic_store(&ctx.shm.hdr->ctl.heartbeat_ns, mono_ns());
+}
+
+static void drain_events(void)
+{
+	while (vox_rec_recv(lc->evt, evbuf, VOX_REC_MAX_SLOTS) > 0)
+		;
+}
+
+static uint16_t peer_port_of(uint32_t i)
+{
+	return (uint16_t)(20000 + i % 40000);
+}
+
+/* Answered SIP legs without signalling: what the SIP service leaves after a 200/ACK. */
+static int add_legs(uint32_t want)
+{
+	while (n_legs < want) {
+		struct dp_leg *leg = dp_leg_alloc(lc, VOX_LEG_KIND_SIP_IN, 0, NULL, 0, 0);
+		if (!leg)
+			return -1;
+		uint32_t slot = (uint32_t)(leg - lc->legs);
+		struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+		memset(sl, 0, offsetof(struct dp_sipleg, local_tag));
+		dp_rtp_leg_reset(lc, slot);
+		sl->uas = 1;
+		sl->answered = 1;
+		sl->rtp_port = (uint16_t)dp_rtp_port(ctx.cfg.rtp_port_min, slot, 0, 1);
+		sl->codec_pt = 8;
+		sl->dtmf_pt = 101;
+		sl->media.family = 4;
+		inet_pton(AF_INET, PEER_IP, sl->media.ip);
+		sl->media.port = peer_port_of(slot);
+		dp_leg_set_state(lc, leg, VOX_LEG_ANSWERED);
+		handles[slot] = dp_leg_handle(lc, leg);
+		seqs[slot] = (uint16_t)rnd();
+		tss[slot] = (uint32_t)rnd();
+		n_legs++;
+		if (n_legs % 2 == 0) { /* bridge the pair through the command path */
+			struct vox_bridge b = {.peer = handles[slot]};
+			struct vox_rec_hdr c;
+			memset(&c, 0, sizeof(c));
+			c.type = VOX_CMD_BRIDGE;
+			c.leg = handles[slot - 1];
+			while (vox_rec_send(lc->cmd, &c, &b, sizeof(b), VOX_REC_MAX_PAYLOAD, NULL) != 0) {
+				heartbeat();
+				dp_ctl_poll(lc, rte_rdtsc());
+				drain_events();
+			}
+		}
+		if (n_legs % 1024 == 0) {
+			heartbeat();
+			dp_ctl_poll(lc, rte_rdtsc());
+			drain_events();
+		}
+	}
+	while (vox_rec_ring_count(lc->cmd)) {
+		heartbeat();
+		dp_ctl_poll(lc, rte_rdtsc());
+		drain_events();
+	}
+	drain_events();
+	return 0;
+}
+
+/* One RTP frame from the far end of leg i, as the NIC delivers it. */
+static struct rte_mbuf *rtp_frame(uint32_t i, int srtp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx.pool);
+	if (!m)
+		return NULL;
+	size_t rl = RTP_HDR_LEN + 160;
+	size_t cap = rl + (srtp ? VSRTP_RTP_TRAILER_MAX : 0);
+	size_t tot = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(tot + cap));
+	struct rte_ether_hdr *e = (void *)p;
+	e->dst_addr = ctx.ifc.mac;
+	e->src_addr = peer_mac;
+	e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	uint8_t *r = p + tot;
+	struct rtp_build b = {.pt = 8, .seq = seqs[i]++, .ts = tss[i], .ssrc = 0x10000000u + i};
+	tss[i] += 160;
+	rtp_build_hdr(r, RTP_HDR_LEN, &b);
+	memset(r + RTP_HDR_LEN, 0xd5, 160);
+	if (srtp)
+		vsrtp_protect(srtp_far[i], r, &rl, cap);
+	rte_pktmbuf_trim(m, (uint16_t)(cap - rl));
+	struct rte_ipv4_hdr *ip = (void *)(e + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(struct rte_udp_hdr) + rl));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	inet_pton(AF_INET, PEER_IP, &ip->src_addr);
+	ip->dst_addr = ctx.ifc.ip;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	struct rte_udp_hdr *u = (void *)(ip + 1);
+	u->src_port = rte_cpu_to_be_16(peer_port_of(i));
+	u->dst_port = rte_cpu_to_be_16((uint16_t)dp_rtp_port(ctx.cfg.rtp_port_min, i, 0, 1));
+	u->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rl));
+	u->dgram_cksum = 0;
+	return m;
+}
+
+/* A relayed packet as the peer's owner takes it off the handoff ring (dp_bridge_rx's format). */
+static struct rte_mbuf *relayed(uint32_t i)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx.pool);
+	if (!m)
+		return NULL;
+	uint8_t *r = (uint8_t *)rte_pktmbuf_append(m, RTP_HDR_LEN + 160);
+	if (!r) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	struct rtp_build b = {.pt = 8, .seq = seqs[i]++, .ts = tss[i], .ssrc = 0x10000000u + i};
+	tss[i] += 160;
+	rtp_build_hdr(r, RTP_HDR_LEN, &b);
+	memset(r + RTP_HDR_LEN, 0xd5, 160);
+	uint64_t *md = (uint64_t *)(r - 16);
+	md[0] = handles[i ^ 1u]; /* the peer: pairs are (2k, 2k+1) */
+	md[1] = handles[i];
+	return m;
+}
+
+/* The machine is shared: a figure is the best and the median of ROUNDS rounds (cycles/packet
+ * per round), besides the overall mean; preemption by other processes inflates the mean. */
+#define ROUNDS 16
+struct rounds {
+	double cpp[ROUNDS];
+	uint32_t n;
+	uint64_t cyc, pkts;
+};
+
+static void round_add(struct rounds *r, uint64_t cyc, uint32_t pkts, uint32_t total)
+{
+	r->cyc += cyc;
+	r->pkts += pkts;
+	if (r->pkts >= total / ROUNDS && r->n < ROUNDS) {
+		r->cpp[r->n++] = (double)r->cyc / (double)r->pkts;
+		r->cyc = r->pkts = 0;
+	}
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, uint32_t sessions, struct rounds *r, uint64_t cyc, uint64_t done,
+		   uint64_t relayed)
+{
+	qsort(r->cpp, r->n, sizeof(r->cpp[0]), dcmp);
+	double best = r->n ? r->cpp[0] : 0, med = r->n ? r->cpp[r->n / 2] : 0;
+	printf("%s %5u sessions (%6u legs): best %5.0f, median %5.0f, mean %5.0f cycles/packet "
+	       "= %5.2f Mpps at the median on one lcore (%llu/%llu relayed)\n",
+	       what, sessions, n_legs, best, med, (double)cyc / (double)done,
+	       med > 0 ? (double)rte_get_tsc_hz() / med / 1e6 : 0, (unsigned long long)relayed,
+	       (unsigned long long)done);
+}
+
+static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
+{
+	struct rte_mbuf *pk[BURST];
+	/* latch every leg first (the first packet of a leg is not what we measure) */
+	for (uint32_t i = 0; i < n_legs; i += BURST) {
+		uint16_t n = 0;
+		for (uint32_t k = i; k < n_legs && n < BURST; k++)
+			if ((pk[n] = rtp_frame(k, srtp)) != NULL) {
+				if (srtp) {
+					uint32_t hl = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+						      sizeof(struct rte_udp_hdr);
+					uint8_t *r = rte_pktmbuf_mtod_offset(pk[n], uint8_t *, hl);
+					size_t l = rte_pktmbuf_data_len(pk[n]) - hl;
+					vsrtp_unprotect(srtp_rx[k], r, &l);
+					/* the peer's TX session meets this SSRC here (libsrtp allocates its
+					   stream on first use), not in the timed loop */
+					uint8_t tmp[RTP_HDR_LEN + 160 + VSRTP_RTP_TRAILER_MAX];
+					size_t l2 = l;
+					memcpy(tmp, r, l);
+					vsrtp_protect(srtp_tx[k ^ 1u], tmp, &l2, sizeof(tmp));
+				}
+				n++;
+			}
+		dp_worker_turn_rx(lc, pk, n, rte_rdtsc());
+		net_tx_flush(&lc->net);
+	}
+	uint64_t relayed0 = lc->st->bridge_relayed, cyc = 0, done = 0;
+	const uint32_t hl = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr);
+	struct rounds rd = {0};
+	while (done < n_pkts) {
+		uint16_t n = 0;
+		while (n < BURST) {
+			uint32_t i = (uint32_t)(rnd() % n_legs);
+			if ((pk[n] = rtp_frame(i, srtp)) == NULL)
+				break;
+			n++;
+		}
+		uint64_t t0 = rte_rdtsc();
+		if (srtp) {
+			for (uint16_t k = 0; k < n; k++) {
+				uint8_t *r = rte_pktmbuf_mtod_offset(pk[k], uint8_t *, hl);
+				size_t l = rte_pktmbuf_data_len(pk[k]) - hl;
+				uint32_t leg = ntohl(*(uint32_t *)(r + 8)) - 0x10000000u;
+				vsrtp_unprotect(srtp_rx[leg], r, &l);
+				size_t l2 = l;
+				/* the peer's TX session protects what goes out (same work as after the
+				   rewrite); the packet keeps its protected length, as on the wire */
+				vsrtp_protect(srtp_tx[leg ^ 1u], r, &l2, l + VSRTP_RTP_TRAILER_MAX);
+			}
+		}
+		dp_worker_turn_rx(lc, pk, n, t0);
+		net_tx_flush(&lc->net);
+		uint64_t c = rte_rdtsc() - t0;
+		cyc += c;
+		done += n;
+		round_add(&rd, c, n, n_pkts);
+	}
+	uint64_t rel = lc->st->bridge_relayed - relayed0;
+	char what[64];
+	snprintf(what, sizeof(what), "full path, SRTP %s", srtp ? "on " : "off");
+	report(what, sessions, &rd, cyc, done, rel);
+}
+
+static void peer_side(uint32_t sessions, uint32_t n_pkts)
+{
+	struct rte_mbuf *pk[BURST];
+	uint64_t relayed0 = lc->st->bridge_relayed, cyc = 0, done = 0;
+	struct rounds rd = {0};
+	while (done < n_pkts) {
+		uint16_t n = 0;
+		while (n < BURST) {
+			if ((pk[n] = relayed((uint32_t)(rnd() % n_legs))) == NULL)
+				break;
+			n++;
+		}
+		uint64_t t0 = rte_rdtsc();
+		dp_bridge_tx_burst(lc, pk, n, t0);
+		net_tx_flush(&lc->net);
+		uint64_t c = rte_rdtsc() - t0;
+		cyc += c;
+		done += n;
+		round_add(&rd, c, n, n_pkts);
+	}
+	report("peer side only   ", sessions, &rd, cyc, done, lc->st->bridge_relayed - relayed0);
+}
+
+static int srtp_setup(uint32_t legs)
+{
+	struct vsrtp_cfg c = {.suite = VSRTP_AES_CM_128_HMAC_SHA1_80, .any_ssrc = true};
+	for (int i = 0; i < VSRTP_MASTER_LEN; i++)
+		c.master[i] = (uint8_t)(i * 7 + 1);
+	for (uint32_t i = 0; i < legs; i++) {
+		if (srtp_rx[i])
+			continue;
+		c.dir = VSRTP_TX;
+		if (vsrtp_create(&srtp_far[i], &c) != 0)
+			return -1;
+		c.dir = VSRTP_RX;
+		if (vsrtp_create(&srtp_rx[i], &c) != 0)
+			return -1;
+		c.dir = VSRTP_TX;
+		if (vsrtp_create(&srtp_tx[i], &c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char prefix[64], shm[128];
+	snprintf(prefix, sizeof(prefix), "--file-prefix=bbr%d", (int)getpid());
+	char *eal[] = {argv[0], "--no-huge", "-m", "2048", "--no-pci", "--no-shconf", "-l", "0", "--no-telemetry",
+		       "--log-level=*:error", "--vdev=net_null0", prefix};
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0)
+		return 1;
+	uint32_t n_pkts = argc > 1 ? (uint32_t)atoi(argv[1]) : 2000000u;
+	char err[128];
+	vox_conf_defaults(dp_conf_table, &ctx.cfg, err, sizeof(err));
+	ctx.cfg.max_legs = 2 * MAX_SESSIONS;
+	ctx.cfg.rtp_port_min = 10000;
+	ctx.cfg.rtp_port_max = 65534;
+	ctx.n_workers = 1;
+	ctx.tsc_hz = rte_get_tsc_hz();
+	ctx.efd = -1;
+	ctx.pool = rte_pktmbuf_pool_create("bench", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	ctx.big_pool = rte_pktmbuf_pool_create("bench_big", 255, 32, 0, 9216 + RTE_PKTMBUF_HEADROOM, 0);
+	ctx.store_pool = rte_pktmbuf_pool_create("bench_store", 1023, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	struct rte_eth_conf pc;
+	memset(&pc, 0, sizeof(pc));
+	if (!ctx.pool || !ctx.big_pool || !ctx.store_pool || rte_eth_dev_configure(0, 1, 1, &pc) ||
+	    rte_eth_rx_queue_setup(0, 0, 512, 0, NULL, ctx.pool) || rte_eth_tx_queue_setup(0, 0, 512, 0, NULL) ||
+	    rte_eth_dev_start(0)) {
+		fprintf(stderr, "port setup failed\n");
+		return 1;
+	}
+	ctx.port_id = 0;
+	ctx.ifc.port_id = 0;
+	ctx.ifc.mtu = 1500;
+	inet_pton(AF_INET, OUR_IP, &ctx.ifc.ip);
+	ctx.ifc.mask = htonl(0xffffff00u);
+	rte_eth_macaddr_get(0, &ctx.ifc.mac);
+	for (uint32_t p = ctx.cfg.rtp_port_min; p <= ctx.cfg.rtp_port_max; p++)
+		ctx.ifc.port_class[p] = NET_CLASS_RTP;
+	snprintf(shm, sizeof(shm), "/dev/shm/voxplane-bbr%d.shm", (int)getpid());
+	struct vox_shm_params sp = {.n_workers = 1, .cmd_ring_slots = 4096, .evt_ring_slots = 65536,
+				    .bulk_ring_bytes = 65536, .mirror_slots = ctx.cfg.max_legs,
+				    .max_sip_bytes = 8192, .pool_bytes = 8u << 20};
+	handles = calloc(ctx.cfg.max_legs, sizeof(*handles));
+	seqs = calloc(ctx.cfg.max_legs, sizeof(*seqs));
+	tss = calloc(ctx.cfg.max_legs, sizeof(*tss));
+	srtp_rx = calloc(ctx.cfg.max_legs, sizeof(*srtp_rx));
+	srtp_tx = calloc(ctx.cfg.max_legs, sizeof(*srtp_tx));
+	srtp_far = calloc(ctx.cfg.max_legs, sizeof(*srtp_far));
+	int with_srtp = !(argc > 2 && strcmp(argv[2], "nosrtp") == 0);
+	if (!srtp_far || !handles || !seqs || !tss || !srtp_rx || !srtp_tx || vox_shm_create(&ctx.shm, shm, &sp) != 0)
+		return 1;
+	if (dp_lcore_create(&ctx, 0, rte_lcore_id(), &lc) != 0) {
+		fprintf(stderr, "worker setup failed\n");
+		unlink(shm);
+		return 1;
+	}
+	ctx.workers[0] = lc;
+	dp_ctl_init(lc);
+	heartbeat();
+	{ /* the peer's MAC: an ARP request from it teaches the table */
+		struct rte_mbuf *m = rte_pktmbuf_alloc(ctx.pool);
+		char *p = rte_pktmbuf_append(m, sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr));
+		struct rte_ether_hdr *e = (void *)p;
+		e->dst_addr = (struct rte_ether_addr){{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+		e->src_addr = peer_mac;
+		e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+		struct rte_arp_hdr *a = (void *)(e + 1);
+		a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+		a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		a->arp_hlen = 6;
+		a->arp_plen = 4;
+		a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+		a->arp_data.arp_sha = peer_mac;
+		inet_pton(AF_INET, PEER_IP, &a->arp_data.arp_sip);
+		memset(&a->arp_data.arp_tha, 0, 6);
+		a->arp_data.arp_tip = ctx.ifc.ip;
+		dp_worker_turn_rx(lc, &m, 1, rte_rdtsc());
+		net_tx_flush(&lc->net);
+	}
+	printf("bench-bridge: one lcore, TSC %.2f GHz, in-process (pre-built mbufs in, net_null TX), "
+	       "G.711 both legs PCMA (no transcoding), %u packets per figure\n",
+	       rte_get_tsc_hz() / 1e9, n_pkts);
+	static const uint32_t sessions[] = {1000, 10000, 50000};
+	for (size_t s = 0; s < RTE_DIM(sessions); s++) {
+		if (add_legs(2 * sessions[s]) != 0 || lc->st->bridges_active != n_legs) {
+			fprintf(stderr, "setup of %u sessions failed (%u legs, %llu bridged)\n", sessions[s],
+				n_legs, (unsigned long long)lc->st->bridges_active);
+			break;
+		}
+		if (dp_rtp_port(ctx.cfg.rtp_port_min, n_legs - 1, 0, 1) + 1 <= ctx.cfg.rtp_port_max) {
+			full_path(sessions[s], 0, n_pkts);
+			if (!with_srtp)
+				;
+			else if (srtp_setup(n_legs) == 0)
+				full_path(sessions[s], 1, n_pkts / 4);
+			else
+				printf("SRTP sessions could not be created\n");
+		} else {
+			printf("full path, %u sessions: not possible, %u legs need more RTP ports than one "
+			       "IPv4 address has (the port plan gives ~27k legs per address)\n",
+			       sessions[s], n_legs);
+		}
+		peer_side(sessions[s], n_pkts);
+	}
+	printf("drops: %llu\n", (unsigned long long)lc->st->drops);
+	for (int d = 0; d < VOX_DROP__COUNT; d++)
+		if (lc->st->drop[d])
+			printf("  drop reason %d: %llu\n", d, (unsigned long long)lc->st->drop[d]);
+	vox_shm_unmap(&ctx.shm);
+	unlink(shm);
+	return 0;
+}
