@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "calls_priv.h"
+#include "calls_sip.h"
 #include "ctl_dp.h"
 #include "ctl_log.h"
 #include "ctl_media.h"
@@ -69,7 +70,9 @@ static void call_free(struct call *k)
 {
 	struct ctl_calls *m = k->m;
 	calls_ops_cancel(k);
-	if (k->wh && m->c->http)
+	calls_dial_drop_all(k);
+	/* a final request (the call is over) still goes out; its answer finds no call */
+	if (k->wh && !k->req_final && m->c->http)
 		http_webhook_cancel(m->c->http->fetch, k->wh);
 	k->wh = NULL;
 	if (k->eng)
@@ -227,10 +230,10 @@ void call_set_status(struct call *k, const char *status, uint64_t ts_ns, enum ct
 
 void call_maybe_free(struct call *k)
 {
-	if (!k->leg_gone || !k->committed)
-		return;
-	if (k->eng && twiml_engine_state(k->eng) != TWIML_ST_ENDED)
-		return;
+	if (!k->leg_gone || !k->committed || calls_dial_live(k))
+		return; /* a <Dial>'s legs still report to the engine (its final action) */
+	/* the caller is gone and no outbound leg is left: nothing else will come to the engine
+	 * (its final request, if any, is already out) */
 	call_free(k);
 }
 
@@ -245,41 +248,6 @@ static void pstr_copy(char *out, size_t cap, const char *raw, uint32_t raw_len, 
 		n = cap - 1;
 	memcpy(out, raw + p.off, n);
 	out[n] = 0;
-}
-
-/* X-... headers of the INVITE (up to CALLS_SIP_HDRS) for SipHeader_X-... */
-static void offer_x_headers(struct call *k, const char *raw, uint32_t len)
-{
-	const char *p = raw, *end = raw + len;
-	const char *eol = memchr(p, '\n', (size_t)(end - p)); /* skip the request line */
-	p = eol ? eol + 1 : end;
-	while (p < end && k->n_xh < CALLS_SIP_HDRS) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		const char *le = eol ? eol : end;
-		size_t ll = (size_t)(le - p);
-		if (ll && p[ll - 1] == '\r')
-			ll--;
-		if (!ll)
-			break; /* end of headers */
-		const char *colon = memchr(p, ':', ll);
-		if (ll > 2 && (p[0] == 'X' || p[0] == 'x') && p[1] == '-' && colon) {
-			size_t nl = (size_t)(colon - p);
-			while (nl && (p[nl - 1] == ' ' || p[nl - 1] == '\t'))
-				nl--;
-			const char *v = colon + 1;
-			while (v < p + ll && (*v == ' ' || *v == '\t'))
-				v++;
-			size_t vl = (size_t)(p + ll - v);
-			if (nl < sizeof(k->xh_name[0]) && vl < sizeof(k->xh_val[0])) {
-				memcpy(k->xh_name[k->n_xh], p, nl);
-				k->xh_name[k->n_xh][nl] = 0;
-				memcpy(k->xh_val[k->n_xh], v, vl);
-				k->xh_val[k->n_xh][vl] = 0;
-				k->n_xh++;
-			}
-		}
-		p = eol ? eol + 1 : end;
-	}
 }
 
 static void offer_reject(struct ctl *c, const struct vox_rec_hdr *h, uint16_t code)
@@ -355,20 +323,13 @@ static void on_offered(struct ctl_calls *m, const struct vox_rec_hdr *h, const v
 	pstr_copy(k->sip_call_id, sizeof(k->sip_call_id), raw, raw_len, si.f[VOX_SF_CALL_ID]);
 	char div[256];
 	pstr_copy(div, sizeof(div), raw, raw_len, si.f[VOX_SF_DIVERSION]);
-	if (div[0]) {
-		/* Diversion: <sip:+1555...@host>;reason=...: its user part */
-		char *s = strstr(div, "sip:"), *e;
-		if (s) {
-			s += 4;
-			e = s + strcspn(s, "@;>");
-			*e = 0;
-			snprintf(k->forwarded_from, sizeof(k->forwarded_from), "%s", s);
-		}
-	}
+	if (div[0] && calls_sip_addr_user(div, k->forwarded_from, sizeof(k->forwarded_from)) != 0)
+		k->forwarded_from[0] = 0;
 	if (si.src.family == VOX_AF_INET)
 		snprintf(k->src_ip, sizeof(k->src_ip), "%u.%u.%u.%u", si.src.addr[0], si.src.addr[1],
 		         si.src.addr[2], si.src.addr[3]);
-	offer_x_headers(k, raw, raw_len);
+	k->n_xh = calls_sip_x_headers(raw, raw_len, k->xh_name[0], sizeof(k->xh_name[0]), k->xh_val[0],
+	                              sizeof(k->xh_val[0]), CALLS_SIP_HDRS);
 	const char *s;
 	s = json_string_value(json_object_get(num, "voice_fallback_url"));
 	snprintf(k->fb_url, sizeof(k->fb_url), "%s", s ?: "");
@@ -407,20 +368,13 @@ static void on_leg_gone(struct call *k, const struct vox_rec_hdr *h, const void 
 	struct vox_leg_sip ls = {0};
 	if (h->len >= sizeof(ls))
 		memcpy(&ls, payload, sizeof(ls));
-	const char *st = "completed";
-	if (!k->answered)
-		st = k->rejected_busy ? "busy" : k->rejected ? "no-answer"
-		     : ls.by == VOX_BY_REMOTE ? "canceled" : "failed";
+	const char *st = calls_end_status(k->answered, k->rejected, k->rejected_busy,
+	                                  ls.by == VOX_BY_REMOTE);
 	if (k->eng)
 		twiml_on_call_ended(k->eng);
 	calls_ops_cancel(k);
 	call_set_status(k, st, h->ts_ns, CTL_CALL_EV_COMPLETED);
 	CTL_INFO(TAG, "%s: %s (%s)", k->sid, st, ctl_dp_type_name(h->type));
-	if (k->eng && twiml_engine_state(k->eng) != TWIML_ST_ENDED) {
-		/* the engine may still send its final request; nothing else will come */
-		twiml_engine_destroy(k->eng);
-		k->eng = NULL;
-	}
 	call_maybe_free(k);
 }
 
@@ -434,8 +388,22 @@ void ctl_calls_on_event(struct ctl *c, const struct vox_rec_hdr *h, const void *
 		return;
 	}
 	struct call *k = calls_by_leg(m, h->leg);
-	if (!k)
+	if (!k) {
+		/* an outbound leg of a <Dial> (by handle, or by request id until LEG_CREATED) */
+		for (uint32_t i = 0, seen = 0; i < m->max && seen < m->n; i++) {
+			if (!m->v[i].gen)
+				continue;
+			seen++;
+			if (calls_dial_owns(&m->v[i], h)) {
+				k = &m->v[i];
+				calls_dial_event(k, h, payload);
+				if (k->gen)
+					call_maybe_free(k);
+				return;
+			}
+		}
 		return;
+	}
 	switch (h->type) {
 	case VOX_EVT_LEG_ANSWERED:
 		if (!k->answered) {

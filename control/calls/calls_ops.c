@@ -433,54 +433,22 @@ void calls_ops_record_done(struct call *k, const struct vox_recording_done *d)
 	twiml_on_record_done(k->eng, token, &r);
 }
 
-/* ---- Dial: not wired yet ---- */
-
-struct dial_fail {
-	void *ref;
-	uint32_t leg;
-};
-
-static int64_t dial_fail_fire(struct ctl_loop *l, uint64_t id, void *arg)
-{
-	struct dial_fail *df = arg;
-	struct call *k = call_deref(calls_module(), df->ref);
-	if (k && k->eng) {
-		struct twiml_leg_event ev = {.result = TWIML_LEG_FAILED};
-		twiml_on_leg(k->eng, df->leg, &ev);
-		call_maybe_free(k);
-	}
-	free(df);
-	return CTL_TIMER_STOP;
-}
+/* ---- Dial (calls_dial.c) ---- */
 
 static void op_dial(void *ctx, uint32_t leg, const struct twiml_node *dial,
                     const struct twiml_node *noun)
 {
-	/* PARTIAL: Dial is not wired to DIAL/BRIDGE yet; every noun fails (DialCallStatus=failed),
-	 * reported on the next loop turn (an op must not re-enter the engine) */
-	struct call *k = K(ctx);
-	(void)dial;
-	(void)noun;
-	calls_notify(k, 13201, NULL, "Dial is not supported yet by this router", 1);
-	struct dial_fail *df = malloc(sizeof(*df));
-	if (!df)
-		return;
-	df->ref = call_ref(k);
-	df->leg = leg;
-	if (!ctl_loop_add_timer(k->m->c->loop, 0, dial_fail_fire, df))
-		free(df);
+	calls_dial_op(K(ctx), leg, dial, noun);
 }
 
 static void op_dial_cancel(void *ctx, uint32_t leg)
 {
-	(void)ctx;
-	(void)leg;
+	calls_dial_cancel(K(ctx), leg);
 }
 
 static void op_bridge(void *ctx, uint32_t leg)
 {
-	(void)ctx;
-	(void)leg;
+	calls_dial_bridge(K(ctx), leg);
 }
 
 static void op_set_deadline(void *ctx, uint32_t seconds)

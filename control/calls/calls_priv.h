@@ -22,6 +22,23 @@
 #define CALLS_PLAY_CLIPS VOX_PLAY_MAX
 
 struct ctl_media;
+struct dns_lookup;
+
+#define CALLS_DIAL_LEGS TWIML_MAX_DIAL_NOUNS
+
+/* One <Dial> noun's outbound leg. */
+struct call_dleg {
+	bool used, done, answered, gone, cancel_pending, end_sent;
+	uint8_t result; /* enum twiml_leg_result, for a failure reported later */
+	uint16_t code, worker;
+	uint64_t req_id;
+	vox_handle_t h;
+	uint64_t answer_ns;
+	uint32_t ring_ms;
+	struct dns_lookup *dns;
+	char sid[35];
+	char target[512], from[160], user[128], pass[128], hdrs[1024];
+};
 
 /* One call: an inbound SIP leg running markup. Lives in the module's array (stable address);
  * asynchronous completions carry (index, generation) so a late one for a freed call is dropped. */
@@ -63,6 +80,10 @@ struct call {
 	bool collecting;
 	uint64_t timer;
 
+	/* Dial */
+	struct call_dleg dl[CALLS_DIAL_LEGS];
+	bool bridged;
+
 	/* Record */
 	uint16_t rec_id;
 	uint32_t rec_token;
@@ -75,7 +96,7 @@ struct calls_counters {
 	uint64_t webhooks, webhook_failures, fallbacks, app_errors, parse_errors, notifications;
 	uint64_t prompts_tts, prompts_cached, plays_fetched, plays_cached, media_errors;
 	uint64_t recordings, status_callbacks, callbacks_failed, ended;
-	uint64_t cmd_errors;
+	uint64_t cmd_errors, dials;
 };
 
 struct ctl_calls {
@@ -114,6 +135,16 @@ void calls_ops_media_done(struct call *k, int32_t status);
 void calls_ops_dtmf(struct call *k, char digit);
 void calls_ops_record_done(struct call *k, const struct vox_recording_done *d);
 void calls_ops_cancel(struct call *k);
+
+/* calls_dial.c: <Dial> nouns as outbound legs */
+void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
+                   const struct twiml_node *noun);
+void calls_dial_cancel(struct call *k, uint32_t leg);
+void calls_dial_bridge(struct call *k, uint32_t leg);
+void calls_dial_drop_all(struct call *k);
+int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload);
+bool calls_dial_owns(const struct call *k, const struct vox_rec_hdr *h);
+bool calls_dial_live(const struct call *k);
 
 /* calls_hook.c: webhooks, notifications, status callbacks */
 void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback);

@@ -5,7 +5,9 @@
 # side: Say heard (non-silent PCMU for about the prompt's length) then BYE; Reject busy is a 486
 # never answered; Gather gets an RFC 4733 key to its relative action; a Gather timeout falls
 # through to a relative Redirect; a 500 goes to the fallback URL with ErrorCode 11200; Record
-# gives a WAV of the right length at its RecordingUrl; status callbacks in order.
+# gives a WAV of the right length at its RecordingUrl; Dial Sip (digest, URI headers, bridged,
+# timeLimit), Dial busy, Dial no-answer (CANCEL), Dial Number via outbound_trunk; status
+# callbacks with the right CallStatus; an unknown number is 404.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -24,10 +26,18 @@ cat >"$W/routes.json" <<'EOF'
  "/fb": {"body": "<Response><Say>fallback</Say><Hangup/></Response>"},
  "/record": {"body": "<Response><Record maxLength=\"3\" playBeep=\"false\" timeout=\"10\" action=\"/recorded\"/></Response>"},
  "/recorded": {"body": "<Response><Pause length=\"8\"/></Response>"},
+ "/dialsip": {"body": "<Response><Dial timeLimit=\"2\" action=\"/dialed\"><Sip username=\"alice\" password=\"secret\">sip:uas@192.0.2.1:5080?X-Test=yes</Sip></Dial></Response>"},
+ "/dialed": {"body": "<Response><Hangup/></Response>"},
+ "/dialbusy": {"body": "<Response><Dial action=\"/dialedbusy\"><Sip>sip:busy@192.0.2.1:5092</Sip></Dial></Response>"},
+ "/dialedbusy": {"body": "<Response><Hangup/></Response>"},
+ "/dialslow": {"body": "<Response><Dial timeout=\"5\" action=\"/dialedslow\"><Sip>sip:slow@192.0.2.1:5082</Sip></Dial></Response>"},
+ "/dialedslow": {"body": "<Response><Hangup/></Response>"},
+ "/dialnum": {"body": "<Response><Dial timeLimit=\"2\"><Number>+15551230000</Number></Dial><Say>after the dial</Say><Hangup/></Response>"},
  "/status": {"body": ""}
 }
 EOF
-t_up -- "http_port=$P" "public_base_url=http://127.0.0.1:$P"
+t_up -- "http_port=$P" "public_base_url=http://127.0.0.1:$P" "outbound_trunk=192.0.2.1:5094" \
+  "http_static_dir=$VOX_ROOT/configs/demo"
 python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -39,7 +49,8 @@ AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550101 /say && num +15005550102 /busy && num +15005550103 /gather &&
-  num +15005550104 /timeout && num +15005550105 /fail --fallback-url "$U/fb" && num +15005550106 /record
+  num +15005550104 /timeout && num +15005550105 /fail --fallback-url "$U/fb" && num +15005550106 /record &&
+  num +15005550107 /dialsip && num +15005550108 /dialbusy && num +15005550109 /dialslow && num +15005550110 /dialnum
 check "numbers registered" test $? = 0
 # requests logged by webapp: req PATH -> JSON lines
 req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
@@ -120,11 +131,63 @@ curl -sS --max-time 5 -o "$T_LOG/rec2.wav" "$RU.wav"
 check "... and with .wav" cmp -s "$T_LOG/rec.wav" "$T_LOG/rec2.wav"
 wait $SIPP
 
+# --- Dial: Sip with digest auth, bridged, ended by timeLimit; busy; no answer (CANCEL); Number
+uas() { nsx timeout 40 sipp -sf "$T_SCEN/$1.xml" -i 192.0.2.1 -p "$2" -m 1 -nostdin -timeout 30 \
+  -trace_msg -message_file "$T_LOG/$1.msg" >"$T_LOG/$1.out" 2>&1; }
+uas uas_auth 5080 &
+UAS=$!
+sleep 0.3
+nb=$(status_q .events.BRIDGED)
+sipp_run uac_wait_bye 15005550107
+rc=$?
+wait $UAS
+urc=$?
+check "Dial Sip: the caller was answered and got our BYE at the timeLimit (rc=$rc)" test $rc = 0
+check "the callee saw 401, our digest, and our BYE (rc=$urc)" test $urc = 0
+check "the INVITE carried X-Test from the URI, not in the Request-URI" \
+  grep -q '^X-Test: yes' "$T_LOG/uas_auth.msg"
+check "the legs were bridged (BRIDGED events: $nb -> $(status_q .events.BRIDGED))" test "$(status_q .events.BRIDGED)" -ge $((nb + 2))
+check "Dial action: DialCallStatus=completed, DialCallSid, DialCallDuration ~2" \
+  test "$(form /dialed DialCallStatus)" = completed -a -n "$(form /dialed DialCallSid | grep '^CA')" -a "$(form /dialed DialCallDuration)" -ge 1 -a "$(form /dialed DialCallDuration)" -le 3
+uas uas_busy 5092 &
+UAS=$!
+sleep 0.3
+sipp_run uac_wait_bye 15005550108
+check "Dial busy: the caller got our BYE after the action (rc=$?)" test $? = 0
+wait $UAS
+check "Dial busy: DialCallStatus=busy" test "$(form /dialedbusy DialCallStatus)" = busy
+uas uas_noanswer 5082 &
+UAS=$!
+sleep 0.3
+sipp_run uac_wait_bye 15005550109
+rc=$?
+wait $UAS
+urc=$?
+check "Dial timeout: the callee got our CANCEL (rc=$urc), the caller our BYE (rc=$rc)" test $urc = 0 -a $rc = 0
+check "Dial timeout: DialCallStatus=no-answer" test "$(form /dialedslow DialCallStatus)" = no-answer
+nsx timeout 40 sipp -sn uas -i 192.0.2.1 -p 5094 -m 1 -nostdin -timeout 30 -trace_msg \
+  -message_file "$T_LOG/trunk.msg" >"$T_LOG/trunk.out" 2>&1 &
+UAS=$!
+sleep 0.3
+sipp_run uac_wait_bye 15005550110
+rc=$?
+wait $UAS
+check "Dial Number through outbound_trunk: the trunk got INVITE sip:+15551230000@192.0.2.1:5094, the caller our BYE (rc=$rc)" \
+  test $rc = 0 -a -n "$(grep '^INVITE sip:+15551230000@192.0.2.1:5094' "$T_LOG/trunk.msg")"
+
+# --- the dev demo (configs/demo, served by control): welcome Say, a key to the Gather's action
+voxctl number add --account "$AC" --number +15005550006 --voice-url "http://127.0.0.1:$P/demo/voice.xml" >/dev/null
+sf=$(status_q .http.server.static_files)
+sipp_run uac_pcma_dtmf 15005550006
+rc=$?
+check "the demo number: voice.xml then, on the key, gather.xml fetched by the call ($sf -> $(status_q .http.server.static_files) files; rc=$rc)" \
+  test "$(status_q .http.server.static_files)" -ge $((sf + 2)) -a $rc = 0
+
 # --- status callbacks: one completed per call, with the right CallStatus
 sleep 1
 cbs=$(jq -r 'select(.path=="/status") | [(.form[] | select(.[0]=="To") | .[1]), (.form[] | select(.[0]=="CallStatus") | .[1])] | join(" ")' "$W/req.jsonl" | sort | tr '\n' ',')
 check "status callbacks (completed event): $cbs" \
-  test "$cbs" = "+15005550101 completed,+15005550102 busy,+15005550103 completed,+15005550104 completed,+15005550105 completed,+15005550106 completed,"
+  test "$cbs" = "+15005550101 completed,+15005550102 busy,+15005550103 completed,+15005550104 completed,+15005550105 completed,+15005550106 completed,+15005550107 completed,+15005550108 completed,+15005550109 completed,+15005550110 completed,"
 check "completed callbacks carry CallDuration, SequenceNumber 0, CallbackSource" \
   test "$(form /status SequenceNumber) $(form /status CallbackSource)" = "0 call-progress-events" -a -n "$(form /status CallDuration)"
 sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
