@@ -158,6 +158,8 @@ static void media_done_cb(void *cookie, uint64_t id, struct ctl_media_result *re
 		return;
 	}
 	vox_clip_t clips[CALLS_PLAY_CLIPS];
+	CTL_DEBUG(TAG, "%s: %s ready: %zu samples (from %u Hz, %u ch)", k->sid, j->kind,
+	          res->n_samples, res->src_rate, res->src_channels);
 	uint32_t n = media_load(k, j->kind, j->a, j->b, j->c, res->samples, res->n_samples, clips);
 	free(res->samples);
 	if (!n)
@@ -264,7 +266,9 @@ static void op_play(void *ctx, uint32_t token, const char *url, uint32_t loop)
 		return;
 	}
 	struct media_job *j = job_new(k, token, loop, "play", abs, NULL, NULL);
-	struct http_request rq = {.url = abs, .method = "GET"};
+	/* signed like every request to the application (GET: the URL alone) */
+	struct http_request rq = {.url = abs, .method = "GET",
+	                          .auth_token = k->token[0] ? k->token : NULL};
 	if (!j || !k->m->media_fetch ||
 	    http_fetch_start(k->m->media_fetch, &rq, play_fetched, j, NULL) != 0) {
 		if (j)

@@ -33,12 +33,15 @@ cat >"$W/routes.json" <<'EOF'
  "/dialslow": {"body": "<Response><Dial timeout=\"5\" action=\"/dialedslow\"><Sip>sip:slow@192.0.2.1:5082</Sip></Dial></Response>"},
  "/dialedslow": {"body": "<Response><Hangup/></Response>"},
  "/dialnum": {"body": "<Response><Dial timeLimit=\"2\"><Number>+15551230000</Number></Dial><Say>after the dial</Say><Hangup/></Response>"},
+ "/play": {"body": "<Response><Play loop=\"2\">media/clip.wav</Play><Hangup/></Response>"},
  "/status": {"body": ""}
 }
 EOF
 t_up -- "http_port=$P" "public_base_url=http://127.0.0.1:$P" "outbound_trunk=192.0.2.1:5094" \
   "http_static_dir=$VOX_ROOT/configs/demo"
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
+mkdir -p "$W/docs/media"
+sox -n -r 8000 -c 1 -b 16 "$W/docs/media/clip.wav" synth 1.0 sine 1000 vol 0.5
+python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 WP=$(cat "$W/port")
@@ -50,7 +53,7 @@ TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550101 /say && num +15005550102 /busy && num +15005550103 /gather &&
   num +15005550104 /timeout && num +15005550105 /fail --fallback-url "$U/fb" && num +15005550106 /record &&
-  num +15005550107 /dialsip && num +15005550108 /dialbusy && num +15005550109 /dialslow && num +15005550110 /dialnum
+  num +15005550107 /dialsip && num +15005550108 /dialbusy && num +15005550109 /dialslow && num +15005550110 /dialnum && num +15005550111 /play
 check "numbers registered" test $? = 0
 # requests logged by webapp: req PATH -> JSON lines
 req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
@@ -60,6 +63,7 @@ has_req() { [ -n "$(req "$1")" ]; }
 # --- Say + Hangup: the caller hears the prompt, then our BYE
 ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/say.pcap" 'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
 TD=$!
+wait_for 5 test -s "$T_LOG/say.pcap"
 sleep 0.5
 sipp_run uac_wait_bye 15005550101
 rc=$?
@@ -89,6 +93,44 @@ sys.exit(0 if len(loud) >= 50 and 1.0 <= span <= 6.0 else 1)
 PY
 }
 check "Say heard: non-silent PCMU for the prompt's length" analyze_say
+
+# --- Play loop="2" of a 1 s WAV (relative URL), twice: the second call plays the cached clip
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/play.pcap" 'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
+TD=$!
+wait_for 5 test -s "$T_LOG/play.pcap"
+sleep 0.5
+sipp_run uac_wait_bye 15005550111
+rc=$?
+sleep 0.3
+kill $TD; wait $TD 2>/dev/null
+check "Play: answered, then our BYE (rc=$rc)" test $rc = 0
+analyze_play() {
+  python3 - "$T_LOG/play.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, pk = 24, []
+while off + 16 <= len(d):
+    ts, us, incl, orig = struct.unpack_from("<IIII", d, off); off += 16
+    p = d[off:off + incl]; off += incl
+    rtp = p[42:]
+    if len(rtp) < 12 or rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 0: continue
+    pk.append(rtp[12:])
+def ulaw(u):
+    u = ~u & 0xff; t = ((u & 0x0f) << 3) + 0x84; t <<= (u & 0x70) >> 4
+    return (0x84 - t) if u & 0x80 else (t - 0x84)
+loud = [pl for pl in pk if max(abs(ulaw(b)) for b in pl) > 4000]
+pcm = [ulaw(b) for pl in loud for b in pl]
+hz = sum(1 for i in range(1, len(pcm)) if pcm[i - 1] < 0 <= pcm[i]) / (len(pcm) / 8000) if pcm else 0
+print(f"{len(pk)} PCMU packets, {len(loud)} loud ({len(loud) * 0.02:.2f} s) at {hz:.0f} Hz")
+sys.exit(0 if 95 <= len(loud) <= 105 and 980 <= hz <= 1020 else 1)
+PY
+}
+check "Play loop=2: 2 s of the 1 kHz clip heard" analyze_play
+check "the clip was fetched once: GET /media/clip.wav" test "$(req /media/clip.wav | jq -r .method)" = GET
+pc=$(status_q .calls.plays_cached)
+sipp_run uac_wait_bye 15005550111
+check "a second Play of the same URL comes from the pool (plays_cached $pc -> $(status_q .calls.plays_cached), no new fetch)" \
+  test "$(status_q .calls.plays_cached)" = $((pc + 1)) -a "$(req /media/clip.wav | wc -l)" = 1
 
 # --- Reject busy: 486, never answered
 sipp_reject 15005550102 486
@@ -187,7 +229,7 @@ check "the demo number: voice.xml then, on the key, gather.xml fetched by the ca
 sleep 1
 cbs=$(jq -r 'select(.path=="/status") | [(.form[] | select(.[0]=="To") | .[1]), (.form[] | select(.[0]=="CallStatus") | .[1])] | join(" ")' "$W/req.jsonl" | sort | tr '\n' ',')
 check "status callbacks (completed event): $cbs" \
-  test "$cbs" = "+15005550101 completed,+15005550102 busy,+15005550103 completed,+15005550104 completed,+15005550105 completed,+15005550106 completed,+15005550107 completed,+15005550108 completed,+15005550109 completed,+15005550110 completed,"
+  test "$cbs" = "+15005550101 completed,+15005550102 busy,+15005550103 completed,+15005550104 completed,+15005550105 completed,+15005550106 completed,+15005550107 completed,+15005550108 completed,+15005550109 completed,+15005550110 completed,+15005550111 completed,+15005550111 completed,"
 check "completed callbacks carry CallDuration, SequenceNumber 0, CallbackSource" \
   test "$(form /status SequenceNumber) $(form /status CallbackSource)" = "0 call-progress-events" -a -n "$(form /status CallDuration)"
 sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
