@@ -236,6 +236,7 @@ sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
 check "every request is signed with the account's token ($sig)" test $? = 0
 check "unknown number: 404, counted" sipp_reject 15005550999 404
 check "counted as unknown" test "$(status_q .calls.unknown_number)" = 1
-check "no call left live" wait_for 10 test "$(status_q .calls.live)" = 0
+none_live() { [ "$(status_q .calls.live)" = 0 ]; }
+check "no call left live" wait_for 10 none_live
 kill $WEB; wait $WEB 2>/dev/null
 t_end
