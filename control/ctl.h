@@ -114,6 +114,8 @@ struct ctl {
 	struct ctl_calls *calls;
 	void (*calls_event)(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
 	json_t *(*calls_json)(struct ctl *c);
+	/* after an attach (legs rebuilt from the mirror) with 1, after a detach with 0 */
+	void (*calls_attach)(struct ctl *c, int attached);
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

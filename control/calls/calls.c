@@ -66,6 +66,18 @@ static struct call *call_alloc(struct ctl_calls *m)
 	return k;
 }
 
+struct call *call_alloc_ext(struct ctl_calls *m)
+{
+	return call_alloc(m);
+}
+
+static void call_free(struct call *k);
+
+void call_release(struct call *k)
+{
+	call_free(k);
+}
+
 static void call_free(struct call *k)
 {
 	struct ctl_calls *m = k->m;
@@ -77,6 +89,9 @@ static void call_free(struct call *k)
 	k->wh = NULL;
 	if (k->eng)
 		twiml_engine_destroy(k->eng);
+	if (k->committed && m->c->store && !m->closing)
+		calls_state_del(k); /* the call is over: nothing to resume */
+	free(k->eng_state);
 	json_decref(k->rec);
 	k->gen = 0;
 	m->free_list[m->n_free++] = k->index;
@@ -196,6 +211,8 @@ static void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bo
 	json_decref(view);
 	if (!rc && sc_status)
 		rc = calls_outbox_add(k, b, sc_status, ts_ns);
+	if (!rc && !k->leg_gone)
+		rc = calls_state_put(k, b); /* with the callback sequence it just used */
 	if (rc) {
 		store_batch_free(b);
 		m->cnt.store_errors++;
@@ -463,7 +480,13 @@ json_t *ctl_calls_json(struct ctl *c)
 	json_object_set_new(o, "callbacks_failed", json_integer((json_int_t)n->callbacks_failed));
 	json_object_set_new(o, "cmd_errors", json_integer((json_int_t)n->cmd_errors));
 	json_object_set_new(o, "plays_cached", json_integer((json_int_t)n->plays_cached));
+	json_object_set_new(o, "resumed", json_integer((json_int_t)n->resumed));
+	json_object_set_new(o, "dials", json_integer((json_int_t)n->dials));
 	json_object_set_new(o, "live", json_integer(m->n));
+	if (c->store) {
+		json_object_set_new(o, "persisted", json_integer(store_count(c->store, STORE_DB_CALLSTATE)));
+		json_object_set_new(o, "outbox", json_integer(store_count(c->store, STORE_DB_OUTBOX)));
+	}
 	json_object_set_new(o, "max", json_integer(m->max));
 	return o;
 }
@@ -506,6 +529,7 @@ int ctl_calls_open(struct ctl *c)
 	c->calls = m;
 	c->calls_event = ctl_calls_on_event;
 	c->calls_json = calls_json_hook;
+	c->calls_attach = calls_on_attach;
 	calls_rec_route(m);
 	if (c->script)
 		CTL_INFO(TAG, "router = script: markup is off while %s decides", c->cfg.script);
@@ -518,6 +542,7 @@ void ctl_calls_close(struct ctl *c)
 	struct ctl_calls *m = c->calls;
 	if (!m)
 		return;
+	m->closing = true;
 	for (uint32_t i = 0; i < m->max; i++)
 		if (m->v[i].gen)
 			call_free(&m->v[i]);
@@ -532,4 +557,5 @@ void ctl_calls_close(struct ctl *c)
 	c->calls = NULL;
 	c->calls_event = NULL;
 	c->calls_json = NULL;
+	c->calls_attach = NULL;
 }

@@ -504,16 +504,18 @@ static void op_notify(void *ctx, uint32_t code, const char *what)
 static void op_persist(void *ctx, const char *state, size_t len)
 {
 	struct call *k = K(ctx);
-	if (!k->m->c->store)
+	char *copy = strndup(state, len);
+	if (!copy)
+		return;
+	free(k->eng_state);
+	k->eng_state = copy;
+	if (!k->m->c->store || !k->committed || k->leg_gone)
 		return;
 	struct store_batch *b = store_batch_new();
-	json_t *st = json_pack("{s:s%, s:s, s:I}", "engine", state, len, "leg_hex", "",
-	                       "leg", (json_int_t)k->leg);
-	if (b && st && store_batch_callstate(b, k->sid, st, NULL) == 0)
+	if (b && calls_state_put(k, b) == 0)
 		store_submit(k->m->c->store, b, NULL, NULL);
 	else
 		store_batch_free(b);
-	json_decref(st);
 }
 
 const struct twiml_ops calls_twiml_ops = {

@@ -62,6 +62,7 @@ struct call {
 	const char *status;
 	uint64_t start_ns, answer_ns, end_ns; /* CLOCK_REALTIME from the dataplane's events */
 	bool committed; /* the call record is durable: the first webhook may go */
+	char *eng_state; /* the engine's last saved position (persisted with the call) */
 	bool leg_gone, answered, rejected_busy, rejected;
 	uint32_t sc_seq; /* SequenceNumber of the next status callback */
 
@@ -96,7 +97,7 @@ struct calls_counters {
 	uint64_t webhooks, webhook_failures, fallbacks, app_errors, parse_errors, notifications;
 	uint64_t prompts_tts, prompts_cached, plays_fetched, plays_cached, media_errors;
 	uint64_t recordings, status_callbacks, callbacks_failed, ended;
-	uint64_t cmd_errors, dials;
+	uint64_t cmd_errors, dials, resumed;
 };
 
 struct ctl_calls {
@@ -114,6 +115,7 @@ struct ctl_calls {
 	char sc_busy[64][35]; /* calls with a callback in flight: the next waits (order) */
 	uint64_t sc_busy_seq[64];
 	bool sc_pump_again;
+	bool closing; /* control stops: live calls keep their state for the next control */
 };
 
 /* A completion's argument: (generation << 32 | index). */
@@ -128,6 +130,16 @@ struct ctl_calls *calls_module(void);
 int call_cmd(struct call *k, uint16_t type, int32_t status, const void *pl, uint32_t len);
 void call_set_status(struct call *k, const char *status, uint64_t ts_ns, enum ctl_call_ev ev);
 void call_maybe_free(struct call *k);
+
+struct call *call_alloc_ext(struct ctl_calls *m);
+void call_release(struct call *k);
+
+/* calls_state.c: restart */
+json_t *calls_state_json(const struct call *k);
+int calls_state_put(struct call *k, struct store_batch *b);
+void calls_state_del(struct call *k);
+void calls_state_load(struct call *k, json_t *st);
+void calls_on_attach(struct ctl *c, int attached);
 
 /* calls_ops.c: the engine's ops */
 extern const struct twiml_ops calls_twiml_ops;
