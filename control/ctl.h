@@ -116,6 +116,8 @@ struct ctl {
 	json_t *(*calls_json)(struct ctl *c);
 	/* after an attach (legs rebuilt from the mirror) with 1, after a detach with 0 */
 	void (*calls_attach)(struct ctl *c, int attached);
+	/* admin `call create ...` (answered after the commit) */
+	json_t *(*calls_admin_create)(struct ctl *c, uint64_t client, int argc, char **argv);
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

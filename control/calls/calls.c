@@ -92,6 +92,7 @@ static void call_free(struct call *k)
 	if (k->committed && m->c->store && !m->closing)
 		calls_state_del(k); /* the call is over: nothing to resume */
 	free(k->eng_state);
+	free(k->ob_twiml);
 	json_decref(k->rec);
 	k->gen = 0;
 	m->free_list[m->n_free++] = k->index;
@@ -122,7 +123,7 @@ static void rec_set_time(json_t *rec, const char *field, uint64_t ns)
 	json_object_set_new(rec, field, json_string(d));
 }
 
-static json_t *call_record_new(struct call *k)
+json_t *call_record_new(struct call *k)
 {
 	char d[40], uri[128];
 	store_rfc2822(k->start_ns / 1000, d);
@@ -179,6 +180,10 @@ static void call_record_done(void *arg, int status, const struct store_result *r
 	if (!k || k->committed)
 		return;
 	k->committed = true;
+	if (k->outbound) {
+		calls_api_committed(k, status);
+		return;
+	}
 	if (status) {
 		/* no durable record: the call cannot go on */
 		call_cmd(k, VOX_CMD_REJECT, 0, NULL, 0);
@@ -195,7 +200,7 @@ static void call_record_done(void *arg, int status, const struct store_result *r
 }
 
 /* Write the call record (and a status callback when the event is subscribed) in one batch. */
-static void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bool create)
+void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bool create)
 {
 	struct ctl_calls *m = k->m;
 	struct store_batch *b = store_batch_new();
@@ -385,8 +390,11 @@ static void on_leg_gone(struct call *k, const struct vox_rec_hdr *h, const void 
 	struct vox_leg_sip ls = {0};
 	if (h->len >= sizeof(ls))
 		memcpy(&ls, payload, sizeof(ls));
-	const char *st = calls_end_status(k->answered, k->rejected, k->rejected_busy,
-	                                  ls.by == VOX_BY_REMOTE);
+	const char *st = k->outbound ? calls_api_end_status(k, ls.sip_code ? ls.sip_code
+	                                                    : h->status >= 100 && h->status < 700
+	                                                        ? (uint16_t)h->status : 0)
+	                             : calls_end_status(k->answered, k->rejected, k->rejected_busy,
+	                                                ls.by == VOX_BY_REMOTE);
 	if (k->eng)
 		twiml_on_call_ended(k->eng);
 	calls_ops_cancel(k);
@@ -405,6 +413,25 @@ void ctl_calls_on_event(struct ctl *c, const struct vox_rec_hdr *h, const void *
 		return;
 	}
 	struct call *k = calls_by_leg(m, h->leg);
+	if (!k && h->req_id && (h->type == VOX_EVT_LEG_CREATED || h->type == VOX_EVT_LEG_FAILED)) {
+		/* an outbound-api call's own leg, named by its DIAL's request id */
+		for (uint32_t i = 0, seen = 0; i < m->max && seen < m->n; i++) {
+			if (!m->v[i].gen)
+				continue;
+			seen++;
+			if (m->v[i].outbound && m->v[i].out_req_id == h->req_id && !m->v[i].leg) {
+				k = &m->v[i];
+				break;
+			}
+		}
+		if (k && h->type == VOX_EVT_LEG_CREATED) {
+			k->leg = h->leg;
+			k->worker = h->worker;
+			if (k->canceled)
+				call_cmd(k, VOX_CMD_CANCEL_LEG, 0, NULL, 0);
+			return;
+		}
+	}
 	if (!k) {
 		/* an outbound leg of a <Dial> (by handle, or by request id until LEG_CREATED) */
 		for (uint32_t i = 0, seen = 0; i < m->max && seen < m->n; i++) {
@@ -430,7 +457,13 @@ void ctl_calls_on_event(struct ctl *c, const struct vox_rec_hdr *h, const void *
 				memcpy(&ls, payload, sizeof(ls));
 			k->answer_ns = ls.answered_ns ? ls.answered_ns : h->ts_ns;
 			call_set_status(k, "in-progress", k->answer_ns, CTL_CALL_EV_ANSWERED);
+			if (k->outbound)
+				calls_api_answered(k);
 		}
+		break;
+	case VOX_EVT_LEG_PROGRESS:
+		if (k->outbound && !k->answered)
+			call_set_status(k, "ringing", h->ts_ns, CTL_CALL_EV_RINGING);
 		break;
 	case VOX_EVT_LEG_ENDED:
 	case VOX_EVT_LEG_FAILED:
@@ -530,6 +563,7 @@ int ctl_calls_open(struct ctl *c)
 	c->calls_event = ctl_calls_on_event;
 	c->calls_json = calls_json_hook;
 	c->calls_attach = calls_on_attach;
+	calls_api_register(c);
 	calls_rec_route(m);
 	if (c->script)
 		CTL_INFO(TAG, "router = script: markup is off while %s decides", c->cfg.script);
@@ -558,4 +592,5 @@ void ctl_calls_close(struct ctl *c)
 	c->calls_event = NULL;
 	c->calls_json = NULL;
 	c->calls_attach = NULL;
+	c->calls_admin_create = NULL;
 }

@@ -81,6 +81,16 @@ struct call {
 	bool collecting;
 	uint64_t timer;
 
+	/* outbound-api (ctl_call_create) */
+	bool outbound, canceled;
+	uint64_t out_req_id;
+	ctl_call_done_fn *api_done;
+	void *api_arg;
+	char ob_url[CALLS_URL_MAX], ob_method[8];
+	char *ob_twiml;
+	uint32_t time_limit_s, ring_ms;
+	char ob_user[128], ob_pass[128];
+
 	/* Dial */
 	struct call_dleg dl[CALLS_DIAL_LEGS];
 	bool bridged;
@@ -132,6 +142,13 @@ void call_set_status(struct call *k, const char *status, uint64_t ts_ns, enum ct
 void call_maybe_free(struct call *k);
 
 struct call *call_alloc_ext(struct ctl_calls *m);
+void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bool create);
+json_t *call_record_new(struct call *k);
+/* calls_api.c: outbound-api calls */
+void calls_api_committed(struct call *k, int status);
+void calls_api_register(struct ctl *c);
+void calls_api_answered(struct call *k);
+const char *calls_api_end_status(const struct call *k, uint16_t code);
 void call_release(struct call *k);
 
 /* calls_state.c: restart */
