@@ -152,6 +152,7 @@
 	X(recordings_active, G, "recordings in progress")                                          \
 	X(record_bytes, C, "recorded audio bytes put in the bulk ring")                            \
 	X(record_overflow, C, "recorded frames lost: bulk ring full")                              \
+	X(record_peer_skipped, C, "relayed packets a bridged leg's recording skipped (not 20 ms)")  \
 	X(term_active, G, "legs with terminating media state (jitter buffer, detectors)")          \
 	X(term_full, C, "COLLECT/RECORD refused: terminating media table full")                    \
 	X(term_evt_dropped, C, "DTMF events (ring full) or results (leg gone) dropped")             \
@@ -180,7 +181,8 @@
 	X(bridge_dtmf, C, "RFC 4733 packets relayed (PT mapped)")                                  \
 	X(bridge_handoff, C, "relayed packets handed to the peer's lcore")                         \
 	X(bridge_rebases, C, "relayed streams (re)based: first packet, new SSRC, seq/ts jump")   \
-	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")
+	X(bridge_ctl_msgs, C, "bridge set-up/tear-down messages between lcores")                    \
+	X(bridge_csum_incr, C, "relayed packets whose UDP checksum was updated incrementally (RFC 1624)")
 
 enum vox_drop_reason {
 #define VOX_DROP_ENUM(name, help) VOX_DROP_##name,

@@ -10,6 +10,7 @@
 
 #include "dp_bridge.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
 #include "rtp_relay.h"
@@ -34,9 +35,14 @@
  * Tear-down: UNBRIDGE on A (UNBRIDGED status 0 on A) or A ending sends TEARDOWN to B's owner,
  * which unbridges B (UNBRIDGED status 1 or 2). A message that cannot be sent (no mbuf) is a
  * counted drop (drop_bridge_ctl); the generation check above still keeps packets away from a
- * leg that is gone. Playout: BRIDGE stops it on both legs (MEDIA_DONE 1); PLAY on a bridged
- * leg is refused with BAD_COMMAND -EBUSY. After UNBRIDGE a later PLAY continues the leg's
- * stream (same SSRC, following seq/ts).
+ * leg that is gone. Playout: BRIDGE stops a PLAY, TONE or SILENCE on both legs (MEDIA_DONE 1);
+ * PLAY, TONE and SILENCE on a bridged leg are refused with BAD_COMMAND -EBUSY. After UNBRIDGE a
+ * later PLAY continues the leg's stream (same SSRC, following seq/ts).
+ *
+ * SRTP: either leg may be SRTP. The receiving owner's dp_rtp_input authenticates and decrypts
+ * (and trims the tag) before the bridge hook, so the relay always sees plain RTP; the peer's
+ * owner protects the rewritten packet with the peer's own TX session (the SSRC the rewrite
+ * wrote is the one that session was made for) before UDP output. Mixed pairs need nothing else.
  */
 
 enum br_op { BR_SETUP = 1, BR_ACK = 2, BR_NACK = 3, BR_TEARDOWN = 4 };
@@ -48,8 +54,13 @@ struct br_msg {
 	int16_t dtmf_pt;   /* SETUP/ACK: src's telephone-event PT */
 };
 
-/* Written in the headroom, right before the RTP header of a relayed packet. */
+/* Written in the headroom, right before the RTP header of a relayed packet. sum: the ones'
+ * complement sum of the RTP packet as received, from its verified UDP checksum (has_sum 1), so
+ * the UDP checksum going out is an incremental update (RFC 1624) for the header words the rewrite
+ * changes, not a pass over the payload; 0 when the payload will differ (SRTP on the receiving
+ * leg: decrypted) or the datagram had no checksum. */
 struct br_meta {
+	uint32_t sum, has_sum;
 	uint64_t dst, src;
 };
 
@@ -96,15 +107,13 @@ static void br_mirror(struct dp_lcore *lc, const struct dp_leg *leg, uint64_t pe
 	vox_mirror_write_end(e);
 }
 
-/* A leg that may take part in a bridge: an answered SIP leg. Not yet an SRTP one: per-leg SRTP
- * is being built apart; once it unprotects in dp_rtp_input, dp_bridge_tx protects with the
- * peer's session before net_udp_output and this refusal goes. */
+/* A leg that may take part in a bridge: an answered SIP leg, SRTP or not (dp_rtp_input
+ * unprotects what the far end sends, dp_bridge_tx protects with the receiving leg's session). */
 static int br_eligible(struct dp_lcore *lc, const struct dp_leg *leg)
 {
+	(void)lc;
 	if (leg->kind != VOX_LEG_KIND_SIP_IN && leg->kind != VOX_LEG_KIND_SIP_OUT)
 		return -EINVAL;
-	if (dp_sip_leg(lc, leg)->srtp)
-		return -EPROTONOSUPPORT;
 	return leg->state == VOX_LEG_ANSWERED ? 0 : -EINVAL;
 }
 
@@ -116,6 +125,7 @@ static void br_activate(struct dp_lcore *lc, struct dp_leg *leg, uint64_t peer, 
 		dp_play_leg_gone(lc, slot);
 		dp_leg_state_event(lc, leg, VOX_EVT_MEDIA_DONE, 1);
 	}
+	dp_term_bridge_start(lc, slot); /* a TONE or SILENCE ends the same way */
 	if (!r->tx_ssrc) {
 		/* our stream's identity for the leg's lifetime (as playout makes it): never 0 */
 		uint64_t x = (dp_leg_handle(lc, leg) ^ lc->sip->seed) * 0x9e3779b97f4a7c15ull;
@@ -145,6 +155,7 @@ static void br_clear(struct dp_lcore *lc, struct dp_leg *leg, int emit, int32_t 
 	}
 	r->br_state = DP_BR_NONE;
 	r->br_peer = 0;
+	dp_term_bridge_end(lc, (uint32_t)(leg - lc->legs));
 	br_mirror(lc, leg, 0);
 	if (emit)
 		dp_leg_state_event(lc, leg, VOX_EVT_UNBRIDGED, why);
@@ -285,22 +296,17 @@ void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot)
  */
 #define DP_BR_PF_MAX 64
 
-static inline void pf_range(const void *p, size_t len)
-{
-	const char *a = p, *e = a + len - 1;
-	for (; a < e; a += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(a);
-	rte_prefetch0(e);
-}
-
+/* The lines a relayed packet touches (dp_sip.h lays struct dp_rtpleg out for it): the leg, its
+ * SIP line (ports, codec, SRTP, hold), the relay's line 0 of dp_rtpleg, then the receiving
+ * leg's statistics or the transmitting leg's stream rewrite (the SDP address, used before the
+ * peer's first packet latched it, is on the SIP line too). */
 static inline void pf_leg(struct dp_lcore *lc, uint32_t slot, int tx)
 {
+	const struct dp_rtpleg *r = &lc->sip->rtp[slot];
 	rte_prefetch0(&lc->legs[slot]);
-	pf_range(&lc->sip->rtp[slot], sizeof(struct dp_rtpleg));
-	struct dp_sipleg *sl = &lc->sip->legs[slot];
-	rte_prefetch0(sl);
-	if (tx)
-		pf_range(&sl->media, sizeof(sl->media));
+	rte_prefetch0(&lc->sip->legs[slot]);
+	rte_prefetch0(r);
+	rte_prefetch0(tx ? (const void *)&r->br_rw : (const void *)&r->src);
 }
 
 void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
@@ -323,6 +329,8 @@ void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t
 	}
 	for (uint32_t i = 0; i < k; i++) {
 		const struct dp_rtpleg *r = &lc->sip->rtp[slots[i]];
+		if ((r->rx + 1) % 25 == 1) /* this packet updates the leg's mirror entry (dp_rtp.c) */
+			rte_prefetch0(&lc->mirror[slots[i]]);
 		if (r->br_state == DP_BR_ACTIVE && r->br_peer_w == lc->widx &&
 		    vox_handle_slot(r->br_peer) < lc->max_legs)
 			pf_leg(lc, vox_handle_slot(r->br_peer), 1);
@@ -333,8 +341,14 @@ void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, u
 		  uint64_t now_tsc)
 {
 	struct dp_rtpleg *r = br_rtp(lc, leg);
+	const struct rte_udp_hdr *u =
+		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
+	uint32_t has = u->dgram_cksum != 0 && !dp_sip_leg(lc, leg)->srtp;
+	uint32_t sum = has ? net_udp_payload_sum(m) : 0;
 	rte_pktmbuf_adj(m, (uint16_t)hl); /* hl < data_len: the RTP header parsed */
 	struct br_meta *md = (struct br_meta *)(rte_pktmbuf_mtod(m, uint8_t *) - sizeof(*md));
+	md->sum = sum;
+	md->has_sum = has;
 	md->dst = r->br_peer;
 	md->src = dp_leg_handle(lc, leg);
 	if (r->br_peer_w == lc->widx) {
@@ -361,8 +375,28 @@ void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 		if (slot < lc->max_legs)
 			pf_leg(lc, slot, 1);
 	}
+	/* the packets that will update their leg's mirror entry (one in 25): that line too */
+	for (uint16_t i = 0; i < n && lc->sip; i++) {
+		const struct br_meta *md =
+			(const struct br_meta *)(rte_pktmbuf_mtod(pkts[i], const uint8_t *) - sizeof(*md));
+		uint32_t slot = vox_handle_slot(md->dst);
+		if (slot < lc->max_legs && (lc->sip->rtp[slot].tx + 1) % 25 == 1)
+			rte_prefetch0(&lc->mirror[slot]);
+	}
 	for (uint16_t i = 0; i < n; i++)
 		dp_bridge_tx(lc, pkts[i], now_tsc);
+}
+
+/* Folded ones' complement sum of the 12 bytes of the fixed RTP header the rewrite touches. */
+static inline uint32_t hdr_sum(const uint8_t *p)
+{
+	uint32_t w[3];
+	memcpy(w, p, sizeof(w));
+	uint64_t s = (uint64_t)w[0] + w[1] + w[2];
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)((s & 0xffff) + (s >> 16));
 }
 
 void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
@@ -392,8 +426,12 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	}
 	struct rtp_relay_side to = {.codec_pt = sl->codec_pt, .dtmf_pt = sl->dtmf_pt, .hold = sl->hold};
 	uint32_t rebases = r->br_rw.rebases;
-	enum rtp_relay_verdict v = rtp_relay_packet(&r->br_rw, &to, r->br_in_dtmf_pt, r->tx_ssrc,
-						    rte_pktmbuf_mtod(m, uint8_t *),
+	uint8_t *pkt = rte_pktmbuf_mtod(m, uint8_t *);
+	/* the headers written below overlap md; a packet too short for an RTP header is dropped by
+	   the rewrite before the sum is used */
+	uint32_t sum = md->sum, has_sum = md->has_sum && rte_pktmbuf_data_len(m) >= 12;
+	uint32_t hsum = has_sum ? hdr_sum(pkt) : 0;
+	enum rtp_relay_verdict v = rtp_relay_packet(&r->br_rw, &to, r->br_in_dtmf_pt, r->tx_ssrc, pkt,
 						    rte_pktmbuf_data_len(m));
 	if (v >= RTP_RELAY_DROP_HOLD) {
 		vox_stats_drop(lc->st, br_drop[v], 1);
@@ -403,7 +441,24 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	lc->st->bridge_rebases += r->br_rw.rebases - rebases;
 	lc->st->bridge_transcoded += v == RTP_RELAY_TRANSCODE;
 	lc->st->bridge_dtmf += v == RTP_RELAY_EVENT;
-	if (net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc) == 0) {
+	if (r->term && v != RTP_RELAY_EVENT) /* a recording of this leg: the peer's side */
+		dp_term_bridge_audio(lc, (uint32_t)(leg - lc->legs), pkt, rte_pktmbuf_data_len(m), now_tsc);
+	int rc;
+	if (sl->srtp) {
+		if (dp_srtp_tx(lc, (uint32_t)(leg - lc->legs), m) != 0) { /* counted there */
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rc = net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc);
+	} else if (has_sum && v != RTP_RELAY_TRANSCODE) {
+		/* same payload, new header words: RFC 1624 eqn. 3, sum - old + new */
+		sum += (uint16_t)~hsum + hdr_sum(pkt);
+		rc = net_udp_output_sum(&lc->net, m, sl->rtp_port, dip, dport, sum, now_tsc);
+		lc->st->bridge_csum_incr++;
+	} else {
+		rc = net_udp_output(&lc->net, m, sl->rtp_port, dip, dport, now_tsc);
+	}
+	if (rc == 0) {
 		lc->st->bridge_relayed++;
 		if (++r->tx % 25 == 1) {
 			struct vox_leg_mirror *e = &lc->mirror[leg - lc->legs];

@@ -63,9 +63,13 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, hl);
 	size_t plen = rte_pktmbuf_data_len(m) - hl;
 	/* SRTP: authenticate before anything else, so only an authenticated packet can latch */
-	if (lc->sip->legs[slot].srtp && dp_srtp_rx(lc, slot, p, &plen, 0) != 0) {
-		rte_pktmbuf_free(m);
-		return;
+	if (lc->sip->legs[slot].srtp) {
+		if (dp_srtp_rx(lc, slot, p, &plen, 0) != 0) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		/* the plain packet without its tag: what a bridge relays */
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - hl - plen));
 	}
 	struct rtp_hdr h;
 	if (rtp_parse(p, plen, &h) != RTP_ERR_OK) {

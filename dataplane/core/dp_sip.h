@@ -3,6 +3,7 @@
 #ifndef DP_SIP_H
 #define DP_SIP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sip.h"
@@ -51,6 +52,7 @@ struct dp_sipleg {
 	uint16_t rtp_port;     /* our media port (owned by this worker by construction) */
 	int16_t codec_pt, dtmf_pt;
 	uint16_t ptime;
+	struct sip_addr media;     /* remote RTP address from SDP (with the above: the relay's line) */
 	uint32_t remote_cseq;
 	uint32_t local_cseq;
 	uint32_t inv_txn;      /* server txn of the initial INVITE (TXN_NONE after it ended) */
@@ -64,7 +66,6 @@ struct dp_sipleg {
 	uint64_t answered_ns;
 	struct sip_addr peer;      /* where in-dialog requests go */
 	struct sip_addr src;       /* where the initial INVITE came from */
-	struct sip_addr media;     /* remote RTP address from SDP */
 	struct rte_mbuf *invite;   /* the initial INVITE, kept until our final answer */
 	/* outbound legs (DIAL); everything above local_tag is zeroed for a new leg */
 	uint8_t auth_tried;          /* credentials were sent once (a second challenge fails) */
@@ -93,39 +94,51 @@ struct dp_sipleg {
 	char match_value[80];        /* ... containing this ('' any value) */
 };
 
-/* RTP receive state of a leg (slot-indexed; dp_rtp.c). */
+_Static_assert(offsetof(struct dp_sipleg, media) + sizeof(struct sip_addr) <= 64,
+	       "what the relay reads of a leg's SIP state is its first cache line");
+
+/* RTP receive state of a leg (slot-indexed; dp_rtp.c). Laid out for the relay: what every
+ * relayed packet reads or writes on either leg (latch, identity, counters, bridge pairing) is
+ * the first cache line; the receiving leg then touches its statistics (src, the second line
+ * after br_rw), the transmitting one its stream rewrite (br_rw, right after line 0). */
 struct dp_rtpleg {
+	/* line 0: hot on both legs of a relayed packet */
 	uint8_t latched;
 	uint8_t have_src;
+	uint8_t br_state;       /* enum dp_br_state (dp_bridge.c) */
+	uint8_t marker;         /* next packet starts a talkspurt (playout) */
 	uint16_t peer_port, cand_port;
 	uint16_t cand_n;
+	uint16_t br_peer_w;     /* worker that owns the peer */
+	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
 	uint32_t peer_ip, cand_ip; /* network byte order */
 	uint32_t ssrc;
+	uint32_t term;          /* index + 1 in the worker's dp_terms, 0: none (dp_term.c) */
+	uint32_t tx_ssrc;
 	uint64_t rx;
-	struct rtp_source src;
+	uint64_t tx;
+	uint64_t br_peer;       /* vox_handle_t of the peer leg */
+	/* line 1: the transmitting leg's relayed stream, then our stream's position */
+	struct rtp_relay br_rw; /* our outgoing stream while bridged */
+	uint32_t tx_ts;
+	uint16_t tx_seq;
 	/* playout (dp_play.c) */
 	uint8_t playing;
 	uint8_t play_n, play_i;
-	uint8_t marker;         /* next packet starts a talkspurt */
 	uint32_t play_loop;     /* loops left after this one; UINT32_MAX: until STOP */
 	uint32_t frame;
 	uint32_t play_next;     /* next playing slot (UINT32_MAX: end) */
-	uint32_t tx_ssrc, tx_ts;
-	uint16_t tx_seq;
-	uint64_t tx;
+	/* line 2: the receiving leg's RFC 3550 statistics */
+	struct rtp_source src __attribute__((aligned(64)));
 	uint64_t clip[VOX_PLAY_MAX];
 	/* terminating media (dp_term.c) */
-	uint32_t term;              /* index + 1 in the worker's dp_terms, 0: none */
 	struct dtmf4733_rx dtmf;    /* RFC 4733 receive (legs that negotiated telephone-event) */
 	struct vox_digits digits;   /* the latest COLLECT result (DIGITS payload, kept for a retry) */
 	struct vox_recording_done recdone; /* the latest RECORDING_DONE payload */
-	/* bridge (dp_bridge.c) */
-	uint8_t br_state;       /* enum dp_br_state */
-	int16_t br_in_dtmf_pt;  /* the peer's telephone-event PT: what arrives from it (-1 none) */
-	uint16_t br_peer_w;     /* worker that owns the peer */
-	uint64_t br_peer;       /* vox_handle_t of the peer leg */
-	struct rtp_relay br_rw; /* our outgoing stream while bridged */
-};
+} __attribute__((aligned(64)));
+_Static_assert(offsetof(struct dp_rtpleg, br_peer) + 8 <= 64, "the relay's hot fields fit one line");
+_Static_assert(offsetof(struct dp_rtpleg, br_rw) + sizeof(struct rtp_relay) <= 128, "br_rw: line 1");
+_Static_assert(sizeof(struct rtp_source) <= 64, "src: line 2");
 
 /* Per-worker SIP state. */
 struct dp_sip {
@@ -216,6 +229,15 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_term_cmd_collect(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
 void dp_term_cmd_record(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl);
+/* The leg is being bridged: a TONE or SILENCE in progress ends (MEDIA_DONE status 1). */
+void dp_term_bridge_start(struct dp_lcore *lc, uint32_t slot);
+/* A relayed audio packet (rewritten for this leg, not yet protected) about to go to a bridged
+ * leg: a recording of the leg takes it as its near side (a jitter buffer of its own, drained by
+ * the recorder's tick). */
+void dp_term_bridge_audio(struct dp_lcore *lc, uint32_t slot, const uint8_t *pkt, uint32_t len,
+			  uint64_t now_tsc);
+/* The leg is no longer bridged. */
+void dp_term_bridge_end(struct dp_lcore *lc, uint32_t slot);
 /* Timer kinds routed to the SIP service. */
 void dp_sip_timer(struct dp_lcore *lc, uint32_t kind, uint64_t arg);
 /* A leg slot is being released (free SIP state). */

@@ -48,9 +48,12 @@
  * A recording whose leg ends sends RECORDING_DONE (reason STOPPED) directly as well.
  *
  * TONE digits go out as RFC 4733 events on legs that negotiated telephone-event (unless the
- * command asks for in-band), as audio otherwise. Partial: the near
- * channel of a recording holds our tones and PLAY frames (from the pool's linear copy) but not
- * bridged audio (bridging is another piece).
+ * command asks for in-band), as audio otherwise. The near channel of a recording holds our
+ * tones and PLAY frames (from the pool's linear copy), or on a bridged leg what the peer sends
+ * it: dp_bridge_tx hands each relayed audio packet (already in this leg's stream and codec) to
+ * peer_jb, a second jitter buffer that the same tick drains, so both channels run on the
+ * recorder's clock. Partial: only 20 ms peer packets are recorded (others counted in
+ * record_peer_skipped; the far side re-frames, the peer side does not yet).
  */
 
 #define DP_TERM_MAX 128
@@ -75,6 +78,7 @@ struct dp_term {
 	uint8_t rec_on;
 	uint8_t far_on;         /* the jitter buffer is being fed and drained */
 	uint8_t near_valid;     /* near[] holds the frame we sent this tick */
+	uint8_t peer_on;        /* peer_jb is fed (bridged and recording) */
 	uint8_t pend;           /* results waiting for room in the event ring (TERM_PEND_*) */
 	int32_t pend_media;     /* MEDIA_DONE status waiting */
 	int32_t pend_digits, pend_rec; /* DIGITS / RECORDING_DONE status waiting */
@@ -98,6 +102,8 @@ struct dp_term {
 	uint16_t rp_seq;
 	struct dtmf_inband ib;
 	struct jb jb;
+	/* recording a bridged leg: what the peer sends it, on the recorder's own clock (the tick) */
+	struct jb peer_jb;
 };
 
 struct dp_terms {
@@ -293,6 +299,7 @@ static void rec_done(struct dp_lcore *lc, struct dp_term *t, int reason, char ke
 {
 	rec_fill(t, &lc->sip->rtp[t->slot].recdone, reason, key);
 	t->rec_on = 0;
+	t->peer_on = 0;
 	t->rec.active = false;
 	lc->st->recordings_active--;
 	term_result(lc, t, &lc->legs[t->slot], TERM_PEND_REC, reason);
@@ -548,6 +555,10 @@ static void term_one(struct dp_lcore *lc, struct dp_term *t, uint64_t tick_tsc)
 		}
 	} else if (r->playing && t->rec_on) {
 		t->near_valid = (uint8_t)play_near(lc, r, t->near);
+	} else if (t->peer_on && t->rec_on) {
+		/* bridged: the near side is what the peer sends this leg (lost frames concealed) */
+		jb_get(&t->peer_jb, now_us, t->near);
+		t->near_valid = 1;
 	}
 
 	/* the far end's side */
@@ -677,6 +688,48 @@ void dp_term_cmd_stop(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 	/* the next tick gives the state back */
 }
 
+void dp_term_bridge_start(struct dp_lcore *lc, uint32_t slot)
+{
+	struct dp_term *t = lc->sip && lc->sip->terms ? term_of(lc, &lc->sip->rtp[slot]) : NULL;
+	if (t && t->tone_on)
+		tone_done(lc, t, 1); /* the relay owns the outbound stream now, as after a PLAY */
+}
+
+void dp_term_bridge_audio(struct dp_lcore *lc, uint32_t slot, const uint8_t *pkt, uint32_t len,
+			  uint64_t now_tsc)
+{
+	struct dp_term *t = term_of(lc, &lc->sip->rtp[slot]);
+	if (!t || !t->rec_on)
+		return;
+	struct rtp_hdr h;
+	if (rtp_parse(pkt, len, &h) != RTP_ERR_OK || h.payload_len != JB_FRAME_SAMPLES) {
+		/* PARTIAL: only 20 ms frames are recorded from the peer (no re-framing here) */
+		lc->st->record_peer_skipped++;
+		return;
+	}
+	if (!t->peer_on) {
+		jb_init(&t->peer_jb, NULL);
+		t->peer_on = 1;
+	}
+	jb_put(&t->peer_jb, &h, pkt, tsc_us(lc, now_tsc));
+}
+
+void dp_term_bridge_end(struct dp_lcore *lc, uint32_t slot)
+{
+	struct dp_term *t = lc->sip && lc->sip->terms ? term_of(lc, &lc->sip->rtp[slot]) : NULL;
+	if (t)
+		t->peer_on = 0;
+}
+
+/* TONE/SILENCE on a bridged leg: refused like PLAY (the peer's audio goes there). */
+static int tone_refused(struct dp_lcore *lc, const struct vox_rec_hdr *h, const struct dp_leg *leg)
+{
+	if (!lc->sip->rtp[leg - lc->legs].br_state)
+		return 0;
+	dp_ctl_bad(lc, h, -16); /* EBUSY */
+	return 1;
+}
+
 static void tone_begin(struct dp_lcore *lc, struct dp_leg *leg, struct dp_term *t)
 {
 	uint32_t slot = (uint32_t)(leg - lc->legs);
@@ -692,7 +745,7 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 {
 	struct vox_tone p;
 	struct dp_leg *leg = cmd_leg(lc, h, sizeof(p));
-	if (!leg)
+	if (!leg || tone_refused(lc, h, leg))
 		return;
 	memcpy(&p, pl, sizeof(p));
 	if (p.level > 60 || p.ms > 3600000u) {
@@ -762,7 +815,7 @@ void dp_term_cmd_silence(struct dp_lcore *lc, const struct vox_rec_hdr *h, const
 {
 	struct vox_silence p;
 	struct dp_leg *leg = cmd_leg(lc, h, sizeof(p));
-	if (!leg)
+	if (!leg || tone_refused(lc, h, leg))
 		return;
 	memcpy(&p, pl, sizeof(p));
 	if (p.ms == 0 || p.ms > 3600000u) {

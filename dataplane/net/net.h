@@ -168,6 +168,14 @@ uint16_t net_frag_owner(const struct rte_mbuf *m, uint16_t n_workers);
  * the packet was dropped (counted). */
 int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
                    uint16_t dst_port, uint64_t now_tsc);
+/* As net_udp_output for a payload whose ones' complement sum (RFC 1071: 16-bit words in memory
+ * order, folded or not) the caller knows, e.g. carried over from a received datagram and updated
+ * incrementally (RFC 1624) for the bytes it changed: no pass over the payload. */
+int net_udp_output_sum(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
+                       uint16_t dst_port, uint32_t payload_sum, uint64_t now_tsc);
+/* The payload sum of a received datagram (l2_len/l3_len set) from its UDP checksum, which must
+ * be non-zero and verified (net_udp_input drops those that do not verify). */
+uint16_t net_udp_payload_sum(const struct rte_mbuf *m);
 
 /* Answer a datagram delivered in out->cls in place: swap addresses and ports, keep the payload.
  * Consumes m. Returns 0 or -errno. Counts udp_echo when the reply is queued or held. */

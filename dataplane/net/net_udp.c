@@ -56,8 +56,10 @@ void net_udp_input(struct net_ctx *c, struct rte_mbuf *m, struct net_rx_out *out
 	k->udp_rx++;
 }
 
-int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
-                   uint16_t dst_port, uint64_t now_tsc)
+/* Headers for a payload whose ones' complement sum (16-bit words in memory order, RFC 1071) is
+ * data_sum: no pass over the payload here. */
+static int udp_out(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
+                   uint16_t dst_port, uint32_t data_sum, uint64_t now_tsc)
 {
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *uh;
@@ -74,13 +76,9 @@ int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uin
 	uh->src_port = rte_cpu_to_be_16(src_port);
 	uh->dst_port = rte_cpu_to_be_16(dst_port);
 	uh->dgram_len = rte_cpu_to_be_16(ulen);
-	uh->dgram_cksum = 0;
-	/* the payload may be chained: sum it segment by segment */
-	if (rte_raw_cksum_mbuf(m, 0, ulen, &ck) != 0) {
-		net_drop(c, m, VOX_DROP_tx_bad);
-		return -EINVAL;
-	}
-	ck = (uint16_t)~net_fold(net_phdr_sum(c->ifc->ip, dst_ip, IPPROTO_UDP, ulen) + ck);
+	/* pseudo-header, the UDP header's three words (its checksum counts as 0), the payload */
+	ck = (uint16_t)~net_fold(net_phdr_sum(c->ifc->ip, dst_ip, IPPROTO_UDP, ulen) + uh->src_port +
+	                         uh->dst_port + uh->dgram_len + net_fold(data_sum));
 	uh->dgram_cksum = ck == 0 ? 0xffff : ck;
 
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, NET_IP_HLEN);
@@ -89,6 +87,38 @@ int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uin
 	m->l3_len = NET_IP_HLEN;
 	m->l4_len = NET_UDP_HLEN;
 	return net_ip_output(c, m, now_tsc);
+}
+
+int net_udp_output(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
+                   uint16_t dst_port, uint64_t now_tsc)
+{
+	uint16_t s = 0;
+
+	/* the payload may be chained: sum it segment by segment */
+	if (rte_pktmbuf_pkt_len(m) && rte_raw_cksum_mbuf(m, 0, rte_pktmbuf_pkt_len(m), &s) != 0) {
+		net_drop(c, m, VOX_DROP_tx_bad);
+		return -EINVAL;
+	}
+	return udp_out(c, m, src_port, dst_ip, dst_port, s, now_tsc);
+}
+
+int net_udp_output_sum(struct net_ctx *c, struct rte_mbuf *m, uint16_t src_port, uint32_t dst_ip,
+                       uint16_t dst_port, uint32_t payload_sum, uint64_t now_tsc)
+{
+	return udp_out(c, m, src_port, dst_ip, dst_port, payload_sum, now_tsc);
+}
+
+uint16_t net_udp_payload_sum(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_udp_hdr *uh =
+		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
+
+	/* valid: phdr + header words + checksum + payload = 0xffff (-0), so payload = ~(the rest) */
+	return (uint16_t)~net_fold(net_phdr_sum(ip->src_addr, ip->dst_addr, IPPROTO_UDP,
+	                                        rte_be_to_cpu_16(uh->dgram_len)) +
+	                           uh->src_port + uh->dst_port + uh->dgram_len + uh->dgram_cksum);
 }
 
 int net_udp_reply(struct net_ctx *c, struct rte_mbuf *m, uint64_t now_tsc)

@@ -121,6 +121,14 @@ check "relayed packets crossed lcores over the handoff ring ($(counter bridge_ha
 check "law conversions counted ($(counter bridge_transcoded))" test "$(counter bridge_transcoded)" -ge 100
 check "RFC 4733 relays counted ($(counter bridge_dtmf))" test "$(counter bridge_dtmf)" -eq 3
 check "A's new SSRC re-based its stream ($(counter bridge_rebases) bases)" test "$(counter bridge_rebases)" -ge 5
+# the relay's UDP checksums: updated incrementally from the received ones (RFC 1624) for
+# same-codec packets, computed over the converted payload for C->D; every one must verify
+sums=$(ip netns exec "${T_ID}net" tcpdump -vv -n -r "$T_LOG/bridge.pcap" 2>/dev/null | grep -o "udp sum ok\|bad udp cksum" | sort | uniq -c | tr '\n' ' ')
+echo "captured checksums: $sums"
+check "every relayed packet's UDP checksum verifies (tcpdump -vv: $sums)" \
+  test "$(grep -o '[0-9]* udp sum ok' <<<"$sums" | cut -d' ' -f1)" -ge "$want" -a -z "$(grep -o 'bad udp cksum' <<<"$sums")"
+check "checksums of same-codec relays were updated incrementally ($(counter bridge_csum_incr))" \
+  test "$(counter bridge_csum_incr)" -ge 600
 check "nothing dropped on the relay path" test "$(counter drop_bridge_stale)" -eq 0 -a "$(counter drop_bridge_pt)" -eq 0
 
 # UNBRIDGE: both legs back to control, nothing relayed any more

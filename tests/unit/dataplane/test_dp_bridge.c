@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_dp_bridge.c — BRIDGE/UNBRIDGE between two workers over real handoff rings and a real shm
- * file: the set-up handshake, refusals (stale, busy, unanswered), PLAY refused while bridged,
- * tear-down by UNBRIDGE and by a leg's end, and that a stale peer never gets relayed packets. */
+ * file: the set-up handshake, refusals (stale, busy, unanswered), PLAY/TONE/SILENCE refused while
+ * bridged and a TONE or SILENCE ended by BRIDGE, SRTP legs (the relay protects with the receiving
+ * leg's session), tear-down by UNBRIDGE and by a leg's end, and that a stale peer never gets
+ * relayed packets. */
 #include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 
 #include "dp_bridge.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
 #include "vox_layout.h"
@@ -109,6 +112,37 @@ static void drain(void)
 			;
 }
 
+/* All events waiting on worker k, kept for find(). */
+static struct {
+	uint16_t type;
+	vox_handle_t leg;
+	int32_t status;
+} evl[256];
+static int n_evl;
+
+static void collect(int k)
+{
+	n_evl = 0;
+	while (n_evl < (int)RTE_DIM(evl) && vox_rec_recv(w[k]->evt, evbuf, VOX_REC_MAX_SLOTS) > 0) {
+		const struct vox_rec_hdr *e = (const void *)evbuf;
+		evl[n_evl].type = e->type;
+		evl[n_evl].leg = e->leg;
+		evl[n_evl++].status = e->status;
+	}
+}
+
+/* How many collected events of this type about h; *status gets the last one's status. */
+static int find(uint16_t type, vox_handle_t h, int32_t *status)
+{
+	int n = 0;
+	for (int i = 0; i < n_evl; i++)
+		if (evl[i].type == type && evl[i].leg == h) {
+			*status = evl[i].status;
+			n++;
+		}
+	return n;
+}
+
 static void heartbeat(void)
 {
 	struct timespec t;
@@ -174,12 +208,6 @@ static void refusals(void **state)
 	bridge(a, ringing);
 	settle();
 	assert_int_equal(event(0, VOX_EVT_BRIDGE_FAILED, a), -EINVAL);
-	/* an SRTP leg (until per-leg SRTP is wired into the relay) */
-	vox_handle_t sec = leg_new(1, 8, -1, 1);
-	w[1]->sip->legs[vox_handle_slot(sec)].srtp = 1;
-	bridge(a, sec);
-	settle();
-	assert_int_equal(event(0, VOX_EVT_BRIDGE_FAILED, a), -EPROTONOSUPPORT);
 	/* itself, a worker that does not exist */
 	bridge(a, a);
 	bridge(a, vox_handle_make(0, 9, 1, 1));
@@ -219,6 +247,8 @@ static struct rte_mbuf *relayed(vox_handle_t dst, vox_handle_t src)
 	uint64_t *md = (uint64_t *)(r - 16);
 	md[0] = dst;
 	md[1] = src;
+	uint32_t *sum = (uint32_t *)(r - 24); /* no payload sum carried: a full checksum */
+	sum[0] = sum[1] = 0;
 	return m;
 }
 
@@ -263,6 +293,126 @@ static void leg_end_tears_down_and_stale_gets_nothing(void **state)
 	assert_int_equal(event(0, VOX_EVT_UNBRIDGED, c), VOX_UNBRIDGE_PEER_ENDED);
 	assert_int_equal(w[0]->st->bridges_active + w[1]->st->bridges_active, 0);
 	drain();
+}
+
+/* TONE and SILENCE while bridged are refused like PLAY; BRIDGE ends a TONE or SILENCE in
+ * progress with MEDIA_DONE status 1, as it ends a PLAY. */
+static void tones_and_bridge(void **state)
+{
+	heartbeat();
+	vox_handle_t a = leg_new(0, 8, 101, 1), b = leg_new(1, 8, 101, 1);
+	vox_handle_t c = leg_new(0, 0, -1, 1), d = leg_new(0, 8, -1, 1);
+	drain();
+	struct vox_tone tn = {.kind = VOX_TONE_BEEP, .ms = 5000};
+	struct vox_silence si = {.ms = 5000};
+	cmd(a, VOX_CMD_TONE, &tn, sizeof(tn));
+	cmd(c, VOX_CMD_SILENCE, &si, sizeof(si));
+	settle();
+	uint64_t tones = w[0]->st->tones;
+	assert_true(tones >= 2); /* both started */
+	collect(0);
+	int32_t st = 99;
+	assert_int_equal(find(VOX_EVT_MEDIA_DONE, a, &st) + find(VOX_EVT_MEDIA_DONE, c, &st), 0);
+	bridge(a, b); /* cross-lcore: a activates on the ACK */
+	bridge(d, c); /* same lcore: c is the accepting side */
+	settle();
+	collect(0);
+	assert_int_equal(find(VOX_EVT_BRIDGED, a, &st), 1);
+	assert_int_equal(find(VOX_EVT_MEDIA_DONE, a, &st), 1);
+	assert_int_equal(st, 1);
+	assert_int_equal(find(VOX_EVT_MEDIA_DONE, c, &st), 1);
+	assert_int_equal(st, 1);
+	assert_int_equal(find(VOX_EVT_MEDIA_DONE, d, &st), 0); /* nothing was playing there */
+	drain();
+	/* while bridged: TONE and SILENCE refused, nothing started */
+	cmd(b, VOX_CMD_TONE, &tn, sizeof(tn));
+	cmd(a, VOX_CMD_SILENCE, &si, sizeof(si));
+	cmd(d, VOX_CMD_TONE, &tn, sizeof(tn));
+	settle();
+	assert_int_equal(event(1, VOX_EVT_BAD_COMMAND, b), -EBUSY);
+	collect(0);
+	assert_int_equal(find(VOX_EVT_BAD_COMMAND, a, &st), 1);
+	assert_int_equal(st, -EBUSY);
+	assert_int_equal(find(VOX_EVT_BAD_COMMAND, d, &st), 1);
+	assert_int_equal(st, -EBUSY);
+	assert_int_equal(w[0]->st->tones, tones);
+	/* after UNBRIDGE a TONE is accepted again */
+	cmd(a, VOX_CMD_UNBRIDGE, NULL, 0);
+	settle();
+	drain();
+	cmd(a, VOX_CMD_TONE, &tn, sizeof(tn));
+	settle();
+	collect(0);
+	assert_int_equal(find(VOX_EVT_BAD_COMMAND, a, &st), 0);
+	assert_int_equal(w[0]->st->tones, tones + 1);
+	cmd(a, VOX_CMD_STOP, NULL, 0);
+	cmd(d, VOX_CMD_UNBRIDGE, NULL, 0);
+	settle();
+	drain();
+}
+
+static void make_srtp(vox_handle_t h, uint8_t key)
+{
+	struct dp_lcore *lc = w[vox_handle_lcore(h)];
+	struct dp_leg *leg = dp_leg_lookup(lc, h);
+	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+	sl->srtp = 1;
+	sl->srtp_suite = SIP_SDP_AES_CM_128_HMAC_SHA1_80;
+	for (int i = 0; i < 30; i++) {
+		sl->srtp_local[i] = (uint8_t)(key + i);
+		sl->srtp_remote[i] = (uint8_t)(key * 3 + i);
+	}
+	assert_int_equal(dp_srtp_leg_start(lc, leg), 0);
+}
+
+/* SRTP legs bridge (SRTP with plain, SRTP with SRTP): what goes to an SRTP leg is protected
+ * with its own TX session (the tag makes it longer), what goes to a plain leg is not. */
+static void srtp_legs_bridge(void **state)
+{
+	heartbeat();
+	vox_handle_t a = leg_new(0, 8, 101, 1), b = leg_new(1, 8, -1, 1);
+	vox_handle_t c = leg_new(0, 8, 101, 1), d = leg_new(0, 8, 101, 1);
+	make_srtp(a, 1);
+	make_srtp(c, 2);
+	make_srtp(d, 3);
+	drain();
+	bridge(a, b);
+	bridge(c, d);
+	settle();
+	assert_int_equal(event(0, VOX_EVT_BRIDGED, a), 0);
+	assert_int_equal(event(1, VOX_EVT_BRIDGED, b), 0);
+	assert_int_equal(rtp_of(c)->br_state, DP_BR_ACTIVE);
+	assert_int_equal(rtp_of(d)->br_state, DP_BR_ACTIVE);
+	uint64_t p0 = w[0]->st->srtp_protected, p1 = w[1]->st->srtp_protected;
+	uint64_t f0 = w[0]->st->srtp_fail, r0 = w[0]->st->bridge_transcoded + w[0]->st->drop[VOX_DROP_bridge_stale];
+	/* to the SRTP leg a (from plain b): protected */
+	struct rte_mbuf *m = relayed(a, b);
+	dp_bridge_tx(w[0], m, rte_rdtsc());
+	assert_int_equal(w[0]->st->srtp_protected, p0 + 1);
+	/* to plain b (from SRTP a): not */
+	m = relayed(b, a);
+	dp_bridge_tx(w[1], m, rte_rdtsc());
+	assert_int_equal(w[1]->st->srtp_protected, p1);
+	/* SRTP to SRTP on one lcore, both ways */
+	m = relayed(c, d);
+	dp_bridge_tx(w[0], m, rte_rdtsc());
+	m = relayed(d, c);
+	dp_bridge_tx(w[0], m, rte_rdtsc());
+	assert_int_equal(w[0]->st->srtp_protected, p0 + 3);
+	assert_int_equal(w[0]->st->srtp_fail, f0);
+	assert_int_equal(w[0]->st->bridge_transcoded + w[0]->st->drop[VOX_DROP_bridge_stale], r0);
+	net_tx_flush(&w[0]->net);
+	net_tx_flush(&w[1]->net);
+	cmd(a, VOX_CMD_UNBRIDGE, NULL, 0);
+	cmd(c, VOX_CMD_UNBRIDGE, NULL, 0);
+	settle();
+	drain();
+	/* the libsrtp sessions go as when the slots are released */
+	dp_srtp_leg_release(w[0], vox_handle_slot(a));
+	dp_srtp_leg_release(w[0], vox_handle_slot(c));
+	dp_srtp_leg_release(w[0], vox_handle_slot(d));
+	net_tx_flush(&w[0]->net);
+	assert_int_equal(w[0]->st->srtp_legs, 0);
 }
 
 int main(void)
@@ -317,6 +467,8 @@ int main(void)
 		cmocka_unit_test(cross_lcore_handshake_and_unbridge),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(leg_end_tears_down_and_stale_gets_nothing),
+		cmocka_unit_test(tones_and_bridge),
+		cmocka_unit_test(srtp_legs_bridge),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	vox_shm_unmap(&ctx.shm);

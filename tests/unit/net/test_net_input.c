@@ -421,6 +421,58 @@ static void test_udp_csum_zero(void **state)
 	assert_delivered_sip(u, 20);
 }
 
+/* The payload sum of a received datagram (net_udp_payload_sum, from its verified checksum)
+ * carried to net_udp_output_sum gives a valid checksum on the way out, with other addresses and
+ * ports; after changing 12 bytes, an RFC 1624 update of that sum (sum - old + new) still does.
+ * Odd and even payload lengths. */
+static uint32_t sum12(const uint8_t *p)
+{
+	uint32_t s = 0;
+
+	for (int i = 0; i < 12; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, p + i, 2);
+		s += w;
+	}
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
+}
+
+static void test_udp_payload_sum_carried(void **state)
+{
+	struct ut *u = *state;
+	static const uint16_t lens[] = {172, 173, 12, 13, 1001};
+
+	ut_learn(u, UT_PEER2_IP, &ut_peer_mac);
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		uint8_t f[1200], pl[1100];
+		struct rte_mbuf *m, *tx[2];
+
+		ut_fill(pl, lens[k], (uint32_t)k + 3);
+		ut_input_frame(u, f, ut_udp_frame(f, UT_PEER_IP, UT_OUR_IP, 4000, UT_SIP_PORT, pl, lens[k]));
+		assert_int_equal(u->out.n_class[NET_CLASS_SIP], 1);
+		m = u->out.cls[NET_CLASS_SIP][0];
+		ut_out_clear(&u->out);
+		uint32_t sum = net_udp_payload_sum(m);
+		assert_int_equal(net_fold(sum), net_fold(__rte_raw_cksum(pl, lens[k], 0)));
+		rte_pktmbuf_adj(m, (uint16_t)(m->l2_len + m->l3_len + m->l4_len));
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+		uint32_t old = sum12(p);
+		for (int i = 1; i < 12; i++) /* what a relay rewrites: PT, seq, ts, SSRC */
+			p[i] = (uint8_t)(p[i] * 31 + 7);
+		sum += (uint16_t)~old + sum12(p);
+		assert_int_equal(net_udp_output_sum(&u->c, m, 20002, UT_PEER2_IP, 30000 + (uint16_t)k, sum, u->now), 0);
+		assert_int_equal(ut_tx_collect(u, tx, 2), 1);
+		const uint8_t *ip = rte_pktmbuf_mtod_offset(tx[0], const uint8_t *, 14);
+		assert_true(ut_ip_csum_ok(ip));
+		assert_true(ip[20 + 6] || ip[20 + 7]); /* a checksum, not "none" */
+		assert_true(ut_udp_csum_ok(ip));
+		ut_free_pkts(tx, 1);
+	}
+	assert_int_equal(u->st.drops, 0);
+}
+
 static void test_udp_port(void **state)
 {
 	struct ut *u = *state;
@@ -594,6 +646,7 @@ int main(int argc, char **argv)
 	    T(test_udp_csum),
 	    T(test_udp_csum_zero),
 	    T(test_udp_port),
+	    T(test_udp_payload_sum_carried),
 	    T(test_icmp_echo),
 	    T(test_icmp_echo_unresolved),
 	    T(test_icmp_drops),

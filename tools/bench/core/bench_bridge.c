@@ -3,7 +3,8 @@
  * for bridged G.711 legs with 1k, 10k and 50k sessions (a session = two bridged legs), packets
  * addressed to random sessions across the whole set, TX to net_null. Legs are created and
  * bridged through the real command path (BRIDGE records in the command ring); packets are
- * pre-built mbufs (built outside the timed region, like a NIC's DMA). */
+ * pre-built mbufs (built outside the timed region, like a NIC's DMA) with valid IPv4/UDP checksums
+ * and the RX checksum flags a NIC with checksum offload sets. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #include "dp_bridge.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_sip.h"
 #include "dp_sip_priv.h"
 #include "rtp.h"
@@ -39,10 +41,11 @@
  *    (dp_bridge_tx: handle lookup with its generation check, rewrite, stats, UDP/IP output, TX);
  *    this is the only per-packet work that depends on the session table, so it runs at 1k, 10k
  *    and 50k sessions.
- * "SRTP on" adds, per packet, a libsrtp unprotect with the receiving leg's RX session and a
- * protect with the peer's TX session (AES_CM_128_HMAC_SHA1_80, dataplane/media/vsrtp, one
- * session per leg and direction) to the full path; the dataplane's own per-leg SRTP hook is
- * built elsewhere, so this is the relay plus the crypto, not the integrated path.
+ * "SRTP on" is the integrated path: every leg is an SRTP leg (AES_CM_128_HMAC_SHA1_80, its
+ * libsrtp sessions made by dp_srtp_leg_start as on ANSWER), the far ends send SRTP (protected
+ * outside the timed region), and the timed work is the dataplane's own: dp_rtp_input's
+ * unprotect on the receiving leg, the relay, and dp_bridge_tx's protect with the peer leg's
+ * session.
  */
 
 #define PEER_IP "192.0.2.1"
@@ -58,7 +61,8 @@ static uint32_t n_legs;
 static vox_handle_t *handles;  /* by leg index (slot) */
 static uint16_t *seqs;
 static uint32_t *tss;
-static struct vsrtp **srtp_rx, **srtp_tx, **srtp_far; /* per leg: its RX, its TX, the far end's TX */
+static struct vsrtp **srtp_far; /* per leg: the far end's TX session (keyed as the leg's remote key) */
+static uint32_t srtp_started;  /* legs whose dataplane sessions exist */
 static uint64_t rng = 0x243f6a8885a308d3ull;
 
 static inline uint64_t rnd(void)
@@ -180,6 +184,9 @@ static struct rte_mbuf *rtp_frame(uint32_t i, int srtp)
 	u->dst_port = rte_cpu_to_be_16((uint16_t)dp_rtp_port(ctx.cfg.rtp_port_min, i, 0, 1));
 	u->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rl));
 	u->dgram_cksum = 0;
+	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
+	/* as a NIC with RX checksum offload delivers it (the checksums were verified) */
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	return m;
 }
 
@@ -201,6 +208,10 @@ static struct rte_mbuf *relayed(uint32_t i)
 	uint64_t *md = (uint64_t *)(r - 16);
 	md[0] = handles[i ^ 1u]; /* the peer: pairs are (2k, 2k+1) */
 	md[1] = handles[i];
+	/* the payload sum the receiving lcore derived from the datagram's UDP checksum */
+	uint32_t *sum = (uint32_t *)(r - 24);
+	sum[0] = rte_raw_cksum(r, RTP_HDR_LEN + 160);
+	sum[1] = 1;
 	return m;
 }
 
@@ -248,27 +259,13 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 	for (uint32_t i = 0; i < n_legs; i += BURST) {
 		uint16_t n = 0;
 		for (uint32_t k = i; k < n_legs && n < BURST; k++)
-			if ((pk[n] = rtp_frame(k, srtp)) != NULL) {
-				if (srtp) {
-					uint32_t hl = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
-						      sizeof(struct rte_udp_hdr);
-					uint8_t *r = rte_pktmbuf_mtod_offset(pk[n], uint8_t *, hl);
-					size_t l = rte_pktmbuf_data_len(pk[n]) - hl;
-					vsrtp_unprotect(srtp_rx[k], r, &l);
-					/* the peer's TX session meets this SSRC here (libsrtp allocates its
-					   stream on first use), not in the timed loop */
-					uint8_t tmp[RTP_HDR_LEN + 160 + VSRTP_RTP_TRAILER_MAX];
-					size_t l2 = l;
-					memcpy(tmp, r, l);
-					vsrtp_protect(srtp_tx[k ^ 1u], tmp, &l2, sizeof(tmp));
-				}
-				n++;
-			}
+			if ((pk[n] = rtp_frame(k, srtp)) != NULL)
+				n++; /* a first SRTP packet also makes the leg's inbound stream (allocates) */
 		dp_worker_turn_rx(lc, pk, n, rte_rdtsc());
 		net_tx_flush(&lc->net);
 	}
 	uint64_t relayed0 = lc->st->bridge_relayed, cyc = 0, done = 0;
-	const uint32_t hl = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr);
+	uint64_t prot0 = lc->st->srtp_protected, ok0 = lc->st->srtp_ok;
 	struct rounds rd = {0};
 	while (done < n_pkts) {
 		uint16_t n = 0;
@@ -279,18 +276,6 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 			n++;
 		}
 		uint64_t t0 = rte_rdtsc();
-		if (srtp) {
-			for (uint16_t k = 0; k < n; k++) {
-				uint8_t *r = rte_pktmbuf_mtod_offset(pk[k], uint8_t *, hl);
-				size_t l = rte_pktmbuf_data_len(pk[k]) - hl;
-				uint32_t leg = ntohl(*(uint32_t *)(r + 8)) - 0x10000000u;
-				vsrtp_unprotect(srtp_rx[leg], r, &l);
-				size_t l2 = l;
-				/* the peer's TX session protects what goes out (same work as after the
-				   rewrite); the packet keeps its protected length, as on the wire */
-				vsrtp_protect(srtp_tx[leg ^ 1u], r, &l2, l + VSRTP_RTP_TRAILER_MAX);
-			}
-		}
 		dp_worker_turn_rx(lc, pk, n, t0);
 		net_tx_flush(&lc->net);
 		uint64_t c = rte_rdtsc() - t0;
@@ -302,6 +287,9 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 	char what[64];
 	snprintf(what, sizeof(what), "full path, SRTP %s", srtp ? "on " : "off");
 	report(what, sessions, &rd, cyc, done, rel);
+	if (srtp)
+		printf("  (SRTP: %llu unprotected, %llu protected by the dataplane)\n",
+		       (unsigned long long)(lc->st->srtp_ok - ok0), (unsigned long long)(lc->st->srtp_protected - prot0));
 }
 
 static void peer_side(uint32_t sessions, uint32_t n_pkts)
@@ -327,23 +315,33 @@ static void peer_side(uint32_t sessions, uint32_t n_pkts)
 	report("peer side only   ", sessions, &rd, cyc, done, lc->st->bridge_relayed - relayed0);
 }
 
-static int srtp_setup(uint32_t legs)
+#define SRTP_KEY_LOCAL 1
+#define SRTP_KEY_REMOTE 2
+
+static void srtp_key(uint8_t *k, uint8_t seed)
 {
-	struct vsrtp_cfg c = {.suite = VSRTP_AES_CM_128_HMAC_SHA1_80, .any_ssrc = true};
 	for (int i = 0; i < VSRTP_MASTER_LEN; i++)
-		c.master[i] = (uint8_t)(i * 7 + 1);
+		k[i] = (uint8_t)(i * 7 + seed);
+}
+
+/* Legs [0, legs) become SRTP legs (on = 1) or plain again (on = 0; their sessions stay). */
+static int srtp_legs(uint32_t legs, int on)
+{
+	struct vsrtp_cfg c = {.suite = VSRTP_AES_CM_128_HMAC_SHA1_80, .any_ssrc = true, .dir = VSRTP_TX};
+	srtp_key(c.master, SRTP_KEY_REMOTE);
 	for (uint32_t i = 0; i < legs; i++) {
-		if (srtp_rx[i])
-			continue;
-		c.dir = VSRTP_TX;
-		if (vsrtp_create(&srtp_far[i], &c) != 0)
-			return -1;
-		c.dir = VSRTP_RX;
-		if (vsrtp_create(&srtp_rx[i], &c) != 0)
-			return -1;
-		c.dir = VSRTP_TX;
-		if (vsrtp_create(&srtp_tx[i], &c) != 0)
-			return -1;
+		struct dp_leg *leg = dp_leg_lookup(lc, handles[i]);
+		struct dp_sipleg *sl = dp_sip_leg(lc, leg);
+		if (i >= srtp_started) {
+			sl->srtp = 1;
+			sl->srtp_suite = SIP_SDP_AES_CM_128_HMAC_SHA1_80;
+			srtp_key(sl->srtp_local, SRTP_KEY_LOCAL);
+			srtp_key(sl->srtp_remote, SRTP_KEY_REMOTE);
+			if (dp_srtp_leg_start(lc, leg) != 0 || vsrtp_create(&srtp_far[i], &c) != 0)
+				return -1;
+			srtp_started = i + 1;
+		}
+		sl->srtp = (uint8_t)on;
 	}
 	return 0;
 }
@@ -352,8 +350,11 @@ int main(int argc, char **argv)
 {
 	char prefix[64], shm[128];
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bbr%d", (int)getpid());
-	char *eal[] = {argv[0], "--no-huge", "-m", "2048", "--no-pci", "--no-shconf", "-l", "0", "--no-telemetry",
-		       "--log-level=*:error", "--vdev=net_null0", prefix};
+	/* 4 KiB pages by default (the machine's hugepages are shared); "huge" as the third argument
+	 * runs on hugepages as the dataplane does (fewer TLB misses across 10k+ legs' state) */
+	int huge = argc > 3 && strcmp(argv[3], "huge") == 0;
+	char *eal[] = {argv[0], huge ? "--in-memory" : "--no-huge", "-m", huge ? "1200" : "2048", "--no-pci",
+		       "--no-shconf", "-l", "0", "--no-telemetry", "--log-level=*:error", "--vdev=net_null0", prefix};
 	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0)
 		return 1;
 	uint32_t n_pkts = argc > 1 ? (uint32_t)atoi(argv[1]) : 2000000u;
@@ -391,11 +392,9 @@ int main(int argc, char **argv)
 	handles = calloc(ctx.cfg.max_legs, sizeof(*handles));
 	seqs = calloc(ctx.cfg.max_legs, sizeof(*seqs));
 	tss = calloc(ctx.cfg.max_legs, sizeof(*tss));
-	srtp_rx = calloc(ctx.cfg.max_legs, sizeof(*srtp_rx));
-	srtp_tx = calloc(ctx.cfg.max_legs, sizeof(*srtp_tx));
 	srtp_far = calloc(ctx.cfg.max_legs, sizeof(*srtp_far));
 	int with_srtp = !(argc > 2 && strcmp(argv[2], "nosrtp") == 0);
-	if (!srtp_far || !handles || !seqs || !tss || !srtp_rx || !srtp_tx || vox_shm_create(&ctx.shm, shm, &sp) != 0)
+	if (!srtp_far || !handles || !seqs || !tss || vox_shm_create(&ctx.shm, shm, &sp) != 0)
 		return 1;
 	if (dp_lcore_create(&ctx, 0, rte_lcore_id(), &lc) != 0) {
 		fprintf(stderr, "worker setup failed\n");
@@ -426,8 +425,8 @@ int main(int argc, char **argv)
 		net_tx_flush(&lc->net);
 	}
 	printf("bench-bridge: one lcore, TSC %.2f GHz, in-process (pre-built mbufs in, net_null TX), "
-	       "G.711 both legs PCMA (no transcoding), %u packets per figure\n",
-	       rte_get_tsc_hz() / 1e9, n_pkts);
+	       "G.711 both legs PCMA (no transcoding), %u packets per figure, %s pages\n",
+	       rte_get_tsc_hz() / 1e9, n_pkts, huge ? "2 MiB" : "4 KiB");
 	static const uint32_t sessions[] = {1000, 10000, 50000};
 	for (size_t s = 0; s < RTE_DIM(sessions); s++) {
 		if (add_legs(2 * sessions[s]) != 0 || lc->st->bridges_active != n_legs) {
@@ -439,10 +438,12 @@ int main(int argc, char **argv)
 			full_path(sessions[s], 0, n_pkts);
 			if (!with_srtp)
 				;
-			else if (srtp_setup(n_legs) == 0)
+			else if (srtp_legs(n_legs, 1) == 0) {
 				full_path(sessions[s], 1, n_pkts / 4);
-			else
+				srtp_legs(n_legs, 0);
+			} else {
 				printf("SRTP sessions could not be created\n");
+			}
 		} else {
 			printf("full path, %u sessions: not possible, %u legs need more RTP ports than one "
 			       "IPv4 address has (the port plan gives ~27k legs per address)\n",
