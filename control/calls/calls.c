@@ -107,6 +107,7 @@ int call_cmd(struct call *k, uint16_t type, int32_t status, const void *pl, uint
 	struct vox_rec_hdr h = {.type = type, .status = status, .leg = k->leg};
 	memcpy(h.tag, k->sid + 2, sizeof(h.tag));
 	int rc = ctl_dp_send(k->m->c, k->worker, &h, pl, len);
+	k->m->cmds_sent += rc == 0;
 	if (rc) {
 		k->m->cnt.cmd_errors++;
 		CTL_WARN(TAG, "%s: %s not sent: %s", k->sid, ctl_dp_type_name(type), strerror(-rc));
@@ -403,11 +404,48 @@ static void on_leg_gone(struct call *k, const struct vox_rec_hdr *h, const void 
 	call_maybe_free(k);
 }
 
+static void calls_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const void *payload);
+
+/* The platform's part of an event's handling: from the dataplane's event timestamp to the
+ * command it caused (ring transit, drain, routing, engine), for events that caused one. */
+static void lat_record(struct ctl_calls *m, uint64_t ts_ns)
+{
+	uint64_t now = ctl_real_ns();
+	uint64_t us = now > ts_ns ? (now - ts_ns) / 1000 : 0;
+	uint32_t b = 0;
+	while (b < 31 && (1ull << b) <= us)
+		b++;
+	m->lat_hist[b]++;
+	m->lat_n++;
+}
+
+/* The upper bound (µs) of the bucket holding the q-th quantile (q in 0..1000). */
+static uint64_t lat_quantile(const struct ctl_calls *m, uint32_t q)
+{
+	if (!m->lat_n)
+		return 0;
+	uint64_t want = (m->lat_n * q + 999) / 1000, seen = 0;
+	for (uint32_t b = 0; b < 32; b++) {
+		seen += m->lat_hist[b];
+		if (seen >= want)
+			return 1ull << b;
+	}
+	return 1ull << 31;
+}
+
 void ctl_calls_on_event(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)
 {
 	struct ctl_calls *m = c->calls;
 	if (!m || c->script)
 		return;
+	uint64_t before = m->cmds_sent;
+	calls_event(m, h, payload);
+	if (m->cmds_sent != before && h->ts_ns)
+		lat_record(m, h->ts_ns);
+}
+
+static void calls_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const void *payload)
+{
 	if (h->type == VOX_EVT_LEG_OFFERED) {
 		on_offered(m, h, payload);
 		return;
@@ -514,6 +552,10 @@ json_t *ctl_calls_json(struct ctl *c)
 	json_object_set_new(o, "cmd_errors", json_integer((json_int_t)n->cmd_errors));
 	json_object_set_new(o, "plays_cached", json_integer((json_int_t)n->plays_cached));
 	json_object_set_new(o, "resumed", json_integer((json_int_t)n->resumed));
+	json_object_set_new(o, "event_to_cmd_us",
+	                    json_pack("{s:I, s:I, s:I}", "n", (json_int_t)m->lat_n, "p50_le",
+	                              (json_int_t)lat_quantile(m, 500), "p99_le",
+	                              (json_int_t)lat_quantile(m, 990)));
 	json_object_set_new(o, "dials", json_integer((json_int_t)n->dials));
 	json_object_set_new(o, "live", json_integer(m->n));
 	if (c->store) {

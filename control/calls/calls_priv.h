@@ -126,6 +126,10 @@ struct ctl_calls {
 	uint64_t sc_busy_seq[64];
 	bool sc_pump_again;
 	bool closing; /* control stops: live calls keep their state for the next control */
+	/* event (dataplane timestamp) to the command it caused, log2 buckets of µs */
+	uint64_t cmds_sent;
+	uint64_t lat_hist[32];
+	uint64_t lat_n;
 };
 
 /* A completion's argument: (generation << 32 | index). */

@@ -64,5 +64,8 @@ check "the Gather call completed" test $? = 0
 wait $SLOW
 check "the slow calls were rejected 603 after their webhooks (sipp rc=$?)" test $? = 0
 check "no call left live" wait_for 10 none_live
+lat=$(voxctl status | jq -c .calls.event_to_cmd_us)
+echo "event to command (dataplane event timestamp to the command it caused): $lat"
+check "event-to-command latency is recorded for the calls' events" test "$(voxctl status | jq .calls.event_to_cmd_us.n)" -gt 0
 kill $WEB; wait $WEB 2>/dev/null
 t_end
