@@ -21,6 +21,7 @@ struct ctl_script;
 struct store;
 struct http_ctl;
 struct rest;
+struct ctl_calls;
 
 /* A request's answer goes to an admin client id (0: nobody). The default sink is the admin
  * socket; tests install their own to see the JSON. Steals `reply`. */
@@ -113,6 +114,15 @@ struct ctl {
 	json_t *(*rest_json)(struct ctl *c);
 	/* recordings and digits (ctl_rec.c) */
 	struct ctl_rec *rec;
+	/* the call router (control/calls): NULL until ctl_calls_open; calls_event gets every
+	 * event after the script hook (ctl_dp.c), calls_json adds its counters to `status` */
+	struct ctl_calls *calls;
+	void (*calls_event)(struct ctl *c, const struct vox_rec_hdr *h, const void *payload);
+	json_t *(*calls_json)(struct ctl *c);
+	/* after an attach (legs rebuilt from the mirror) with 1, after a detach with 0 */
+	void (*calls_attach)(struct ctl *c, int attached);
+	/* admin `call create ...` (answered after the commit) */
+	json_t *(*calls_admin_create)(struct ctl *c, uint64_t client, int argc, char **argv);
 };
 
 /* Set up / tear down the pieces of a ctl that need no running dataplane: legs table, command

@@ -33,7 +33,7 @@ struct ctl_admin_cmd {
 
 static ctl_admin_fn adm_status, adm_ping, adm_calls, adm_help, adm_leg_create, adm_leg_end,
     adm_burst, adm_end_all, adm_script_reload, adm_script_stats, adm_acl, adm_send_request, adm_set_match,
-    adm_tone, adm_play, adm_stop, adm_bridge, adm_unbridge;
+    adm_tone, adm_play, adm_stop, adm_bridge, adm_unbridge, adm_call_create;
 
 static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"status", 0, 0, "", adm_status, "attachment, workers, legs and event counters"},
@@ -74,6 +74,8 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
     {"number list", 0, 2, "[--account AC...]", ctl_store_adm_number_list,
      "incoming phone numbers"},
     {"store stats", 0, 0, "", ctl_store_adm_stats, "the store's counters"},
+    {"call create", 6, 20, "--account AC --to T --from F --url URL [...]", adm_call_create,
+     "an outbound-api call (the call router's ctl_call_create)"},
     {"help", 0, 0, "", adm_help, "this list"},
 };
 #define CTL_ADMIN_N_CMDS (sizeof(ctl_admin_cmds) / sizeof(ctl_admin_cmds[0]))
@@ -203,6 +205,13 @@ static json_t *adm_help(struct ctl *c, uint64_t client, int argc, char **argv)
 	return json_pack("{s:o}", "requests", arr);
 }
 
+static json_t *adm_call_create(struct ctl *c, uint64_t client, int argc, char **argv)
+{
+	if (!c->calls_admin_create)
+		return json_pack("{s:s}", "error", "the call router is not running");
+	return c->calls_admin_create(c, client, argc, argv);
+}
+
 static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	const struct vox_shm_hdr *h = c->attached ? c->shm.map.hdr : NULL;
@@ -233,6 +242,8 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 		json_object_set_new(o, "http", c->http_json(c));
 	if (c->rest_json)
 		json_object_set_new(o, "rest", c->rest_json(c));
+	if (c->calls_json)
+		json_object_set_new(o, "calls", c->calls_json(c));
 	return o;
 }
 

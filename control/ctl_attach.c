@@ -262,6 +262,8 @@ int ctl_attach_try(struct ctl *c)
 		CTL_WARN(TAG, "no doorbell yet (%s: %s); polling until it appears",
 		         c->names.dp_sock, strerror(-rc));
 	ctl_dp_update_drain(c);
+	if (c->calls_attach)
+		c->calls_attach(c, 1); /* the call router resumes or ends the calls it persisted */
 	return 0;
 }
 
@@ -275,6 +277,8 @@ void ctl_attach_detach(struct ctl *c, const char *why)
 	ctl_req_fail_all(c, "dataplane went away");
 	ctl_dp_reset(c);
 	ctl_script_reset(c);
+	if (c->calls_attach)
+		c->calls_attach(c, 0); /* the calls end: their legs are gone */
 	ctl_legs_clear(c->legs);
 	if (c->pool) {
 		ctl_pool_detach(c->pool);

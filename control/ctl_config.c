@@ -51,6 +51,9 @@ const struct vox_conf_opt ctl_config_table[] = {
             "LMDB map size in MiB (the store cannot grow beyond it)"),
     CTL_U32(store_queue, 1, 1u << 20, "4096", 0,
             "store write batches in flight at most (beyond: refused and counted)"),
+    CTL_STR(public_base_url, "http://127.0.0.1:8080",
+            "base of the URLs given to applications (RecordingUrl), without a final /"),
+    CTL_STR(outbound_trunk, "", "<Dial><Number> goes to this SIP trunk, IPv4:PORT (empty: fails)"),
     VOX_CONF_END,
 };
 

@@ -41,6 +41,8 @@ struct ctl_config {
 	uint32_t script_calls; /* calls the scripted mode follows at once */
 	uint32_t store_map_mb; /* LMDB map size: the store's largest size */
 	uint32_t store_queue;  /* store write batches in flight at most */
+	char public_base_url[200]; /* RecordingUrl's base (the call router) */
+	char outbound_trunk[64];   /* <Dial><Number>: IPv4:port of the SIP trunk ("": none) */
 };
 
 extern const struct vox_conf_opt ctl_config_table[];

@@ -202,6 +202,8 @@ void ctl_dp_handle(struct ctl *c, const struct vox_rec_hdr *h, const void *paylo
 	ctl_dp_evts[i].fn(c, h, payload);
 	if (ctl_dp_evts[i].hook)
 		ctl_dp_evts[i].hook(c, h, payload);
+	if (c->calls_event)
+		c->calls_event(c, h, payload);
 	ctl_req_on_event(c, h, payload);
 }
 

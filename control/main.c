@@ -12,6 +12,7 @@
 #include "ctl.h"
 #include "ctl_admin.h"
 #include "ctl_attach.h"
+#include "ctl_calls.h"
 #include "ctl_dp.h"
 #include "ctl_log.h"
 #include "ctl_script.h"
@@ -137,6 +138,9 @@ int main(int argc, char **argv)
 	rc = http_ctl_open(&c);
 	if (rc)
 		goto out;
+	rc = ctl_calls_open(&c);
+	if (rc)
+		goto out;
 	rc = rest_ctl_open(&c);
 	if (rc)
 		goto out;
@@ -149,6 +153,7 @@ int main(int argc, char **argv)
 	exit_code = c.fatal ? 1 : 0;
 out:
 	ctl_attach_stop(&c);
+	ctl_calls_close(&c);
 	http_ctl_close(&c);
 	ctl_admin_close(c.admin);
 	c.admin = NULL;

@@ -25,6 +25,8 @@ static const struct vctl_cmd vctl_cmds[] = {
     {"number", vctl_cmd_number, "add --account AC --number +E164 --voice-url URL ... | list",
      "incoming phone numbers in control's store"},
     {"store", vctl_cmd_store, "stats", "control's store: commits, group sizes, queue overflow"},
+    {"call", vctl_cmd_call, "create --account AC --to T --from F --url URL ...",
+     "place an outbound-api call (as POST /Calls.json would)"},
     {"diag", vctl_cmd_diag, "leg-create N | leg-end HANDLE | burst W N | end-all | acl | send-request | match",
      "diagnostic requests through control; prints its JSON answer"},
 };

@@ -21,7 +21,7 @@ typedef int vctl_cmd_fn(struct vctl *v, int argc, char **argv);
 
 vctl_cmd_fn vctl_cmd_stats, vctl_cmd_calls, vctl_cmd_ping, vctl_cmd_status, vctl_cmd_diag,
     vctl_cmd_script, vctl_cmd_account, vctl_cmd_number,
-    vctl_cmd_store;
+    vctl_cmd_store, vctl_cmd_call;
 
 /* Map the shm file without locking it (control may hold the lock). Prints why not and
  * returns VCTL_ABSENT / VCTL_FAILED, or 0. */

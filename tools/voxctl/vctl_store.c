@@ -200,3 +200,24 @@ int vctl_cmd_store(struct vctl *v, int argc, char **argv)
 	int rc = vctl_store_ask(v, "store stats", &j);
 	return rc ? rc : vctl_store_print(j);
 }
+
+int vctl_cmd_call(struct vctl *v, int argc, char **argv)
+{
+	static const char *const opts[] = {"--account", "--to",     "--from",  "--url",
+	                                   "--method",  "--twiml",  "--status-callback",
+	                                   "--events",  "--timeout", "--fallback-url", NULL};
+	char req[VCTL_REQ_MAX];
+	json_t *j;
+	if (argc >= 2 && !strcmp(argv[1], "create")) {
+		int rc = vctl_store_request(req, sizeof(req), "call create", argc, argv, 2, opts);
+		if (rc)
+			return rc;
+		rc = vctl_store_ask(v, req, &j);
+		return rc ? rc : vctl_store_print(j);
+	}
+	fprintf(stderr, "usage: voxctl call create --account AC... --to +E164|sip:URI --from F\n"
+	                "         (--url URL [--method M] | --twiml XML) [--fallback-url URL]\n"
+	                "         [--status-callback URL] [--events initiated,ringing,answered,completed]\n"
+	                "         [--timeout S]\n");
+	return VCTL_USAGE;
+}

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* calls_dial.c — <Dial> on the dataplane: each noun is an outbound leg (DIAL) to the outbound
+ * trunk (Number) or to the URI's host resolved by RFC 3263 (Sip); CANCEL/HANGUP on the engine's
+ * word; BRIDGE pairs the caller with the winner; the legs' events go back to the engine. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include "calls_priv.h"
+#include "calls_sip.h"
+#include "ctl_dp.h"
+#include "ctl_log.h"
+#include "ctl_req.h"
+#include "dns.h"
+#include "http_ctl.h"
+#include "store_ent.h"
+
+#define TAG "calls"
+
+struct dial_ctx {
+	void *ref;
+	uint32_t leg;
+};
+
+static struct call_dleg *dleg_of(struct call *k, uint32_t leg)
+{
+	return leg < CALLS_DIAL_LEGS ? &k->dl[leg] : NULL;
+}
+
+/* Report a leg outcome to the engine from the loop (an op must not re-enter the engine). */
+static int64_t later_fire(struct ctl_loop *l, uint64_t id, void *arg)
+{
+	struct dial_ctx *dc = arg;
+	struct call *k = call_deref(calls_module(), dc->ref);
+	struct call_dleg *d = k ? dleg_of(k, dc->leg) : NULL;
+	if (k && k->eng && d) {
+		struct twiml_leg_event ev = {.result = d->result, .sip_code = d->code,
+		                             .call_sid = d->sid};
+		twiml_on_leg(k->eng, dc->leg, &ev);
+		call_maybe_free(k);
+	}
+	free(dc);
+	return CTL_TIMER_STOP;
+}
+
+static void dial_fail_later(struct call *k, uint32_t leg, uint8_t result, uint16_t code)
+{
+	struct call_dleg *d = dleg_of(k, leg);
+	if (d) {
+		d->result = result;
+		d->code = code;
+		d->done = true;
+	}
+	struct dial_ctx *dc = malloc(sizeof(*dc));
+	if (!dc)
+		return;
+	dc->ref = call_ref(k);
+	dc->leg = leg;
+	if (!ctl_loop_add_timer(k->m->c->loop, 0, later_fire, dc))
+		free(dc);
+}
+
+static int parse_ipv4(const char *host, uint16_t port, struct vox_addr *a)
+{
+	struct in_addr in;
+	if (inet_pton(AF_INET, host, &in) != 1)
+		return -EINVAL;
+	memset(a, 0, sizeof(*a));
+	a->family = VOX_AF_INET;
+	a->port = port ? port : 5060;
+	memcpy(a->addr, &in, 4);
+	return 0;
+}
+
+static void dial_send(struct call *k, uint32_t leg, const struct vox_addr *hop)
+{
+	struct call_dleg *d = dleg_of(k, leg);
+	struct ctl_dp_pay pay;
+	ctl_dp_pay_init(&pay, sizeof(struct vox_dial));
+	struct vox_dial vd = {.next_hop = *hop, .ring_timeout_ms = d->ring_ms};
+	vd.target = ctl_dp_pay_str(&pay, d->target, strlen(d->target));
+	if (d->from[0])
+		vd.from_uri = ctl_dp_pay_str(&pay, d->from, strlen(d->from));
+	if (d->hdrs[0])
+		vd.headers = ctl_dp_pay_str(&pay, d->hdrs, strlen(d->hdrs));
+	if (d->user[0]) {
+		vd.auth_user = ctl_dp_pay_str(&pay, d->user, strlen(d->user));
+		vd.auth_pass = ctl_dp_pay_str(&pay, d->pass, strlen(d->pass));
+	}
+	ctl_dp_pay_fixed(&pay, &vd, sizeof(vd));
+	d->req_id = ctl_req_ids(k->m->c, 1);
+	struct vox_rec_hdr h = {.type = VOX_CMD_DIAL, .req_id = d->req_id, .leg = k->leg};
+	int rc = pay.err ? pay.err : ctl_dp_send(k->m->c, k->worker, &h, pay.buf, pay.len);
+	if (rc) {
+		d->req_id = 0;
+		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
+		return;
+	}
+	k->m->cnt.dials++;
+}
+
+static void dns_done(const struct dns_result *r, void *arg)
+{
+	struct dial_ctx *dc = arg;
+	struct call *k = call_deref(calls_module(), dc->ref);
+	struct call_dleg *d = k ? dleg_of(k, dc->leg) : NULL;
+	if (d)
+		d->dns = NULL;
+	if (!d || d->done) {
+		free(dc);
+		return;
+	}
+	struct vox_addr hop;
+	if (r->error || !r->n || parse_ipv4(r->t[0].addr, r->t[0].port, &hop) != 0) {
+		calls_notify(k, 13224, d->target, "Dial Sip: the host does not resolve", 1);
+		dial_fail_later(k, dc->leg, TWIML_LEG_FAILED, 0);
+	} else {
+		dial_send(k, dc->leg, &hop);
+	}
+	free(dc);
+}
+
+void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
+                   const struct twiml_node *noun)
+{
+	struct ctl *c = k->m->c;
+	struct call_dleg *d = dleg_of(k, leg);
+	if (!d) {
+		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
+		return;
+	}
+	memset(d, 0, sizeof(*d));
+	d->used = true;
+	store_sid_new(d->sid, "CA");
+	d->ring_ms = dial->u.dial.timeout * 1000u + 2000u; /* the engine's timer cancels first */
+	const char *cid = dial->u.dial.caller_id && *dial->u.dial.caller_id ? dial->u.dial.caller_id
+	                                                                   : k->from;
+	if (cid[0] && !strchr(cid, ':'))
+		snprintf(d->from, sizeof(d->from), "sip:%s@%s", cid,
+		         c->cfg.outbound_trunk[0] ? c->cfg.outbound_trunk : "localhost");
+	if (noun->kind == TWIML_NUMBER) {
+		char host[64];
+		uint16_t port = 0;
+		snprintf(host, sizeof(host), "%s", c->cfg.outbound_trunk);
+		char *colon = strchr(host, ':');
+		if (colon) {
+			*colon = 0;
+			port = (uint16_t)atoi(colon + 1);
+		}
+		struct vox_addr hop;
+		if (!host[0] || parse_ipv4(host, port, &hop) != 0) {
+			calls_notify(k, 13223, noun->text, "Dial Number: no outbound_trunk configured", 1);
+			dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
+			return;
+		}
+		snprintf(d->target, sizeof(d->target), "sip:%s@%s", noun->text, c->cfg.outbound_trunk);
+		dial_send(k, leg, &hop);
+		return;
+	}
+	if (noun->kind != TWIML_SIP) {
+		calls_notify(k, 13201, noun->text, "Dial: only Number and Sip nouns are dialled", 1);
+		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
+		return;
+	}
+	snprintf(d->target, sizeof(d->target), "%s", noun->text);
+	snprintf(d->user, sizeof(d->user), "%s", noun->u.sip.username ?: "");
+	snprintf(d->pass, sizeof(d->pass), "%s", noun->u.sip.password ?: "");
+	size_t o = 0;
+	for (uint32_t i = 0; i < noun->u.sip.n_hdrs && o < sizeof(d->hdrs); i++) {
+		int n = snprintf(d->hdrs + o, sizeof(d->hdrs) - o, "%s: %s\r\n",
+		                 noun->u.sip.hdrs[i].name, noun->u.sip.hdrs[i].value);
+		if (n < 0 || (size_t)n >= sizeof(d->hdrs) - o) {
+			d->hdrs[o] = 0;
+			break;
+		}
+		o += (size_t)n;
+	}
+	char host[256];
+	uint16_t port = 0;
+	struct dial_ctx *dc = malloc(sizeof(*dc));
+	if (!dc || calls_sip_uri_host(noun->text, host, sizeof(host), &port) != 0 || !c->http ||
+	    !c->http->dns) {
+		free(dc);
+		calls_notify(k, 13224, noun->text, "Dial Sip: invalid URI", 1);
+		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
+		return;
+	}
+	dc->ref = call_ref(k);
+	dc->leg = leg;
+	if (dns_sip_resolve(c->http->dns, host, port, "udp", dns_done, dc, &d->dns) != 0) {
+		free(dc);
+		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
+	}
+}
+
+static void dleg_end(struct call *k, struct call_dleg *d)
+{
+	if (!d->h) {
+		d->cancel_pending = true; /* sent when LEG_CREATED names it */
+		return;
+	}
+	if (d->end_sent)
+		return;
+	d->end_sent = true;
+	struct vox_rec_hdr h = {.type = d->answered ? VOX_CMD_HANGUP : VOX_CMD_CANCEL_LEG,
+	                        .leg = d->h};
+	ctl_dp_send(k->m->c, d->worker, &h, NULL, 0);
+}
+
+void calls_dial_cancel(struct call *k, uint32_t leg)
+{
+	struct call_dleg *d = dleg_of(k, leg);
+	if (!d || !d->used || d->gone)
+		return;
+	if (d->dns && k->m->c->http) {
+		dns_cancel(k->m->c->http->dns, d->dns);
+		d->dns = NULL;
+		d->done = true;
+		return;
+	}
+	dleg_end(k, d);
+}
+
+void calls_dial_bridge(struct call *k, uint32_t leg)
+{
+	struct call_dleg *d = dleg_of(k, leg);
+	if (!d || !d->h)
+		return;
+	struct vox_bridge b = {.peer = d->h};
+	k->bridged = true;
+	call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
+}
+
+/* Every outbound leg still up goes (the call is over). */
+void calls_dial_drop_all(struct call *k)
+{
+	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++) {
+		struct call_dleg *d = &k->dl[i];
+		if (!d->used || d->gone)
+			continue;
+		if (d->dns && k->m->c->http)
+			dns_cancel(k->m->c->http->dns, d->dns);
+		d->dns = NULL;
+		if (d->h)
+			dleg_end(k, d);
+		d->used = false;
+	}
+}
+
+/* An event about one of the call's outbound legs: 1 when it was one. */
+int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload)
+{
+	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++) {
+		struct call_dleg *d = &k->dl[i];
+		if (!d->used || d->gone)
+			continue;
+		bool mine = (h->leg && d->h == h->leg) || (d->req_id && h->req_id == d->req_id &&
+		                                          (h->type == VOX_EVT_LEG_CREATED ||
+		                                           h->type == VOX_EVT_LEG_FAILED));
+		if (!mine)
+			continue;
+		struct vox_leg_sip ls = {0};
+		if (h->len >= sizeof(ls) && h->type != VOX_EVT_LEG_CREATED)
+			memcpy(&ls, payload, sizeof(ls));
+		struct twiml_leg_event ev = {.call_sid = d->sid, .sip_call_id = NULL};
+		switch (h->type) {
+		case VOX_EVT_LEG_CREATED:
+			d->h = h->leg;
+			d->worker = h->worker;
+			if (d->cancel_pending)
+				dleg_end(k, d);
+			return 1;
+		case VOX_EVT_LEG_ANSWERED:
+			d->answered = true;
+			d->answer_ns = ls.answered_ns ? ls.answered_ns : h->ts_ns;
+			if (d->cancel_pending) {
+				dleg_end(k, d);
+				return 1;
+			}
+			ev.result = TWIML_LEG_ANSWERED;
+			ev.sip_code = 200;
+			break;
+		case VOX_EVT_LEG_FAILED: {
+			d->gone = true;
+			uint16_t code = ls.sip_code ? ls.sip_code
+			                : h->status >= 100 && h->status < 700 ? (uint16_t)h->status : 0;
+			ev.sip_code = code;
+			ev.result = code == 486 || code == 600 || code == 603 ? TWIML_LEG_BUSY
+			            : code == 408 || code == 480 || code == 487 ? TWIML_LEG_NO_ANSWER
+			                                                        : TWIML_LEG_FAILED;
+			break;
+		}
+		case VOX_EVT_LEG_ENDED:
+			d->gone = true;
+			if (!d->answered) {
+				ev.result = TWIML_LEG_NO_ANSWER;
+				break;
+			}
+			ev.result = TWIML_LEG_ENDED;
+			ev.duration_s = (uint32_t)((h->ts_ns - d->answer_ns + 500000000ull) / 1000000000ull);
+			break;
+		default:
+			return 1; /* PROGRESS, BRIDGED, UNBRIDGED...: nothing for the engine */
+		}
+		if (k->eng && !d->cancel_pending)
+			twiml_on_leg(k->eng, i, &ev);
+		return 1;
+	}
+	return 0;
+}
+
+bool calls_dial_owns(const struct call *k, const struct vox_rec_hdr *h)
+{
+	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++) {
+		const struct call_dleg *d = &k->dl[i];
+		if (!d->used || d->gone)
+			continue;
+		if ((h->leg && d->h == h->leg) || (d->req_id && h->req_id == d->req_id))
+			return true;
+	}
+	return false;
+}
+
+bool calls_dial_live(const struct call *k)
+{
+	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++)
+		if (k->dl[i].used && !k->dl[i].gone && (k->dl[i].h || k->dl[i].req_id))
+			return true;
+	return false;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Outbound-api calls (ctl_call_create, through `voxctl call create` — the path the REST API's
+# POST /Calls.json takes): the answer comes after the commit (status queued, direction
+# outbound-api); the call DIALs the SIP URI (a sipp UAS), and once answered runs its Url with
+# CallStatus=in-progress; status callbacks initiated, ringing, answered (in-progress),
+# completed arrive in SequenceNumber order 0..3, signed. A busy far end completes as busy.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+W=$T_LOG/web
+mkdir -p "$W"
+cat >"$W/routes.json" <<'EOF2'
+{
+ "/ob": {"body": "<Response><Say>Hello, this is an outbound call.</Say><Hangup/></Response>"},
+ "/status": {"body": ""}
+}
+EOF2
+t_up
+python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
+WEB=$!
+for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+U=http://127.0.0.1:$(cat "$W/port")
+DATA=$VOX_DATA_BASE/$T_ID
+check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
+AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
+TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
+n_req() { jq -r "select(.path==\"$1\") | .path" "$W/req.jsonl" 2>/dev/null | wc -l; }
+at_least() { [ "$(n_req "$1")" -ge "$2" ]; }
+nsx timeout 40 sipp -sn uas -i 192.0.2.1 -p 5096 -m 1 -nostdin -timeout 30 >"$T_LOG/uas.out" 2>&1 &
+UAS=$!
+sleep 0.3
+out=$(voxctl call create --account "$AC" --to sip:bob@192.0.2.1:5096 --from +15005550006 \
+  --url "$U/ob" --status-callback "$U/status" --events initiated,ringing,answered,completed)
+echo "$out" | jq -c '{sid, status, direction, to, from}'
+SID=$(jq -r .sid <<<"$out")
+check "call create answers the Call resource: CA sid, queued, outbound-api" \
+  test -n "$(grep '^CA[0-9a-f]\{32\}$' <<<"$SID")" -a "$(jq -r '.status + " " + .direction' <<<"$out")" = "queued outbound-api"
+check "the far end answered and got our BYE after the markup" wait $UAS
+check "the Url was requested once answered: CallStatus=in-progress, Direction=outbound-api, CallSid" \
+  test "$(form /ob CallStatus) $(form /ob Direction) $(form /ob CallSid)" = "in-progress outbound-api $SID"
+check "four status callbacks" wait_for 5 at_least /status 4
+seq=$(jq -r 'select(.path=="/status") | [(.form[] | select(.[0]=="SequenceNumber" or .[0]=="CallStatus") | .[1])] | join(":")' "$W/req.jsonl" | tr '\n' ' ')
+check "in order: initiated, ringing, in-progress, completed with SequenceNumber 0..3 ($seq)" \
+  test "$seq" = "initiated:0 ringing:1 in-progress:2 completed:3 "
+check "the completed callback has a CallDuration" test -n "$(form /status CallDuration)"
+sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
+check "every request is signed ($sig)" test $? = 0
+nsx timeout 40 sipp -sf "$T_SCEN/uas_busy.xml" -i 192.0.2.1 -p 5092 -m 1 -nostdin -timeout 30 >"$T_LOG/busy.out" 2>&1 &
+UAS=$!
+sleep 0.3
+voxctl call create --account "$AC" --to sip:busy@192.0.2.1:5092 --from +15005550006 \
+  --url "$U/ob" --status-callback "$U/status" >/dev/null
+wait $UAS
+check "the busy far end got our INVITE and ACK" test $? = 0
+check "a busy callee: the completed callback says busy, the Url is never requested" \
+  wait_for 5 test "$(form /status CallStatus 5)" = busy
+check "... and the Url was requested only by the first call" test "$(n_req /ob)" = 1
+none_live() { [ "$(status_q .calls.live)" = 0 ]; }
+check "no call left live" wait_for 10 none_live
+kill $WEB; wait $WEB 2>/dev/null
+t_end
