@@ -18,7 +18,7 @@ check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
 # with the call router in the tree, calls.create places a real call to a sipp UAS in the
 # test's namespace (answers, the TwiML says hi, our BYE ends it)
 CALL_TO=
-if [ -f "$VOX_ROOT/control/calls/ctl_call.c" ]; then
+if [ -f "$VOX_ROOT/control/calls/calls_api.c" ]; then
   nsx timeout 60 sipp -sn uas -i 192.0.2.1 -p 5090 -m 1 -nostdin -timeout 50 \
     -trace_err -error_file "$T_LOG/sdk_uas.err" >"$T_LOG/sdk_uas.out" 2>&1 & UAS=$!
   CALL_TO=sip:sdk@192.0.2.1:5090
