@@ -41,7 +41,7 @@ out=$(c -u "$AC:$TOK" --data-binary $'FriendlyName=\xff\xfe' "$A/Queues.json"); 
 out=$(c -u "$AC:$TOK" --data-binary 'FriendlyName=%C3%28' "$A/Queues.json"); check "non-UTF-8 escaped: 400 20001" err "$out" 400 20001
 out=$(c -u "$AC:$TOK" --data-binary 'FriendlyName=%zz%' "$A/Queues.json"); check "bad percent-encoding: 400 JSON" err "$out" 400 20001
 out=$(c -u "$AC:$TOK" -X POST "$A/Queues.json"); check "empty body: 400 20001 (FriendlyName required)" err "$out" 400 20001
-out=$(head -c 400000 /dev/zero | tr '\0' a | c -u "$AC:$TOK" --data-binary @- "$A/Queues.json"); check "huge body: 413 JSON" err "$out" 413 "$(body "$out" | jq .code)"
+out=$(head -c 400000 /dev/zero | tr "\0" a | c -u "$AC:$TOK" -H "Expect: 100-continue" --data-binary @- "$A/Queues.json"); check "huge body: 413 JSON" err "$out" 413 "$(body "$out" | jq .code)"
 out=$(head -c 3000 /dev/urandom | c -u "$AC:$TOK" --data-binary @- "$A/Queues.json"); st=${out##*$'\n'}
 is4xx_json() { [ "$st" -ge 400 ] && [ "$st" -lt 500 ] && body "$out" | jqe .code; }
 check "random bytes: a 4xx JSON answer ($st)" is4xx_json
