@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# More of the call router on real calls (sipp callers and far ends, webapp.py as the customer's
+# server, every request's signature checked): <Dial><Number> through outbound_trunk bridged
+# with RTP relayed both ways (tcpdump in the namespace counts the caller's audio reaching the
+# callee and the callee's reaching the caller) and the action's DialCallStatus/DialCallDuration;
+# a parallel Dial where the Number answers and the Sip noun gets CANCEL (487); a voice URL that
+# outlasts its #tt=2000 goes to the fallback with an ErrorCode and the call runs the fallback's
+# markup.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+W=$T_LOG/web
+mkdir -p "$W"
+cat >"$W/routes.json" <<'EOF2'
+{
+ "/dialnum": {"body": "<Response><Dial timeLimit=\"3\" action=\"/dialed\"><Number>+15551230000</Number></Dial></Response>"},
+ "/dialed": {"body": "<Response><Hangup/></Response>"},
+ "/dialpar": {"body": "<Response><Dial timeLimit=\"2\" action=\"/dialedpar\"><Number>+15551230001</Number><Sip>sip:slow@192.0.2.1:5082</Sip></Dial></Response>"},
+ "/dialedpar": {"body": "<Response><Hangup/></Response>"},
+ "/hold": {"delay": 6, "body": "<Response><Say>too late</Say><Hangup/></Response>"},
+ "/fb": {"body": "<Response><Say>fallback</Say><Hangup/></Response>"},
+ "/status": {"body": ""}
+}
+EOF2
+t_up -- "outbound_trunk=192.0.2.1:5094"
+python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
+WEB=$!
+for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+U=http://127.0.0.1:$(cat "$W/port")
+DATA=$VOX_DATA_BASE/$T_ID
+check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
+AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
+TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
+num +15005550201 /dialnum && num +15005550202 /dialpar && num +15005550203 '/hold#tt=2000' --fallback-url "$U/fb"
+check "numbers registered" test $? = 0
+req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
+form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
+uas() { # scenario port [sipp args]: one call of a far end in the namespace
+  local s=$1 p=$2; shift 2
+  local sc=(-sf "$T_SCEN/$s.xml"); [ "$s" = uas ] && sc=(-sn uas)
+  nsx timeout 40 sipp "${sc[@]}" -i 192.0.2.1 -p "$p" -m 1 -nostdin -timeout 30 -trace_msg \
+    -message_file "$T_LOG/$s.$p.msg" "$@" >"$T_LOG/$s.$p.out" 2>&1
+}
+
+# --- 1. Dial Number via the trunk, bridged: RTP both ways, action completed with a duration
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/bridge.pcap" \
+  'udp and src host 192.0.2.2 and (dst port 6000 or dst port 6100)' >/dev/null 2>&1 &
+TD=$!
+wait_for 5 test -s "$T_LOG/bridge.pcap"
+uas uas_rtp 5094 -mp 6100 &
+UAS=$!
+sleep 0.3
+sipp_run uac_rtp_wait_bye 15005550201 -mp 6000
+rc=$?
+wait $UAS
+urc=$?
+sleep 0.3
+kill $TD; wait $TD 2>/dev/null
+check "Dial Number: the trunk answered and got our BYE at the timeLimit (rc=$urc), the caller our BYE after the action (rc=$rc)" \
+  test $urc = 0 -a $rc = 0 -a -n "$(grep '^INVITE sip:+15551230000@192.0.2.1:5094' "$T_LOG/uas_rtp.5094.msg")"
+count_audio() { # PORT: RTP packets with audible G.711 sent by the dataplane to that port
+  python3 - "$T_LOG/bridge.pcap" "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read(); port = int(sys.argv[2])
+def alaw(a):
+    a ^= 0x55; t = (a & 0x0f) << 4; s = (a & 0x70) >> 4
+    t = t + 8 if s == 0 else (t + 0x108) << (s - 1)
+    return t if a & 0x80 else -t
+def ulaw(u):
+    u = ~u & 0xff; t = ((u & 0x0f) << 3) + 0x84; t <<= (u & 0x70) >> 4
+    return (0x84 - t) if u & 0x80 else (t - 0x84)
+off, n = 24, 0
+while off + 16 <= len(d):
+    incl = struct.unpack_from("<I", d, off + 8)[0]; off += 16
+    p = d[off:off + incl]; off += incl
+    if len(p) < 54 or struct.unpack_from(">H", p, 36)[0] != port: continue
+    rtp = p[42:]
+    if rtp[0] >> 6 != 2 or rtp[1] & 0x7f not in (0, 8): continue
+    dec = alaw if rtp[1] & 0x7f == 8 else ulaw
+    if max(abs(dec(b)) for b in rtp[12:]) > 300: n += 1
+print(n)
+PY
+}
+to_callee=$(count_audio 6100)
+to_caller=$(count_audio 6000)
+check "the caller's RTP reached the callee ($to_callee audible packets) and the callee's the caller ($to_caller)" \
+  test "$to_callee" -ge 30 -a "$to_caller" -ge 30
+check "Dial action: DialCallStatus=completed, DialCallSid, DialCallDuration 2..4 ($(form /dialed DialCallDuration))" \
+  test "$(form /dialed DialCallStatus)" = completed -a -n "$(form /dialed DialCallSid | grep '^CA')" \
+  -a "$(form /dialed DialCallDuration)" -ge 2 -a "$(form /dialed DialCallDuration)" -le 4
+
+# --- 2. parallel Dial: the Number answers, the ringing Sip noun gets CANCEL and answers 487
+uas uas 5094 &
+UA=$!
+uas uas_noanswer 5082 &
+UB=$!
+sleep 0.3
+sipp_run uac_wait_bye 15005550202
+rc=$?
+wait $UA
+arc=$?
+wait $UB
+brc=$?
+check "parallel Dial: the caller got our BYE (rc=$rc), the answering trunk our BYE (rc=$arc)" test $rc = 0 -a $arc = 0
+check "the other noun saw 180, our CANCEL, sent 487 and got the ACK (rc=$brc)" \
+  test $brc = 0 -a -n "$(grep '^CANCEL sip:slow@192.0.2.1:5082' "$T_LOG/uas_noanswer.5082.msg")"
+check "Dial action: DialCallStatus=completed for the winner" test "$(form /dialedpar DialCallStatus)" = completed
+
+# --- 3. the voice URL outlasts its total timeout (#tt=2000): fallback with an ErrorCode
+t0=$(date +%s.%N)
+sipp_run uac_wait_bye 15005550203
+rc=$?
+check "webhook timeout: the call ran the fallback's markup (rc=$rc)" test $rc = 0
+ec=$(form /fb ErrorCode)
+check "fallback request: ErrorCode=$ec (11200 read timeout or 11205), ErrorUrl=/hold" \
+  test \( "$ec" = 11200 -o "$ec" = 11205 \) -a "$(form /fb ErrorUrl | sed 's/#.*//')" = "$U/hold"
+check "the held URL was requested once (no retry on a read timeout)" test "$(req /hold | wc -l)" = 1
+
+sleep 1
+sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
+check "every request is signed with the account's token ($sig)" test $? = 0
+none_live() { [ "$(status_q .calls.live)" = 0 ]; }
+check "no call left live" wait_for 10 none_live
+kill $WEB; wait $WEB 2>/dev/null
+t_end
