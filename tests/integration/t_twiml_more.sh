@@ -4,8 +4,9 @@
 # with RTP relayed both ways (tcpdump in the namespace counts the caller's audio reaching the
 # callee and the callee's reaching the caller) and the action's DialCallStatus/DialCallDuration;
 # a parallel Dial where the Number answers and the Sip noun gets CANCEL (487); a voice URL that
-# outlasts its #tt=2000 goes to the fallback with an ErrorCode and the call runs the fallback's
-# markup.
+# outlasts its #tt=2000 goes to the fallback with ErrorCode 11200 (no retry: the request went)
+# and the call runs the fallback's markup; a voice URL answering audio/wav is played as <Play> (the caller hears the 1 kHz WAV,
+# fetched once).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 W=$T_LOG/web
@@ -22,7 +23,9 @@ cat >"$W/routes.json" <<'EOF2'
 }
 EOF2
 t_up -- "outbound_trunk=192.0.2.1:5094"
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
+mkdir -p "$W/docs/media"
+sox -n -r 8000 -c 1 -b 16 "$W/docs/media/tone.wav" synth 1.0 sine 1000 vol 0.5
+python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 U=http://127.0.0.1:$(cat "$W/port")
@@ -31,7 +34,8 @@ check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
 AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
-num +15005550201 /dialnum && num +15005550202 /dialpar && num +15005550203 '/hold#tt=2000' --fallback-url "$U/fb"
+num +15005550201 /dialnum && num +15005550202 /dialpar && num +15005550203 '/hold#tt=2000' --fallback-url "$U/fb" &&
+  num +15005550204 /media/tone.wav
 check "numbers registered" test $? = 0
 req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
@@ -112,9 +116,47 @@ sipp_run uac_wait_bye 15005550203
 rc=$?
 check "webhook timeout: the call ran the fallback's markup (rc=$rc)" test $rc = 0
 ec=$(form /fb ErrorCode)
-check "fallback request: ErrorCode=$ec (11200 read timeout or 11205), ErrorUrl=/hold" \
-  test \( "$ec" = 11200 -o "$ec" = 11205 \) -a "$(form /fb ErrorUrl | sed 's/#.*//')" = "$U/hold"
-check "the held URL was requested once (no retry on a read timeout)" test "$(req /hold | wc -l)" = 1
+check "fallback request: ErrorCode=$ec (11200: the request went, no answer in time), ErrorUrl=/hold" \
+  test "$ec" = 11200 -a "$(form /fb ErrorUrl | sed 's/#.*//')" = "$U/hold"
+check "the held URL was requested once (no retry once the request went, connection reused or not)" test "$(req /hold | wc -l)" = 1
+
+# --- 4. the voice URL answers audio/wav: played as <Play> of it, then the document ends
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/audio.pcap" \
+  'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
+TD=$!
+wait_for 5 test -s "$T_LOG/audio.pcap"
+sleep 0.5
+sipp_run uac_wait_bye 15005550204
+rc=$?
+sleep 0.3
+kill $TD; wait $TD 2>/dev/null
+check "audio answer: the caller was answered, then got our BYE (rc=$rc)" test $rc = 0
+analyze_tone() {
+  python3 - "$T_LOG/audio.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, pk = 24, []
+while off + 16 <= len(d):
+    incl = struct.unpack_from("<I", d, off + 8)[0]; off += 16
+    p = d[off:off + incl]; off += incl
+    rtp = p[42:]
+    if len(rtp) < 12 or rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 0: continue
+    pk.append(rtp[12:])
+def ulaw(u):
+    u = ~u & 0xff; t = ((u & 0x0f) << 3) + 0x84; t <<= (u & 0x70) >> 4
+    return (0x84 - t) if u & 0x80 else (t - 0x84)
+loud = [pl for pl in pk if max(abs(ulaw(b)) for b in pl) > 4000]
+pcm = [ulaw(b) for pl in loud for b in pl]
+hz = sum(1 for i in range(1, len(pcm)) if pcm[i - 1] < 0 <= pcm[i]) / (len(pcm) / 8000) if pcm else 0
+print(f"{len(pk)} PCMU packets, {len(loud)} loud ({len(loud) * 0.02:.2f} s) at {hz:.0f} Hz")
+sys.exit(0 if 45 <= len(loud) <= 55 and 980 <= hz <= 1020 else 1)
+PY
+}
+check "the caller heard the answer's 1 s of 1 kHz" analyze_tone
+check "the WAV was requested once, as the webhook (POST with CallSid), not fetched again" \
+  test "$(req /media/tone.wav | jq -r .method)" = POST -a -n "$(form /media/tone.wav CallSid)"
+check "counted as an audio answer (calls.audio_answers=$(status_q .calls.audio_answers))" \
+  test "$(status_q .calls.audio_answers)" = 1
 
 sleep 1
 sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
