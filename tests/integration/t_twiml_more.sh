@@ -6,7 +6,8 @@
 # a parallel Dial where the Number answers and the Sip noun gets CANCEL (487); a voice URL that
 # outlasts its #tt=2000 goes to the fallback with ErrorCode 11200 (no retry: the request went)
 # and the call runs the fallback's markup; a voice URL answering audio/wav is played as <Play> (the caller hears the 1 kHz WAV,
-# fetched once).
+# fetched once); the dataplane restarted (new boot_id) under two answered calls and a ringing
+# one: each is completed with exactly one completed-event callback.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 W=$T_LOG/web
@@ -19,6 +20,8 @@ cat >"$W/routes.json" <<'EOF2'
  "/dialedpar": {"body": "<Response><Hangup/></Response>"},
  "/hold": {"delay": 6, "body": "<Response><Say>too late</Say><Hangup/></Response>"},
  "/fb": {"body": "<Response><Say>fallback</Say><Hangup/></Response>"},
+ "/live": {"body": "<Response><Say>hello</Say><Pause length=\"30\"/></Response>"},
+ "/ringlong": {"delay": 8, "body": "<Response><Pause length=\"30\"/></Response>"},
  "/status": {"body": ""}
 }
 EOF2
@@ -35,7 +38,8 @@ AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550201 /dialnum && num +15005550202 /dialpar && num +15005550203 '/hold#tt=2000' --fallback-url "$U/fb" &&
-  num +15005550204 /media/tone.wav
+  num +15005550204 /media/tone.wav && num +15005550205 /live && num +15005550206 /ringlong &&
+  num +15005550207 /live
 check "numbers registered" test $? = 0
 req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
@@ -157,6 +161,37 @@ check "the WAV was requested once, as the webhook (POST with CallSid), not fetch
   test "$(req /media/tone.wav | jq -r .method)" = POST -a -n "$(form /media/tone.wav CallSid)"
 check "counted as an audio answer (calls.audio_answers=$(status_q .calls.audio_answers))" \
   test "$(status_q .calls.audio_answers)" = 1
+
+# --- 5. a new dataplane boot_id ends every call control had live, one callback each
+# (each in its own subshell: own local ports, own log names)
+T_SIPP_PORT=5180 sipp_run uac_wait_bye 15005550205 -timeout 12 &
+S1=$!
+T_SIPP_PORT=5182 sipp_run uac_wait_bye 15005550207 -timeout 12 &
+S2=$!
+T_SIPP_PORT=5184 sipp_run uac_wait_bye 15005550206 -timeout 12 &
+S3=$!
+answered() { voxctl calls --json | jq '[.legs[] | select(.state=="answered")] | length'; }
+n_live() { [ "$(status_q .calls.live)" = 3 ] && [ "$(answered)" = 2 ] && [ -n "$(req /ringlong)" ]; }
+check "three calls live: two answered (Say, Pause), one ringing (its webhook held)" wait_for 10 n_live
+sleep 0.5
+sids=$( (req /live; req /ringlong) | jq -r '.form[] | select(.[0]=="CallSid") | .[1]' | sort | tr '\n' ' ')
+boot1=$(status_q .boot_id)
+kill -TERM "$VOX_DP_PID"; wait "$VOX_DP_PID" 2>/dev/null
+vox_start_dp "$T_ID" "$T_CONF" "$T_LOG"
+reattached() { [ "$(status_q .attached)" = true ] && [ "$(status_q .boot_id)" != "$boot1" ]; }
+check "control re-attached to a new dataplane boot" wait_for 15 reattached
+check "no call left live after the new boot_id" wait_for 5 test "$(status_q .calls.live)" = 0
+cb_of() { jq -r --arg s "$1" 'select(.path=="/status") | select(any(.form[]; .[0]=="CallSid" and .[1]==$s)) | (.form[] | select(.[0]=="CallStatus") | .[1])' "$W/req.jsonl" | tr '\n' ' '; }
+all_cb() { for s in $sids; do [ -n "$(cb_of "$s")" ] || return 1; done; }
+wait_for 10 all_cb
+sleep 2
+got=$(for s in $sids; do printf '%s;' "$(cb_of "$s")"; done)
+check "one completed-event callback each: answered completed, the ringing one failed ($got)" \
+  test "$got" = "completed ;completed ;failed ;" -o "$got" = "completed ;failed ;completed ;" -o "$got" = "failed ;completed ;completed ;"
+wait $S1 $S2 $S3 2>/dev/null
+# by now the held webhook of the ringing call has answered (8 s) into a call already over
+got2=$(for s in $sids; do printf '%s;' "$(cb_of "$s")"; done)
+check "still one callback each once the held webhook answered ($got2)" test "$got2" = "$got"
 
 sleep 1
 sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
