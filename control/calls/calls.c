@@ -93,6 +93,10 @@ static void call_free(struct call *k)
 		calls_state_del(k); /* the call is over: nothing to resume */
 	free(k->eng_state);
 	free(k->ob_twiml);
+	free(k->hook_audio);
+	free(k->hook_audio_url);
+	k->hook_audio = NULL;
+	k->hook_audio_url = NULL;
 	json_decref(k->rec);
 	k->gen = 0;
 	m->free_list[m->n_free++] = k->index;
@@ -552,6 +556,7 @@ json_t *ctl_calls_json(struct ctl *c)
 	json_object_set_new(o, "cmd_errors", json_integer((json_int_t)n->cmd_errors));
 	json_object_set_new(o, "plays_cached", json_integer((json_int_t)n->plays_cached));
 	json_object_set_new(o, "resumed", json_integer((json_int_t)n->resumed));
+	json_object_set_new(o, "audio_answers", json_integer((json_int_t)n->audio_answers));
 	json_object_set_new(o, "event_to_cmd_us",
 	                    json_pack("{s:I, s:I, s:I}", "n", (json_int_t)m->lat_n, "p50_le",
 	                              (json_int_t)lat_quantile(m, 500), "p99_le",

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "calls_priv.h"
+#include "calls_sip.h"
 #include "ctl_log.h"
 #include "http_ctl.h"
 #include "store.h"
@@ -119,13 +120,35 @@ static void hook_done(const struct http_result *res, int which, int first_error,
 	}
 	struct twiml_prog *prog = NULL;
 	struct twiml_err err = {0};
-	int rc = res->kind == HTTP_CT_AUDIO ? -ENOTSUP
-	                                    : twiml_parse(res->body, res->body_len, &prog, &err);
+	int rc;
+	if (res->kind == HTTP_CT_AUDIO) {
+		/* an audio answer is played as <Play> of the URL; op_play decodes the body held
+		 * here rather than fetching it again */
+		char xml[CALLS_URL_MAX * 6 + 64];
+		void *body = malloc(res->body_len ? res->body_len : 1);
+		char *url = strdup(res->url);
+		rc = body && url ? calls_audio_markup(res->url, xml, sizeof(xml)) : -ENOMEM;
+		if (rc >= 0) {
+			memcpy(body, res->body, res->body_len);
+			free(k->hook_audio);
+			free(k->hook_audio_url);
+			k->hook_audio = body;
+			k->hook_audio_url = url;
+			k->hook_audio_len = res->body_len;
+			m->cnt.audio_answers++;
+			rc = twiml_parse(xml, (size_t)rc, &prog, &err);
+		} else {
+			free(body);
+			free(url);
+			snprintf(err.msg, sizeof(err.msg), "audio answer: %s", strerror(-rc));
+		}
+	} else {
+		rc = twiml_parse(res->body, res->body_len, &prog, &err);
+	}
 	if (rc) {
-		uint32_t code = rc == -ENOTSUP ? 12300 : err.code ? err.code : 12100;
+		uint32_t code = res->kind == HTTP_CT_AUDIO ? 12300 : err.code ? err.code : 12100;
 		m->cnt.parse_errors++;
-		calls_notify(k, code, res->url,
-		             rc == -ENOTSUP ? "audio answers are not played yet" : err.msg, 0);
+		calls_notify(k, code, res->url, err.msg, 0);
 		if (!which && k->fb_url[0]) {
 			/* invalid markup goes to the fallback too, with ErrorCode and ErrorUrl */
 			struct params p = {0};

@@ -216,6 +216,8 @@ static void op_say(void *ctx, uint32_t token, const char *text, const char *voic
 	}
 }
 
+static void play_decode(struct call *k, struct media_job *j, void *data, size_t len);
+
 static void play_fetched(const struct http_result *res, void *arg)
 {
 	struct media_job *j = arg;
@@ -239,8 +241,14 @@ static void play_fetched(const struct http_result *res, void *arg)
 		return;
 	}
 	memcpy(data, res->body, res->body_len);
-	struct ctl_media_src src = {.format = CTL_MEDIA_AUTO, .data = data, .len = res->body_len};
 	k->m->cnt.plays_fetched++;
+	play_decode(k, j, data, res->body_len);
+}
+
+/* Decode data (owned, freed by the decoder or here) into the pool for job j, then PLAY. */
+static void play_decode(struct call *k, struct media_job *j, void *data, size_t len)
+{
+	struct ctl_media_src src = {.format = CTL_MEDIA_AUTO, .data = data, .len = len};
 	if (!k->m->media ||
 	    ctl_media_submit_decode(k->m->media, &src, media_done_cb, j, &k->media_job) != 0) {
 		free(data);
@@ -259,13 +267,32 @@ static void op_play(void *ctx, uint32_t token, const char *url, uint32_t loop)
 		snprintf(abs, sizeof(abs), "%s", url);
 	vox_clip_t clips[CALLS_PLAY_CLIPS];
 	uint32_t n = k->m->c->pool ? media_find(k->m->c->pool, "play", abs, NULL, NULL, clips) : 0;
+	/* the <Play> an audio answer stands for: its body is here already */
+	void *audio = NULL;
+	size_t audio_len = k->hook_audio_len;
+	if (k->hook_audio && strcmp(k->hook_audio_url, url) == 0) {
+		audio = k->hook_audio;
+		k->hook_audio = NULL;
+		free(k->hook_audio_url);
+		k->hook_audio_url = NULL;
+	}
 	if (n) {
 		/* cached by URL; revalidation (ETag/Last-Modified) is not done yet */
+		free(audio);
 		k->m->cnt.plays_cached++;
 		media_play(k, clips, n, loop);
 		return;
 	}
 	struct media_job *j = job_new(k, token, loop, "play", abs, NULL, NULL);
+	if (audio) {
+		if (!j) {
+			free(audio);
+			media_fail(k, 11200, "out of memory");
+			return;
+		}
+		play_decode(k, j, audio, audio_len);
+		return;
+	}
 	/* signed like every request to the application (GET: the URL alone) */
 	struct http_request rq = {.url = abs, .method = "GET",
 	                          .auth_token = k->token[0] ? k->token : NULL};

@@ -88,6 +88,11 @@ struct call {
 	void *api_arg;
 	char ob_url[CALLS_URL_MAX], ob_method[8];
 	char *ob_twiml;
+
+	/* an audio answer to a webhook: its body, decoded by the <Play> that stands for it */
+	void *hook_audio;
+	size_t hook_audio_len;
+	char *hook_audio_url; /* the URL that answered it: only that <Play> takes the body */
 	uint32_t time_limit_s, ring_ms;
 	char ob_user[128], ob_pass[128];
 
@@ -107,7 +112,7 @@ struct calls_counters {
 	uint64_t webhooks, webhook_failures, fallbacks, app_errors, parse_errors, notifications;
 	uint64_t prompts_tts, prompts_cached, plays_fetched, plays_cached, media_errors;
 	uint64_t recordings, status_callbacks, callbacks_failed, ended;
-	uint64_t cmd_errors, dials, resumed;
+	uint64_t cmd_errors, dials, resumed, audio_answers;
 };
 
 struct ctl_calls {

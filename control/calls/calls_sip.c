@@ -91,3 +91,30 @@ const char *calls_end_status(int answered, int rejected, int rejected_busy, int 
 		return rejected_busy ? "busy" : "no-answer";
 	return by_remote ? "canceled" : "failed";
 }
+
+int calls_audio_markup(const char *url, char *out, size_t cap)
+{
+	static const char head[] = "<Response><Play>", tail[] = "</Play></Response>";
+	size_t n = 0;
+	if (cap < sizeof(head))
+		return -ENOSPC;
+	memcpy(out, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	for (const char *p = url; *p; p++) {
+		const char *e = *p == '&'  ? "&amp;"
+		                : *p == '<'  ? "&lt;"
+		                : *p == '>'  ? "&gt;"
+		                : *p == '"'  ? "&quot;"
+		                : *p == '\'' ? "&apos;"
+		                             : NULL;
+		size_t l = e ? strlen(e) : 1;
+		if (n + l >= cap)
+			return -ENOSPC;
+		memcpy(out + n, e ? e : p, l);
+		n += l;
+	}
+	if (n + sizeof(tail) > cap)
+		return -ENOSPC;
+	memcpy(out + n, tail, sizeof(tail));
+	return (int)(n + sizeof(tail) - 1);
+}

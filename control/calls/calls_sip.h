@@ -21,4 +21,8 @@ int calls_sip_uri_host(const char *uri, char *host, size_t cap, uint16_t *port);
  * no-answer (rejected otherwise), canceled (the caller hung up), failed. */
 const char *calls_end_status(int answered, int rejected, int rejected_busy, int by_remote);
 
+/* The markup an audio answer to a webhook stands for: <Response><Play>URL</Play></Response>,
+ * the URL XML-escaped (& < > " '). Returns the length written or -ENOSPC (does not fit cap). */
+int calls_audio_markup(const char *url, char *out, size_t cap);
+
 #endif /* CALLS_SIP_H */

@@ -266,6 +266,7 @@ static uint32_t x_classify(struct http_xfer *x, CURLcode code, long status, int 
 		return HTTP_RETRY_RT;
 	}
 	curl_off_t conn_t = 0;
+	long req_sz = 0;
 	switch (code) {
 	case CURLE_OK:
 		if (status >= 200 && status < 300) {
@@ -282,8 +283,10 @@ static uint32_t x_classify(struct http_xfer *x, CURLcode code, long status, int 
 		*err = HTTP_ERR_CONNECT;
 		return HTTP_RETRY_CT;
 	case CURLE_OPERATION_TIMEDOUT:
+		/* a reused connection has no connect time: what tells is whether the request went */
 		curl_easy_getinfo(x->e, CURLINFO_CONNECT_TIME_T, &conn_t);
-		if (conn_t <= 0) {
+		curl_easy_getinfo(x->e, CURLINFO_REQUEST_SIZE, &req_sz);
+		if (conn_t <= 0 && req_sz <= 0) {
 			*err = HTTP_ERR_CONNECT;
 			return HTTP_RETRY_CT;
 		}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_calls_sip.c — the call router's SIP text helpers: X- headers of an INVITE for
- * SipHeader_ parameters, Diversion's user for ForwardedFrom, <Sip> URI hosts, end statuses. */
+ * SipHeader_ parameters, Diversion's user for ForwardedFrom, <Sip> URI hosts, end statuses,
+ * the <Play> markup an audio answer stands for. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,6 +90,25 @@ static void test_end_status(void **st)
 	assert_string_equal(calls_end_status(0, 0, 0, 0), "failed");
 }
 
+static void test_audio_markup(void **st)
+{
+	(void)st;
+	char out[128];
+	int n = calls_audio_markup("http://h/a.wav?x=1&y=<2>#tt=2000", out, sizeof(out));
+	assert_string_equal(out, "<Response><Play>http://h/a.wav?x=1&amp;y=&lt;2&gt;#tt=2000"
+	                         "</Play></Response>");
+	assert_int_equal(n, (int)strlen(out));
+	n = calls_audio_markup("'\"", out, sizeof(out));
+	assert_int_equal(n, (int)strlen(out));
+	assert_string_equal(out, "<Response><Play>&apos;&quot;</Play></Response>");
+	/* exactly fits, one byte short */
+	size_t need = strlen("<Response><Play>u</Play></Response>") + 1;
+	assert_int_equal(calls_audio_markup("u", out, need), (int)need - 1);
+	assert_int_equal(calls_audio_markup("u", out, need - 1), -ENOSPC);
+	assert_int_equal(calls_audio_markup("&", out, need + 3), -ENOSPC);
+	assert_int_equal(calls_audio_markup("", out, 4), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +116,7 @@ int main(void)
 	    cmocka_unit_test(test_addr_user),
 	    cmocka_unit_test(test_uri_host),
 	    cmocka_unit_test(test_end_status),
+	    cmocka_unit_test(test_audio_markup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
