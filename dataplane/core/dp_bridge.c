@@ -66,6 +66,13 @@ struct br_meta {
 
 static void br_msg_handle(struct dp_lcore *lc, const struct br_msg *g);
 
+/* The metadata sits right before the RTP header, which is not 8-byte aligned (headroom + 42
+ * bytes of headers): always copied, never dereferenced in place. */
+static inline void br_meta_get(const struct rte_mbuf *m, struct br_meta *md)
+{
+	memcpy(md, rte_pktmbuf_mtod(m, const uint8_t *) - sizeof(*md), sizeof(*md));
+}
+
 static struct dp_rtpleg *br_rtp(struct dp_lcore *lc, const struct dp_leg *leg)
 {
 	return &lc->sip->rtp[leg - lc->legs];
@@ -346,11 +353,8 @@ void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, u
 	uint32_t has = u->dgram_cksum != 0 && !dp_sip_leg(lc, leg)->srtp;
 	uint32_t sum = has ? net_udp_payload_sum(m) : 0;
 	rte_pktmbuf_adj(m, (uint16_t)hl); /* hl < data_len: the RTP header parsed */
-	struct br_meta *md = (struct br_meta *)(rte_pktmbuf_mtod(m, uint8_t *) - sizeof(*md));
-	md->sum = sum;
-	md->has_sum = has;
-	md->dst = r->br_peer;
-	md->src = dp_leg_handle(lc, leg);
+	struct br_meta md = {.sum = sum, .has_sum = has, .dst = r->br_peer, .src = dp_leg_handle(lc, leg)};
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *) - sizeof(md), &md, sizeof(md));
 	if (r->br_peer_w == lc->widx) {
 		dp_bridge_tx(lc, m, now_tsc);
 		return;
@@ -369,17 +373,17 @@ static const enum vox_drop_reason br_drop[] = {
 void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc)
 {
 	for (uint16_t i = 0; i < n && lc->sip; i++) {
-		const struct br_meta *md =
-			(const struct br_meta *)(rte_pktmbuf_mtod(pkts[i], const uint8_t *) - sizeof(*md));
-		uint32_t slot = vox_handle_slot(md->dst);
+		struct br_meta md;
+		br_meta_get(pkts[i], &md);
+		uint32_t slot = vox_handle_slot(md.dst);
 		if (slot < lc->max_legs)
 			pf_leg(lc, slot, 1);
 	}
 	/* the packets that will update their leg's mirror entry (one in 25): that line too */
 	for (uint16_t i = 0; i < n && lc->sip; i++) {
-		const struct br_meta *md =
-			(const struct br_meta *)(rte_pktmbuf_mtod(pkts[i], const uint8_t *) - sizeof(*md));
-		uint32_t slot = vox_handle_slot(md->dst);
+		struct br_meta md;
+		br_meta_get(pkts[i], &md);
+		uint32_t slot = vox_handle_slot(md.dst);
 		if (slot < lc->max_legs && (lc->sip->rtp[slot].tx + 1) % 25 == 1)
 			rte_prefetch0(&lc->mirror[slot]);
 	}
@@ -401,8 +405,9 @@ static inline uint32_t hdr_sum(const uint8_t *p)
 
 void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 {
-	const struct br_meta *md =
-		(const struct br_meta *)(rte_pktmbuf_mtod(m, const uint8_t *) - sizeof(*md));
+	struct br_meta mdv;
+	br_meta_get(m, &mdv);
+	const struct br_meta *md = &mdv;
 	struct dp_leg *leg = br_lookup(lc, md->dst);
 	struct dp_rtpleg *r = leg ? br_rtp(lc, leg) : NULL;
 	if (!r || r->br_state != DP_BR_ACTIVE || r->br_peer != md->src) {
