@@ -76,21 +76,8 @@ check "CallStatus=ringing, Direction=inbound, To=+15005550101, ApiVersion" \
 check "AccountSid, a CallSid, Called/Caller, SipCallId" \
   test "$(form /say AccountSid)" = "$AC" -a -n "$(form /say CallSid | grep '^CA[0-9a-f]\{32\}$')" -a "$(form /say Called)" = +15005550101 -a -n "$(form /say Caller)" -a -n "$(form /say SipCallId)"
 analyze_say() {
-  python3 - "$T_LOG/say.pcap" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-off, pk = 24, []
-while off + 16 <= len(d):
-    ts, us, incl, orig = struct.unpack_from("<IIII", d, off); off += 16
-    p = d[off:off + incl]; off += incl
-    rtp = p[42:]
-    if len(rtp) < 12 or rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 0: continue
-    pk.append((ts + us / 1e6, rtp[12:]))
-loud = [t for t, pl in pk if sum(abs((b ^ 0xff) & 0x7f) < 0x70 for b in pl) > 20]
-span = loud[-1] - loud[0] if loud else 0
-print(f"{len(pk)} PCMU packets, {len(loud)} with audio over {span:.2f} s")
-sys.exit(0 if len(loud) >= 50 and 1.0 <= span <= 6.0 else 1)
-PY
+  local r; r=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/say.pcap" --pt 0); echo "say: $r"
+  [ "$(jq '.loud >= 50 and .span >= 1.0 and .span <= 6.0' <<<"$r")" = true ]
 }
 check "Say heard: non-silent PCMU for the prompt's length" analyze_say
 
@@ -105,25 +92,8 @@ sleep 0.3
 kill $TD; wait $TD 2>/dev/null
 check "Play: answered, then our BYE (rc=$rc)" test $rc = 0
 analyze_play() {
-  python3 - "$T_LOG/play.pcap" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-off, pk = 24, []
-while off + 16 <= len(d):
-    ts, us, incl, orig = struct.unpack_from("<IIII", d, off); off += 16
-    p = d[off:off + incl]; off += incl
-    rtp = p[42:]
-    if len(rtp) < 12 or rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 0: continue
-    pk.append(rtp[12:])
-def ulaw(u):
-    u = ~u & 0xff; t = ((u & 0x0f) << 3) + 0x84; t <<= (u & 0x70) >> 4
-    return (0x84 - t) if u & 0x80 else (t - 0x84)
-loud = [pl for pl in pk if max(abs(ulaw(b)) for b in pl) > 4000]
-pcm = [ulaw(b) for pl in loud for b in pl]
-hz = sum(1 for i in range(1, len(pcm)) if pcm[i - 1] < 0 <= pcm[i]) / (len(pcm) / 8000) if pcm else 0
-print(f"{len(pk)} PCMU packets, {len(loud)} loud ({len(loud) * 0.02:.2f} s) at {hz:.0f} Hz")
-sys.exit(0 if 95 <= len(loud) <= 105 and 980 <= hz <= 1020 else 1)
-PY
+  local r; r=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/play.pcap" --pt 0 --level 4000); echo "play: $r"
+  [ "$(jq '.loud >= 95 and .loud <= 105 and .hz >= 980 and .hz <= 1020' <<<"$r")" = true ]
 }
 check "Play loop=2: 2 s of the 1 kHz clip heard" analyze_play
 check "the clip was fetched once: GET /media/clip.wav" test "$(req /media/clip.wav | jq -r .method)" = GET

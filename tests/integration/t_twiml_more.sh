@@ -67,27 +67,7 @@ kill $TD; wait $TD 2>/dev/null
 check "Dial Number: the trunk answered and got our BYE at the timeLimit (rc=$urc), the caller our BYE after the action (rc=$rc)" \
   test $urc = 0 -a $rc = 0 -a -n "$(grep '^INVITE sip:+15551230000@192.0.2.1:5094' "$T_LOG/uas_rtp.5094.msg")"
 count_audio() { # PORT: RTP packets with audible G.711 sent by the dataplane to that port
-  python3 - "$T_LOG/bridge.pcap" "$1" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read(); port = int(sys.argv[2])
-def alaw(a):
-    a ^= 0x55; t = (a & 0x0f) << 4; s = (a & 0x70) >> 4
-    t = t + 8 if s == 0 else (t + 0x108) << (s - 1)
-    return t if a & 0x80 else -t
-def ulaw(u):
-    u = ~u & 0xff; t = ((u & 0x0f) << 3) + 0x84; t <<= (u & 0x70) >> 4
-    return (0x84 - t) if u & 0x80 else (t - 0x84)
-off, n = 24, 0
-while off + 16 <= len(d):
-    incl = struct.unpack_from("<I", d, off + 8)[0]; off += 16
-    p = d[off:off + incl]; off += incl
-    if len(p) < 54 or struct.unpack_from(">H", p, 36)[0] != port: continue
-    rtp = p[42:]
-    if rtp[0] >> 6 != 2 or rtp[1] & 0x7f not in (0, 8): continue
-    dec = alaw if rtp[1] & 0x7f == 8 else ulaw
-    if max(abs(dec(b)) for b in rtp[12:]) > 300: n += 1
-print(n)
-PY
+  python3 "$T_DIR/pcap_audio.py" "$T_LOG/bridge.pcap" --port "$1" | jq .loud
 }
 to_callee=$(count_audio 6100)
 to_caller=$(count_audio 6000)
@@ -136,25 +116,8 @@ sleep 0.3
 kill $TD; wait $TD 2>/dev/null
 check "audio answer: the caller was answered, then got our BYE (rc=$rc)" test $rc = 0
 analyze_tone() {
-  python3 - "$T_LOG/audio.pcap" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-off, pk = 24, []
-while off + 16 <= len(d):
-    incl = struct.unpack_from("<I", d, off + 8)[0]; off += 16
-    p = d[off:off + incl]; off += incl
-    rtp = p[42:]
-    if len(rtp) < 12 or rtp[0] >> 6 != 2 or rtp[1] & 0x7f != 0: continue
-    pk.append(rtp[12:])
-def ulaw(u):
-    u = ~u & 0xff; t = ((u & 0x0f) << 3) + 0x84; t <<= (u & 0x70) >> 4
-    return (0x84 - t) if u & 0x80 else (t - 0x84)
-loud = [pl for pl in pk if max(abs(ulaw(b)) for b in pl) > 4000]
-pcm = [ulaw(b) for pl in loud for b in pl]
-hz = sum(1 for i in range(1, len(pcm)) if pcm[i - 1] < 0 <= pcm[i]) / (len(pcm) / 8000) if pcm else 0
-print(f"{len(pk)} PCMU packets, {len(loud)} loud ({len(loud) * 0.02:.2f} s) at {hz:.0f} Hz")
-sys.exit(0 if 45 <= len(loud) <= 55 and 980 <= hz <= 1020 else 1)
-PY
+  local r; r=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/audio.pcap" --pt 0 --level 4000); echo "audio answer: $r"
+  [ "$(jq '.loud >= 45 and .loud <= 55 and .hz >= 980 and .hz <= 1020' <<<"$r")" = true ]
 }
 check "the caller heard the answer's 1 s of 1 kHz" analyze_tone
 check "the WAV was requested once, as the webhook (POST with CallSid), not fetched again" \
