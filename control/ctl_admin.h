@@ -40,4 +40,12 @@ int ctl_admin_split(char *line, char **argv, int max);
  */
 json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line);
 
+/* Helpers for request handlers (ctl_admin_cmds.c, ctl_admin_term.c): {"error": msg}; the same
+ * for a command-send errno; a whole unsigned number (decimal or 0x hex) up to max (0 or
+ * -EINVAL); a command to a leg's worker answered {"sent": true} or the error. */
+json_t *ctl_adm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+json_t *ctl_adm_errno(int rc);
+int ctl_adm_parse_u64(const char *s, uint64_t max, uint64_t *out);
+json_t *ctl_adm_leg_send(struct ctl *c, uint64_t leg, uint16_t type, const void *p, uint32_t len);
+
 #endif /* CTL_ADMIN_H */

@@ -80,8 +80,7 @@ static const struct ctl_admin_cmd ctl_admin_cmds[] = {
 };
 #define CTL_ADMIN_N_CMDS (sizeof(ctl_admin_cmds) / sizeof(ctl_admin_cmds[0]))
 
-static json_t *adm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static json_t *adm_error(const char *fmt, ...)
+json_t *ctl_adm_error(const char *fmt, ...)
 {
 	char msg[1100];
 	va_list ap;
@@ -91,20 +90,19 @@ static json_t *adm_error(const char *fmt, ...)
 	return json_pack("{s:s}", "error", msg);
 }
 
-static json_t *adm_errno(int rc)
+json_t *ctl_adm_errno(int rc)
 {
 	switch (rc) {
 	case -ENOTCONN:
-		return adm_error("no dataplane attached");
+		return ctl_adm_error("no dataplane attached");
 	case -ENOBUFS:
-		return adm_error("command ring and queue full");
+		return ctl_adm_error("command ring and queue full");
 	default:
-		return adm_error("%s", strerror(-rc));
+		return ctl_adm_error("%s", strerror(-rc));
 	}
 }
 
-/* Parse a whole unsigned number (decimal or 0x hex). Returns 0 or -EINVAL. */
-static int adm_parse_u64(const char *s, uint64_t max, uint64_t *out)
+int ctl_adm_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
 	if (!s || !*s || *s == '-')
@@ -115,6 +113,13 @@ static int adm_parse_u64(const char *s, uint64_t max, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+json_t *ctl_adm_leg_send(struct ctl *c, uint64_t leg, uint16_t type, const void *p, uint32_t len)
+{
+	struct vox_rec_hdr hd = {.type = type, .leg = leg};
+	int rc = ctl_dp_send(c, vox_handle_lcore(leg), &hd, p, len);
+	return rc ? ctl_adm_errno(rc) : json_pack("{s:b}", "sent", 1);
 }
 
 int ctl_admin_split(char *line, char **argv, int max)
@@ -161,8 +166,8 @@ static json_t *adm_unknown(const char *word)
 		used += (size_t)n;
 	}
 	if (used)
-		return adm_error("usage: %s", list);
-	return adm_error("unknown request '%s' (try 'help')", word);
+		return ctl_adm_error("usage: %s", list);
+	return ctl_adm_error("unknown request '%s' (try 'help')", word);
 }
 
 json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line)
@@ -170,9 +175,9 @@ json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line)
 	char *argv[CTL_ADMIN_MAX_ARGS];
 	int argc = ctl_admin_split(line, argv, CTL_ADMIN_MAX_ARGS);
 	if (argc < 0)
-		return adm_error("too many words");
+		return ctl_adm_error("too many words");
 	if (argc == 0)
-		return adm_error("empty request (try 'help')");
+		return ctl_adm_error("empty request (try 'help')");
 	const struct ctl_admin_cmd *best = NULL;
 	int best_k = 0;
 	for (size_t i = 0; i < CTL_ADMIN_N_CMDS; i++) {
@@ -186,7 +191,7 @@ json_t *ctl_admin_exec(struct ctl *c, uint64_t client, char *line)
 		return adm_unknown(argv[0]);
 	int nargs = argc - best_k;
 	if (nargs < best->min_args || nargs > best->max_args)
-		return adm_error("usage: %s%s%s", best->words, *best->args ? " " : "", best->args);
+		return ctl_adm_error("usage: %s%s%s", best->words, *best->args ? " " : "", best->args);
 	return best->fn(c, client, nargs, argv + best_k);
 }
 
@@ -250,7 +255,7 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 static json_t *adm_ping(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	int rc = ctl_req_ping(c, client);
-	return rc ? adm_errno(rc) : NULL;
+	return rc ? ctl_adm_errno(rc) : NULL;
 }
 
 static const char *adm_kind_name(uint32_t kind)
@@ -304,35 +309,35 @@ static json_t *adm_calls(struct ctl *c, uint64_t client, int argc, char **argv)
 static json_t *adm_leg_create(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t n;
-	if (adm_parse_u64(argv[0], CTL_REQ_MAX_LEGS, &n) || n == 0)
-		return adm_error("N must be 1..%u", CTL_REQ_MAX_LEGS);
+	if (ctl_adm_parse_u64(argv[0], CTL_REQ_MAX_LEGS, &n) || n == 0)
+		return ctl_adm_error("N must be 1..%u", CTL_REQ_MAX_LEGS);
 	int rc = ctl_req_leg_create(c, client, (uint32_t)n);
-	return rc ? adm_errno(rc) : NULL;
+	return rc ? ctl_adm_errno(rc) : NULL;
 }
 
 static json_t *adm_leg_end(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
 	int rc = ctl_req_leg_end(c, client, h);
 	if (rc == -EINVAL)
-		return adm_error("handle %s names no worker of this dataplane", argv[0]);
-	return rc ? adm_errno(rc) : NULL;
+		return ctl_adm_error("handle %s names no worker of this dataplane", argv[0]);
+	return rc ? ctl_adm_errno(rc) : NULL;
 }
 
 static json_t *adm_burst(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t w, n, base;
-	if (adm_parse_u64(argv[0], VOX_MAX_WORKERS - 1, &w))
-		return adm_error("W must be a worker index");
-	if (adm_parse_u64(argv[1], CTL_REQ_MAX_LEGS, &n) || n == 0)
-		return adm_error("N must be 1..%u", CTL_REQ_MAX_LEGS);
+	if (ctl_adm_parse_u64(argv[0], VOX_MAX_WORKERS - 1, &w))
+		return ctl_adm_error("W must be a worker index");
+	if (ctl_adm_parse_u64(argv[1], CTL_REQ_MAX_LEGS, &n) || n == 0)
+		return ctl_adm_error("N must be 1..%u", CTL_REQ_MAX_LEGS);
 	int rc = ctl_req_burst(c, (uint32_t)w, (uint32_t)n, &base);
 	if (rc == -EINVAL)
-		return adm_error("no worker %llu", (unsigned long long)w);
+		return ctl_adm_error("no worker %llu", (unsigned long long)w);
 	if (rc)
-		return adm_errno(rc);
+		return ctl_adm_errno(rc);
 	return json_pack("{s:b, s:i, s:i, s:I}", "sent", 1, "worker", (json_int_t)w, "n",
 	                 (json_int_t)n, "req_base", (json_int_t)base);
 }
@@ -352,7 +357,7 @@ static json_t *adm_acl(struct ctl *c, uint64_t client, int argc, char **argv)
 		}
 		struct in_addr a;
 		if (inet_pton(AF_INET, ip, &a) != 1 || prefix > 32)
-			return adm_error("'%s' is not an IPv4 prefix", argv[i]);
+			return ctl_adm_error("'%s' is not an IPv4 prefix", argv[i]);
 		acl.e[acl.n].net.family = VOX_AF_INET;
 		memcpy(acl.e[acl.n].net.addr, &a, 4);
 		acl.e[acl.n].prefix = (uint8_t)prefix;
@@ -370,8 +375,8 @@ static json_t *adm_acl(struct ctl *c, uint64_t client, int argc, char **argv)
 static json_t *adm_send_request(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
 	static const char *const methods[] = {"", "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO",
 					      "UPDATE", "PRACK", "REGISTER", "SUBSCRIBE", "NOTIFY",
 					      "PUBLISH", "MESSAGE", "REFER"};
@@ -380,7 +385,7 @@ static json_t *adm_send_request(struct ctl *c, uint64_t client, int argc, char *
 		if (!strcmp(argv[1], methods[i]))
 			m = i;
 	if (!m)
-		return adm_error("unknown method '%s'", argv[1]);
+		return ctl_adm_error("unknown method '%s'", argv[1]);
 	struct ctl_dp_pay pay;
 	ctl_dp_pay_init(&pay, sizeof(struct vox_send_req));
 	struct vox_send_req r = {.method = m};
@@ -388,16 +393,16 @@ static json_t *adm_send_request(struct ctl *c, uint64_t client, int argc, char *
 	uint64_t req = ctl_req_ids(c, 1);
 	struct vox_rec_hdr hd = {.type = VOX_CMD_SEND_REQUEST, .leg = h, .req_id = req};
 	int rc = pay.err ? pay.err : ctl_dp_send(c, vox_handle_lcore(h), &hd, pay.buf, pay.len);
-	return rc ? adm_errno(rc) : json_pack("{s:b, s:I}", "sent", 1, "req_id", (json_int_t)req);
+	return rc ? ctl_adm_errno(rc) : json_pack("{s:b, s:I}", "sent", 1, "req_id", (json_int_t)req);
 }
 
 static json_t *adm_set_match(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h, lo, hi;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
-	if (adm_parse_u64(argv[1], 699, &lo) || adm_parse_u64(argv[2], 699, &hi))
-		return adm_error("LO and HI are SIP codes (0 0: none)");
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
+	if (ctl_adm_parse_u64(argv[1], 699, &lo) || ctl_adm_parse_u64(argv[2], 699, &hi))
+		return ctl_adm_error("LO and HI are SIP codes (0 0: none)");
 	struct ctl_dp_pay pay;
 	ctl_dp_pay_init(&pay, sizeof(struct vox_match));
 	struct vox_match mt = {.code_lo = (uint16_t)lo, .code_hi = (uint16_t)hi};
@@ -408,27 +413,27 @@ static json_t *adm_set_match(struct ctl *c, uint64_t client, int argc, char **ar
 	ctl_dp_pay_fixed(&pay, &mt, sizeof(mt));
 	struct vox_rec_hdr hd = {.type = VOX_CMD_SET_MATCH, .leg = h};
 	int rc = pay.err ? pay.err : ctl_dp_send(c, vox_handle_lcore(h), &hd, pay.buf, pay.len);
-	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+	return rc ? ctl_adm_errno(rc) : json_pack("{s:b}", "sent", 1);
 }
 
 static json_t *adm_tone(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t hz, ms;
-	if (adm_parse_u64(argv[0], 3999, &hz) || hz == 0 || adm_parse_u64(argv[1], 600000, &ms) || ms == 0)
-		return adm_error("HZ must be 1..3999 and MS 1..600000");
+	if (ctl_adm_parse_u64(argv[0], 3999, &hz) || hz == 0 || ctl_adm_parse_u64(argv[1], 600000, &ms) || ms == 0)
+		return ctl_adm_error("HZ must be 1..3999 and MS 1..600000");
 	if (!c->pool)
-		return adm_error("no media pool (not attached)");
+		return ctl_adm_error("no media pool (not attached)");
 	uint32_t n = (uint32_t)(ms * 8);
 	int16_t *pcm = malloc(sizeof(*pcm) * n);
 	if (!pcm)
-		return adm_errno(-ENOMEM);
+		return ctl_adm_errno(-ENOMEM);
 	for (uint32_t i = 0; i < n; i++) /* -10 dBFS */
 		pcm[i] = (int16_t)(10362.0 * sin(2.0 * M_PI * (double)hz * i / 8000.0));
 	vox_clip_t h = 0;
 	int rc = ctl_pool_clip_load(c->pool, NULL, pcm, n, &h);
 	free(pcm);
 	if (rc)
-		return adm_errno(rc);
+		return ctl_adm_errno(rc);
 	char hex[32];
 	snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)h);
 	return json_pack("{s:s, s:i}", "clip", hex, "frames", (json_int_t)((n + 159) / 160));
@@ -437,49 +442,41 @@ static json_t *adm_tone(struct ctl *c, uint64_t client, int argc, char **argv)
 static json_t *adm_play(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h, clip, loops = 1;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
-	if (adm_parse_u64(argv[1], UINT64_MAX, &clip) || clip == 0)
-		return adm_error("'%s' is not a clip handle", argv[1]);
-	if (argc > 2 && adm_parse_u64(argv[2], 1000000, &loops))
-		return adm_error("LOOPS must be 0..1000000");
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
+	if (ctl_adm_parse_u64(argv[1], UINT64_MAX, &clip) || clip == 0)
+		return ctl_adm_error("'%s' is not a clip handle", argv[1]);
+	if (argc > 2 && ctl_adm_parse_u64(argv[2], 1000000, &loops))
+		return ctl_adm_error("LOOPS must be 0..1000000");
 	struct vox_play p = {.n = 1, .loop = (uint32_t)loops, .clip = {clip}};
-	struct vox_rec_hdr hd = {.type = VOX_CMD_PLAY, .leg = h};
-	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, &p, sizeof(p));
-	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+	return ctl_adm_leg_send(c, h, VOX_CMD_PLAY, &p, sizeof(p));
 }
 
 static json_t *adm_stop(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
-	struct vox_rec_hdr hd = {.type = VOX_CMD_STOP, .leg = h};
-	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
-	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
+	return ctl_adm_leg_send(c, h, VOX_CMD_STOP, NULL, 0);
 }
 
 static json_t *adm_bridge(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h, peer;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
-	if (adm_parse_u64(argv[1], UINT64_MAX, &peer) || peer == 0 || peer == h)
-		return adm_error("'%s' is not a leg handle other than the first", argv[1]);
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
+	if (ctl_adm_parse_u64(argv[1], UINT64_MAX, &peer) || peer == 0 || peer == h)
+		return ctl_adm_error("'%s' is not a leg handle other than the first", argv[1]);
 	struct vox_bridge b = {.peer = peer};
-	struct vox_rec_hdr hd = {.type = VOX_CMD_BRIDGE, .leg = h};
-	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, &b, sizeof(b));
-	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+	return ctl_adm_leg_send(c, h, VOX_CMD_BRIDGE, &b, sizeof(b));
 }
 
 static json_t *adm_unbridge(struct ctl *c, uint64_t client, int argc, char **argv)
 {
 	uint64_t h;
-	if (adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
-		return adm_error("'%s' is not a leg handle", argv[0]);
-	struct vox_rec_hdr hd = {.type = VOX_CMD_UNBRIDGE, .leg = h};
-	int rc = ctl_dp_send(c, vox_handle_lcore(h), &hd, NULL, 0);
-	return rc ? adm_errno(rc) : json_pack("{s:b}", "sent", 1);
+	if (ctl_adm_parse_u64(argv[0], UINT64_MAX, &h) || h == 0)
+		return ctl_adm_error("'%s' is not a leg handle", argv[0]);
+	return ctl_adm_leg_send(c, h, VOX_CMD_UNBRIDGE, NULL, 0);
 }
 
 static json_t *adm_end_all(struct ctl *c, uint64_t client, int argc, char **argv)
@@ -487,7 +484,7 @@ static json_t *adm_end_all(struct ctl *c, uint64_t client, int argc, char **argv
 	uint32_t sent = 0;
 	int rc = ctl_req_end_all(c, &sent);
 	if (rc)
-		return adm_errno(rc);
+		return ctl_adm_errno(rc);
 	return json_pack("{s:i}", "sent", (json_int_t)sent);
 }
 
@@ -496,7 +493,7 @@ static json_t *adm_script_reload(struct ctl *c, uint64_t client, int argc, char 
 	char err[512];
 	uint32_t n = 0;
 	if (ctl_script_reload(c, &n, err, sizeof(err)) != 0)
-		return adm_error("%s", err);
+		return ctl_adm_error("%s", err);
 	return json_pack("{s:b, s:i}", "reloaded", 1, "rules", (json_int_t)n);
 }
 
