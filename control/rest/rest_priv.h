@@ -148,14 +148,13 @@ int rest_calls(struct rest_req *q);
 int rest_recordings(struct rest_req *q);
 int rest_notifications(struct rest_req *q);
 int rest_queues(struct rest_req *q);
-/* calls create/update (rest_calls_write.c, built when control/calls/ctl_call.c exists) */
+/* calls create/update (rest_calls_write.c) */
 int rest_calls_create(struct rest_req *q);
 int rest_calls_update(struct rest_req *q, const char *sid);
 /* POST Members/{CallSid|Front}: view = the member (stolen), answered once dequeued */
 int rest_members_dequeue(struct rest_req *q, const char *qsid, const char *csid, json_t *view);
-/* The call router's side: ctl_call_create/ctl_call_update (rest_calls_write.c) or, in a build
- * without control/calls/ctl_call.c, 501 (rest_calls_nowrite.c). view: answer on success
- * (stolen; NULL: the call as the router returns it). */
+/* The call router's side: ctl_call_create/ctl_call_update (rest_calls_write.c). view: answer on
+ * success (stolen; NULL: the call as the router returns it). */
 int rest_router_create(struct rest_req *q, const struct rest_call_in *in);
 int rest_router_update(struct rest_req *q, const char *call_sid, const struct rest_call_in *in,
                        const char *status, const char *queue_sid, json_t *view);
