@@ -19,34 +19,16 @@
 #include "ctl_loop.h"
 #include "ctl_media.h"
 
-#define MT_MAX 64
+static void mf_cfg_default(struct ctl_media_cfg *c)
+{
+	ctl_media_cfg_default(c);
+	c->tts = false;
+}
 
-struct mt_res {
-	uint64_t id;
-	int status;
-	char error[160];
-	int16_t *samples;
-	size_t n;
-	uint32_t src_rate;
-	uint16_t src_channels;
-	enum ctl_media_format format;
-};
+#include "media_fx.h"
 
-struct mt_fx {
-	struct ctl_loop *l;
-	struct ctl_media *m;
-	int done;
-	struct mt_res r[MT_MAX];
-};
 
 static char mt_dir[64];
-
-static uint64_t mt_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static const char *mt_path(const char *name)
 {
@@ -147,78 +129,16 @@ static int mt_group_teardown(void **state)
 	return 0;
 }
 
-static void mt_done(void *cookie, uint64_t id, struct ctl_media_result *res)
-{
-	struct mt_fx *fx = cookie;
-	assert_true(fx->done < MT_MAX);
-	struct mt_res *r = &fx->r[fx->done++];
-	r->id = id;
-	r->status = res->status;
-	memcpy(r->error, res->error, sizeof(r->error));
-	r->samples = res->samples; /* ours now: freed in teardown */
-	r->n = res->n_samples;
-	r->src_rate = res->src_rate;
-	r->src_channels = res->src_channels;
-	r->format = res->format;
-}
-
-static void mt_open(struct mt_fx *fx, const struct ctl_media_cfg *cfg)
-{
-	struct ctl_media_cfg c;
-	if (!cfg) {
-		ctl_media_cfg_default(&c);
-		c.tts = false;
-		cfg = &c;
-	}
-	assert_int_equal(ctl_media_create(&fx->m, fx->l, cfg), 0);
-}
-
-static int mt_setup(void **state)
-{
-	static struct mt_fx fx;
-	memset(&fx, 0, sizeof(fx));
-	assert_int_equal(ctl_loop_create(&fx.l, 1024), 0);
-	mt_open(&fx, NULL);
-	*state = &fx;
-	return 0;
-}
-
-static int mt_teardown(void **state)
-{
-	struct mt_fx *fx = *state;
-	ctl_media_destroy(fx->m);
-	ctl_loop_destroy(fx->l);
-	for (int i = 0; i < fx->done; i++)
-		free(fx->r[i].samples);
-	return 0;
-}
-
-static void mt_reopen(struct mt_fx *fx, const struct ctl_media_cfg *cfg)
-{
-	ctl_media_destroy(fx->m);
-	fx->m = NULL;
-	mt_open(fx, cfg);
-}
-
-/* Run the loop until n callbacks ran (10 s at most). */
-static void mt_run(struct mt_fx *fx, int n)
-{
-	uint64_t end = mt_now_ns() + 10000000000ull;
-	while (fx->done < n && mt_now_ns() < end)
-		ctl_loop_once(fx->l, 50);
-	assert_int_equal(fx->done, n);
-}
-
-static uint64_t mt_decode_path(struct mt_fx *fx, const char *name, enum ctl_media_format f)
+static uint64_t mt_decode_path(struct mf_fx *fx, const char *name, enum ctl_media_format f)
 {
 	struct ctl_media_src src = {.format = f, .path = mt_path(name)};
 	uint64_t id = 0;
-	assert_int_equal(ctl_media_submit_decode(fx->m, &src, mt_done, fx, &id), 0);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &src, mf_done, fx, &id), 0);
 	assert_true(id != 0);
 	return id;
 }
 
-static struct mt_res *mt_find(struct mt_fx *fx, uint64_t id)
+static struct mf_res *mt_find(struct mf_fx *fx, uint64_t id)
 {
 	for (int i = 0; i < fx->done; i++)
 		if (fx->r[i].id == id)
@@ -248,10 +168,10 @@ static int mt_peak(const int16_t *x, size_t n)
 
 static void test_wav_tone(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	mt_decode_path(fx, "tone.wav", CTL_MEDIA_AUTO);
-	mt_run(fx, 1);
-	struct mt_res *r = &fx->r[0];
+	mf_run(fx, 1, 10);
+	struct mf_res *r = &fx->r[0];
 	assert_int_equal(r->status, 0);
 	assert_int_equal(r->format, CTL_MEDIA_SNDFILE);
 	assert_int_equal(r->src_rate, 44100);
@@ -264,10 +184,10 @@ static void test_wav_tone(void **state)
 
 static void test_flac(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	mt_decode_path(fx, "tone.flac", CTL_MEDIA_SNDFILE);
-	mt_run(fx, 1);
-	struct mt_res *r = &fx->r[0];
+	mf_run(fx, 1, 10);
+	struct mf_res *r = &fx->r[0];
 	assert_int_equal(r->status, 0);
 	assert_int_equal(r->src_rate, 22050);
 	assert_true(r->n >= 1999 && r->n <= 2001);
@@ -277,12 +197,12 @@ static void test_flac(void **state)
 
 static void test_wav_memory(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_src src = {.format = CTL_MEDIA_AUTO};
 	src.data = mt_slurp(mt_path("tone.wav"), &src.len);
-	assert_int_equal(ctl_media_submit_decode(fx->m, &src, mt_done, fx, NULL), 0);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &src, mf_done, fx, NULL), 0);
 	mt_decode_path(fx, "tone.wav", CTL_MEDIA_SNDFILE);
-	mt_run(fx, 2);
+	mf_run(fx, 2, 10);
 	assert_int_equal(fx->r[0].status, 0);
 	assert_int_equal(fx->r[1].status, 0);
 	/* the buffer (virtual I/O) and the file decode to the same samples */
@@ -292,12 +212,12 @@ static void test_wav_memory(void **state)
 
 static void test_downmix(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	mt_decode_path(fx, "opposite.wav", CTL_MEDIA_AUTO);
-	mt_run(fx, 1);
+	mf_run(fx, 1, 10);
 	mt_decode_path(fx, "left.wav", CTL_MEDIA_AUTO);
-	mt_run(fx, 2);
-	struct mt_res *opp = &fx->r[0], *left = &fx->r[1];
+	mf_run(fx, 2, 10);
+	struct mf_res *opp = &fx->r[0], *left = &fx->r[1];
 	assert_int_equal(opp->status, 0);
 	assert_int_equal(left->status, 0);
 	assert_int_equal(opp->src_channels, 2);
@@ -311,16 +231,16 @@ static void test_downmix(void **state)
 
 static void test_raw_16k(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_src src = {.format = CTL_MEDIA_RAW_S16LE, .raw_rate = 16000};
 	src.path = mt_path("t16k.raw");
-	assert_int_equal(ctl_media_submit_decode(fx->m, &src, mt_done, fx, NULL), 0);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &src, mf_done, fx, NULL), 0);
 	struct ctl_media_src mem = {.format = CTL_MEDIA_RAW_S16LE, .raw_rate = 16000};
 	mem.data = mt_slurp(mt_path("t16k.raw"), &mem.len);
-	assert_int_equal(ctl_media_submit_decode(fx->m, &mem, mt_done, fx, NULL), 0);
-	mt_run(fx, 2);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &mem, mf_done, fx, NULL), 0);
+	mf_run(fx, 2, 10);
 	for (int i = 0; i < 2; i++) {
-		struct mt_res *r = &fx->r[i];
+		struct mf_res *r = &fx->r[i];
 		assert_int_equal(r->status, 0);
 		assert_int_equal(r->format, CTL_MEDIA_RAW_S16LE);
 		assert_true(r->n >= 3999 && r->n <= 4001);
@@ -329,14 +249,14 @@ static void test_raw_16k(void **state)
 	}
 	/* raw needs a sane rate */
 	struct ctl_media_src bad = {.format = CTL_MEDIA_RAW_S16LE, .path = "x", .raw_rate = 10};
-	assert_int_equal(ctl_media_submit_decode(fx->m, &bad, mt_done, fx, NULL), -EINVAL);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &bad, mf_done, fx, NULL), -EINVAL);
 	struct ctl_media_src none = {.format = CTL_MEDIA_AUTO};
-	assert_int_equal(ctl_media_submit_decode(fx->m, &none, mt_done, fx, NULL), -EINVAL);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &none, mf_done, fx, NULL), -EINVAL);
 }
 
 static void test_mp3(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	if (access(mt_path("tone.mp3"), R_OK) != 0) {
 		print_message("no MP3 encoder in libsndfile here: MP3 not tested\n");
 		skip();
@@ -344,10 +264,10 @@ static void test_mp3(void **state)
 	mt_decode_path(fx, "tone.mp3", CTL_MEDIA_AUTO);
 	struct ctl_media_src mem = {.format = CTL_MEDIA_MP3};
 	mem.data = mt_slurp(mt_path("tone.mp3"), &mem.len);
-	assert_int_equal(ctl_media_submit_decode(fx->m, &mem, mt_done, fx, NULL), 0);
-	mt_run(fx, 2);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &mem, mf_done, fx, NULL), 0);
+	mf_run(fx, 2, 10);
 	for (int i = 0; i < 2; i++) {
-		struct mt_res *r = &fx->r[i];
+		struct mf_res *r = &fx->r[i];
 		assert_int_equal(r->status, 0);
 		assert_int_equal(r->format, CTL_MEDIA_MP3);
 		assert_int_equal(r->src_rate, 44100);
@@ -365,15 +285,15 @@ static void test_mp3(void **state)
 
 static void test_corrupt(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	mt_decode_path(fx, "corrupt.wav", CTL_MEDIA_AUTO);
 	mt_decode_path(fx, "no-such-file.wav", CTL_MEDIA_AUTO);
 	struct ctl_media_src junk = {.format = CTL_MEDIA_MP3};
 	junk.len = 3000;
 	junk.data = malloc(junk.len);
 	memset(junk.data, 0x5a, junk.len);
-	assert_int_equal(ctl_media_submit_decode(fx->m, &junk, mt_done, fx, NULL), 0);
-	mt_run(fx, 3);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &junk, mf_done, fx, NULL), 0);
+	mf_run(fx, 3, 10);
 	int bad = 0, noent = 0;
 	for (int i = 0; i < 3; i++) {
 		assert_null(fx->r[i].samples);
@@ -391,22 +311,22 @@ static void test_corrupt(void **state)
 
 static void test_limits(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.tts = false;
 	c.max_duration_ms = 2000;
 	c.max_input_bytes = 100000; /* big.wav is 2.9 MB */
-	mt_reopen(fx, &c);
+	mf_reopen(fx, &c);
 	uint64_t id_long = mt_decode_path(fx, "long.wav", CTL_MEDIA_AUTO); /* 3 s, 48 kB */
 	uint64_t id_big = mt_decode_path(fx, "big.wav", CTL_MEDIA_AUTO);
 	/* raw has no header: the limit bites while decoding */
 	struct ctl_media_src raw = {.format = CTL_MEDIA_RAW_S16LE, .raw_rate = 8000};
 	raw.len = 8000 * 2 * 3;
 	raw.data = calloc(1, raw.len);
-	assert_int_equal(ctl_media_submit_decode(fx->m, &raw, mt_done, fx, NULL), 0);
+	assert_int_equal(ctl_media_submit_decode(fx->m, &raw, mf_done, fx, NULL), 0);
 	mt_decode_path(fx, "tone.wav", CTL_MEDIA_AUTO); /* 1 s, 176 kB: within time, over size */
-	mt_run(fx, 4);
+	mf_run(fx, 4, 10);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(fx->r[i].status, -EFBIG);
 		assert_null(fx->r[i].samples);
@@ -419,13 +339,13 @@ static void test_limits(void **state)
 /* queue_max jobs in flight, the rest refused at once with -ENOBUFS and counted */
 static void test_queue_bound(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.tts = false;
 	c.queue_max = 4;
 	c.decode_threads = 1;
-	mt_reopen(fx, &c);
+	mf_reopen(fx, &c);
 	for (int i = 0; i < 10; i++)
 		mt_decode_path(fx, "big.wav", CTL_MEDIA_AUTO);
 	/* the refusals arrive on the next loop turn, before any 30 s decode can finish */
@@ -435,7 +355,7 @@ static void test_queue_bound(void **state)
 		assert_int_equal(fx->r[i].status, -ENOBUFS);
 		assert_true(fx->r[i].id >= 5); /* the first four were admitted */
 	}
-	mt_run(fx, 10);
+	mf_run(fx, 10, 10);
 	for (int i = 6; i < 10; i++)
 		assert_int_equal(fx->r[i].status, 0);
 	struct ctl_media_stats st;
@@ -447,7 +367,7 @@ static void test_queue_bound(void **state)
 	assert_int_equal(st.decodes, 4);
 	/* and the bound frees up again */
 	mt_decode_path(fx, "tone.wav", CTL_MEDIA_AUTO);
-	mt_run(fx, 11);
+	mf_run(fx, 11, 10);
 	assert_int_equal(fx->r[10].status, 0);
 }
 
@@ -479,17 +399,17 @@ static int mt_cmp_u64(const void *a, const void *b)
  */
 static void test_loop_not_blocked(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	int ticks = 0;
 	uint64_t tid = ctl_loop_add_timer(fx->l, 1, mt_tick, &ticks);
 	uint64_t wall[20], cpu_worst = 0;
 	for (int i = 0; i < 20; i++) {
 		struct ctl_media_src src = {.format = CTL_MEDIA_AUTO,
 		                            .path = mt_path(i % 2 ? "big.wav" : "tone.wav")};
-		uint64_t t0 = mt_now_ns(), c0 = mt_cpu_ns();
-		assert_int_equal(ctl_media_submit_decode(fx->m, &src, mt_done, fx, NULL), 0);
+		uint64_t t0 = mf_now_ns(), c0 = mt_cpu_ns();
+		assert_int_equal(ctl_media_submit_decode(fx->m, &src, mf_done, fx, NULL), 0);
 		uint64_t c = mt_cpu_ns() - c0;
-		wall[i] = mt_now_ns() - t0;
+		wall[i] = mf_now_ns() - t0;
 		if (c > cpu_worst)
 			cpu_worst = c;
 	}
@@ -498,9 +418,9 @@ static void test_loop_not_blocked(void **state)
 	              wall[10] / 1e3, wall[19] / 1e3, cpu_worst / 1e3);
 	assert_true(cpu_worst < 1000000); /* < 1 ms of work in every call */
 	assert_true(wall[10] < 100000);   /* typical call < 0.1 ms of wall time */
-	uint64_t t0 = mt_now_ns();
-	mt_run(fx, 20);
-	uint64_t ms = (mt_now_ns() - t0) / 1000000;
+	uint64_t t0 = mf_now_ns();
+	mf_run(fx, 20, 10);
+	uint64_t ms = (mf_now_ns() - t0) / 1000000;
 	print_message("decodes took %llu ms, the loop ran %d 1-ms ticks meanwhile\n",
 	              (unsigned long long)ms, ticks);
 	for (int i = 0; i < 20; i++)
@@ -512,20 +432,20 @@ static void test_loop_not_blocked(void **state)
 
 static void test_cancel(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.tts = false;
 	c.decode_threads = 1;
-	mt_reopen(fx, &c);
+	mf_reopen(fx, &c);
 	uint64_t ids[5];
 	for (int i = 0; i < 5; i++) {
 		struct ctl_media_src src = {.format = CTL_MEDIA_AUTO, .path = mt_path("tone.wav")};
-		assert_int_equal(ctl_media_submit_decode(fx->m, &src, mt_done, fx, &ids[i]), 0);
+		assert_int_equal(ctl_media_submit_decode(fx->m, &src, mf_done, fx, &ids[i]), 0);
 	}
 	assert_int_equal(ctl_media_cancel(fx->m, ids[3]), 0);
 	assert_int_equal(ctl_media_cancel(fx->m, ids[3]), -ENOENT);
-	mt_run(fx, 4);
+	mf_run(fx, 4, 10);
 	for (int i = 0; i < 4; i++)
 		assert_true(fx->r[i].id != ids[3]);
 	assert_int_equal(ctl_media_cancel(fx->m, ids[0]), -ENOENT); /* already delivered */
@@ -542,30 +462,30 @@ static void test_cancel(void **state)
 /* destroy with jobs queued and running: no callback, nothing leaked (ASan) */
 static void test_destroy_in_flight(void **state)
 {
-	struct mt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	for (int i = 0; i < 8; i++)
 		mt_decode_path(fx, "big.wav", CTL_MEDIA_AUTO);
 	ctl_media_destroy(fx->m);
 	fx->m = NULL;
 	assert_int_equal(fx->done, 0);
-	mt_open(fx, NULL);
+	mf_open(fx, NULL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_wav_tone, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_flac, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_wav_memory, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_downmix, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_raw_16k, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_mp3, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_corrupt, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_limits, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_queue_bound, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_loop_not_blocked, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel, mt_setup, mt_teardown),
-	    cmocka_unit_test_setup_teardown(test_destroy_in_flight, mt_setup, mt_teardown),
+	    cmocka_unit_test_setup_teardown(test_wav_tone, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_flac, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_wav_memory, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_downmix, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_raw_16k, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_mp3, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_limits, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_queue_bound, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_loop_not_blocked, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_in_flight, mf_setup, mf_teardown),
 	};
 	return cmocka_run_group_tests_name("control_media_decode", tests, mt_group_setup,
 	                                   mt_group_teardown);

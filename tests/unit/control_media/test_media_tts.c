@@ -16,96 +16,19 @@
 #include "ctl_loop.h"
 #include "ctl_media.h"
 
-#define TT_MAX 32
-
-struct tt_res {
-	uint64_t id;
-	int status;
-	char error[160];
-	int16_t *samples;
-	size_t n;
-	uint32_t src_rate;
-	bool cached;
-};
-
-struct tt_fx {
-	struct ctl_loop *l;
-	struct ctl_media *m;
-	int done;
-	struct tt_res r[TT_MAX];
-};
-
-static uint64_t tt_now_ns(void)
+static void mf_cfg_default(struct ctl_media_cfg *c)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	ctl_media_cfg_default(c);
+	c->decode_threads = 1;
 }
 
-static void tt_done(void *cookie, uint64_t id, struct ctl_media_result *res)
-{
-	struct tt_fx *fx = cookie;
-	assert_true(fx->done < TT_MAX);
-	struct tt_res *r = &fx->r[fx->done++];
-	r->id = id;
-	r->status = res->status;
-	memcpy(r->error, res->error, sizeof(r->error));
-	r->samples = res->samples; /* ours now: freed in teardown */
-	r->n = res->n_samples;
-	r->src_rate = res->src_rate;
-	r->cached = res->cached;
-}
+#include "media_fx.h"
 
-static void tt_open(struct tt_fx *fx, const struct ctl_media_cfg *cfg)
-{
-	struct ctl_media_cfg c;
-	if (!cfg) {
-		ctl_media_cfg_default(&c);
-		c.decode_threads = 1;
-		cfg = &c;
-	}
-	assert_int_equal(ctl_media_create(&fx->m, fx->l, cfg), 0);
-}
 
-static int tt_setup(void **state)
-{
-	static struct tt_fx fx;
-	memset(&fx, 0, sizeof(fx));
-	assert_int_equal(ctl_loop_create(&fx.l, 1024), 0);
-	tt_open(&fx, NULL);
-	*state = &fx;
-	return 0;
-}
-
-static int tt_teardown(void **state)
-{
-	struct tt_fx *fx = *state;
-	ctl_media_destroy(fx->m);
-	ctl_loop_destroy(fx->l);
-	for (int i = 0; i < fx->done; i++)
-		free(fx->r[i].samples);
-	return 0;
-}
-
-static void tt_reopen(struct tt_fx *fx, const struct ctl_media_cfg *cfg)
-{
-	ctl_media_destroy(fx->m);
-	fx->m = NULL;
-	tt_open(fx, cfg);
-}
-
-static void tt_run(struct tt_fx *fx, int n)
-{
-	uint64_t end = tt_now_ns() + 20000000000ull;
-	while (fx->done < n && tt_now_ns() < end)
-		ctl_loop_once(fx->l, 50);
-	assert_int_equal(fx->done, n);
-}
-
-static uint64_t tt_say(struct tt_fx *fx, const char *text, const char *voice, const char *lang)
+static uint64_t tt_say(struct mf_fx *fx, const char *text, const char *voice, const char *lang)
 {
 	uint64_t id = 0;
-	assert_int_equal(ctl_media_submit_tts(fx->m, text, voice, lang, tt_done, fx, &id), 0);
+	assert_int_equal(ctl_media_submit_tts(fx->m, text, voice, lang, mf_done, fx, &id), 0);
 	assert_true(id != 0);
 	return id;
 }
@@ -120,10 +43,10 @@ static double tt_rms(const int16_t *x, size_t n)
 
 static void test_hello(void **state)
 {
-	struct tt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	tt_say(fx, "Hello world", NULL, NULL);
-	tt_run(fx, 1);
-	struct tt_res *r = &fx->r[0];
+	mf_run(fx, 1, 20);
+	struct mf_res *r = &fx->r[0];
 	assert_int_equal(r->status, 0);
 	assert_false(r->cached);
 	assert_int_equal(r->src_rate, 22050);
@@ -141,11 +64,11 @@ static void test_hello(void **state)
 /* a repeated prompt comes from the cache: same samples, one synthesis */
 static void test_cache_hit(void **state)
 {
-	struct tt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	tt_say(fx, "Hello world", "", "en-US");
-	tt_run(fx, 1);
+	mf_run(fx, 1, 20);
 	tt_say(fx, "Hello world", "", "en-US");
-	tt_run(fx, 2);
+	mf_run(fx, 2, 20);
 	assert_int_equal(fx->r[0].status, 0);
 	assert_int_equal(fx->r[1].status, 0);
 	assert_false(fx->r[0].cached);
@@ -160,7 +83,7 @@ static void test_cache_hit(void **state)
 	/* another voice or language is another prompt */
 	tt_say(fx, "Hello world", "woman", "en-US");
 	tt_say(fx, "Hello world", "", "fr-FR");
-	tt_run(fx, 4);
+	mf_run(fx, 4, 20);
 	assert_int_equal(fx->r[2].status, 0);
 	assert_int_equal(fx->r[3].status, 0);
 	ctl_media_get_stats(fx->m, &st);
@@ -171,12 +94,12 @@ static void test_cache_hit(void **state)
 /* submitted again before the first synthesis finished: it waits for it */
 static void test_cache_join(void **state)
 {
-	struct tt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	uint64_t a = tt_say(fx, "Please hold while we connect your call", NULL, NULL);
 	uint64_t b = tt_say(fx, "Please hold while we connect your call", NULL, NULL);
 	uint64_t c = tt_say(fx, "Please hold while we connect your call", NULL, NULL);
 	assert_int_equal(ctl_media_cancel(fx->m, c), 0); /* a waiter can leave */
-	tt_run(fx, 2);
+	mf_run(fx, 2, 20);
 	assert_int_equal(fx->r[0].id, a);
 	assert_int_equal(fx->r[1].id, b);
 	assert_false(fx->r[0].cached);
@@ -194,15 +117,15 @@ static void test_cache_join(void **state)
 /* the first caller cancels: the synthesis still fills the cache for the second */
 static void test_cancel_leader(void **state)
 {
-	struct tt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	uint64_t a = tt_say(fx, "Goodbye", NULL, NULL);
 	uint64_t b = tt_say(fx, "Goodbye", NULL, NULL);
 	assert_int_equal(ctl_media_cancel(fx->m, a), 0);
-	tt_run(fx, 1);
+	mf_run(fx, 1, 20);
 	assert_int_equal(fx->r[0].id, b);
 	assert_int_equal(fx->r[0].status, 0);
 	tt_say(fx, "Goodbye", NULL, NULL);
-	tt_run(fx, 2);
+	mf_run(fx, 2, 20);
 	assert_true(fx->r[1].cached);
 	struct ctl_media_stats st;
 	ctl_media_get_stats(fx->m, &st);
@@ -212,16 +135,16 @@ static void test_cancel_leader(void **state)
 /* the LRU keeps the total under its bound, dropping the least recently used */
 static void test_cache_lru(void **state)
 {
-	struct tt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.decode_threads = 1;
 	c.tts_cache_samples = 8000; /* 1 s: room for two or three single words */
-	tt_reopen(fx, &c);
+	mf_reopen(fx, &c);
 	static const char *const words[] = {"one", "two", "three", "four", "five", "six"};
 	for (int i = 0; i < 6; i++) {
 		tt_say(fx, words[i], NULL, NULL);
-		tt_run(fx, i + 1);
+		mf_run(fx, i + 1, 20);
 		assert_int_equal(fx->r[i].status, 0);
 	}
 	struct ctl_media_stats st;
@@ -234,10 +157,10 @@ static void test_cache_lru(void **state)
 	assert_int_equal(st.cache_entries + st.cache_evicted, 6);
 	/* the newest is still there, the oldest is not */
 	tt_say(fx, "six", NULL, NULL);
-	tt_run(fx, 7);
+	mf_run(fx, 7, 20);
 	assert_true(fx->r[6].cached);
 	tt_say(fx, "one", NULL, NULL);
-	tt_run(fx, 8);
+	mf_run(fx, 8, 20);
 	assert_false(fx->r[7].cached);
 	ctl_media_get_stats(fx->m, &st);
 	assert_int_equal(st.syntheses, 7);
@@ -245,15 +168,15 @@ static void test_cache_lru(void **state)
 
 static void test_errors(void **state)
 {
-	struct tt_fx *fx = *state;
-	assert_int_equal(ctl_media_submit_tts(fx->m, "", NULL, NULL, tt_done, fx, NULL), -EINVAL);
-	assert_int_equal(ctl_media_submit_tts(fx->m, NULL, NULL, NULL, tt_done, fx, NULL), -EINVAL);
+	struct mf_fx *fx = *state;
+	assert_int_equal(ctl_media_submit_tts(fx->m, "", NULL, NULL, mf_done, fx, NULL), -EINVAL);
+	assert_int_equal(ctl_media_submit_tts(fx->m, NULL, NULL, NULL, mf_done, fx, NULL), -EINVAL);
 	char *longtext = malloc(5000);
 	memset(longtext, 'a', 4999);
 	longtext[4999] = '\0';
 	tt_say(fx, longtext, NULL, NULL);
 	free(longtext);
-	tt_run(fx, 1);
+	mf_run(fx, 1, 20);
 	assert_int_equal(fx->r[0].status, -EFBIG);
 	assert_null(fx->r[0].samples);
 	/* espeak-ng is process-global: a second module with speech is refused */
@@ -263,26 +186,26 @@ static void test_errors(void **state)
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.tts = false;
-	tt_reopen(fx, &c);
+	mf_reopen(fx, &c);
 	tt_say(fx, "Hello", NULL, NULL);
-	tt_run(fx, 2);
+	mf_run(fx, 2, 20);
 	assert_int_equal(fx->r[1].status, -ENOTSUP);
 }
 
 /* speech and decoding share the loop; speech never waits for the decoders */
 static void test_queue_shared(void **state)
 {
-	struct tt_fx *fx = *state;
+	struct mf_fx *fx = *state;
 	struct ctl_media_cfg c;
 	ctl_media_cfg_default(&c);
 	c.decode_threads = 1;
 	c.queue_max = 2;
-	tt_reopen(fx, &c);
+	mf_reopen(fx, &c);
 	tt_say(fx, "alpha", NULL, NULL);
 	tt_say(fx, "bravo", NULL, NULL);
 	tt_say(fx, "charlie", NULL, NULL); /* third in flight: refused */
 	tt_say(fx, "alpha", NULL, NULL);   /* joins the first: takes no slot */
-	tt_run(fx, 4);
+	mf_run(fx, 4, 20);
 	int enobufs = 0, ok = 0;
 	for (int i = 0; i < 4; i++) {
 		enobufs += fx->r[i].status == -ENOBUFS;
@@ -299,13 +222,13 @@ static void test_queue_shared(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_hello, tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(test_cache_hit, tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(test_cache_join, tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_leader, tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(test_cache_lru, tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(test_errors, tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(test_queue_shared, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_hello, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_hit, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_join, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_leader, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_lru, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, mf_setup, mf_teardown),
+	    cmocka_unit_test_setup_teardown(test_queue_shared, mf_setup, mf_teardown),
 	};
 	return cmocka_run_group_tests_name("control_media_tts", tests, NULL, NULL);
 }
