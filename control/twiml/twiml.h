@@ -110,7 +110,7 @@ struct twiml_reject {
 struct twiml_enqueue {
 	const char *action, *wait_url;
 	uint8_t method, wait_method;
-	uint32_t max_queue_size;
+	uint32_t max_queue_size; /* 0 = absent: the queue's own MaxSize */
 };
 struct twiml_number {
 	const char *send_digits, *url, *status_cb;
@@ -197,8 +197,12 @@ enum twiml_fetch_kind {
 	TWIML_FETCH_RECORD,
 	TWIML_FETCH_DIAL,
 	TWIML_FETCH_RESUME,
-	TWIML_FETCH_RECORDING_STATUS /* ops->callback only: its answer is not markup */
+	TWIML_FETCH_RECORDING_STATUS, /* ops->callback only: its answer is not markup */
+	TWIML_FETCH_ENQUEUE,          /* <Enqueue action> (QueueResult, QueueSid, QueueTime) */
+	TWIML_FETCH_WAIT,             /* <Enqueue waitUrl>: the wait-state application */
+	TWIML_FETCH_QUEUE_URL         /* <Queue url> on the dequeued caller before the bridge */
 };
+#define TWIML_FETCH_KIND_LAST TWIML_FETCH_QUEUE_URL
 #define TWIML_MAX_PARAMS 12u
 
 struct twiml_fetch {
@@ -253,6 +257,8 @@ struct twiml_rec_result {
 	char digit;            /* the finish key pressed, 0 if none */
 };
 
+struct twiml_queue_info;
+
 /* The engine's interface to the world. Every action is asynchronous: its outcome comes back as a
  * twiml_on_* event. Media operations carry a token; events with a stale token are ignored.
  * All pointers are valid only during the call. ctx is the caller's. Must not re-enter the
@@ -282,6 +288,43 @@ struct twiml_ops {
 	void (*persist)(void *ctx, const char *state, size_t len);  /* optional (NULL) */
 	/* a status callback (recordingStatusCallback): sent, never awaited; optional (NULL) */
 	void (*callback)(void *ctx, const struct twiml_fetch *f);
+	/* Queues (optional: without enqueue, <Enqueue> is skipped with a warning). enqueue joins
+	 * the queue `name` (made on demand; max_size 0 = the queue's own MaxSize, else the lower
+	 * of the two) and answers later with twiml_on_queue (JOINED, FULL, ERROR, SYSTEM_ERROR);
+	 * queue_leave takes the call out (idempotent); queue_ready says the <Queue url> markup is
+	 * done and the bridge may be made; queue_info fills *out at once; hold plays the bundled
+	 * hold music (loop 0 = until stopped; MEDIA_DONE with the token). */
+	void (*enqueue)(void *ctx, const char *name, uint32_t max_size);
+	void (*queue_leave)(void *ctx);
+	void (*queue_ready)(void *ctx);
+	void (*queue_info)(void *ctx, struct twiml_queue_info *out);
+	void (*hold)(void *ctx, uint32_t token, uint32_t loop);
+};
+
+/* ---- queues: <Enqueue>, <Leave>, and this call dequeued by another call's <Dial><Queue> ---- */
+enum twiml_queue_ev {
+	TWIML_Q_JOINED,       /* the call is a member: the wait application starts */
+	TWIML_Q_FULL,         /* not joined: QueueResult=queue-full */
+	TWIML_Q_ERROR,        /* not joined: QueueResult=error (bad queue name) */
+	TWIML_Q_SYSTEM_ERROR, /* not joined or lost: QueueResult=system-error (store, table) */
+	TWIML_Q_DEQUEUED,     /* a <Dial><Queue> took it: the <Queue url> markup, then queue_ready */
+	TWIML_Q_BRIDGED,      /* the bridge with the dequeuing call is up */
+	TWIML_Q_UNBRIDGED,    /* that bridge ended, the caller is still here: QueueResult=bridged */
+	TWIML_Q_REQUEUED      /* the dequeuing call went away before the bridge: waiting again */
+};
+
+struct twiml_queue_event {
+	uint8_t ev;               /* enum twiml_queue_ev */
+	uint8_t method;           /* DEQUEUED: method of url */
+	const char *url;          /* DEQUEUED: the <Queue url> (absolute), NULL or "" = none */
+	const char *dequeuer_sid; /* DEQUEUED: DequeingCallSid */
+};
+
+/* What the wait application and the action are told (ops->queue_info, synchronous). */
+struct twiml_queue_info {
+	char sid[40];                 /* QueueSid ("" when the call never joined) */
+	uint32_t position, size, max; /* QueuePosition (1 = next; 0 = not waiting), sizes */
+	uint32_t time_s, avg_s;       /* QueueTime of this call, AvgQueueTime of the members */
 };
 
 enum twiml_state {
@@ -293,6 +336,7 @@ enum twiml_state {
 	TWIML_ST_RECORD,
 	TWIML_ST_DIAL,
 	TWIML_ST_BRIDGED,
+	TWIML_ST_QUEUE, /* <Enqueue>: joining, on hold music, being bridged or bridged */
 	TWIML_ST_ENDED
 };
 
@@ -323,6 +367,16 @@ void twiml_on_record_done(struct twiml_engine *e, uint32_t token, const struct t
 void twiml_on_leg(struct twiml_engine *e, uint32_t leg, const struct twiml_leg_event *ev);
 void twiml_on_call_ended(struct twiml_engine *e); /* the caller hung up */
 void twiml_on_timer(struct twiml_engine *e);
+/* Queue outcomes for the <Enqueue> this call runs (ignored when it runs none). */
+void twiml_on_queue(struct twiml_engine *e, const struct twiml_queue_event *ev);
+/* In a queue (waiting, being dequeued or bridged from one)? */
+bool twiml_engine_in_queue(const struct twiml_engine *e);
+/* The call leaves its queue because something outside the markup redirects it (REST Members
+ * POST, Calls update): the Enqueue action is told QueueResult=redirected (or
+ * redirected-from-bridged) through ops->callback (its answer is not run: the redirect's
+ * markup is), the call leaves the queue. The engine is then idle-in-queue no more; the caller
+ * replaces it. */
+void twiml_engine_queue_redirected(struct twiml_engine *e);
 
 /* Position of the call (persisted at every verb transition through ops->persist). save returns
  * the length written (NUL-terminated) or -ENOSPC. resume restores an idle engine and re-requests

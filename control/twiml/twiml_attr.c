@@ -108,7 +108,7 @@ static const struct attr_desc enqueue_attrs[] = {
     {"method", A_METHOD, OFF(enqueue.method), TWIML_POST, .warn = W},
     {"waitUrl", A_STR, OFF(enqueue.wait_url)},
     {"waitUrlMethod", A_METHOD, OFF(enqueue.wait_method), TWIML_POST, .warn = W},
-    {"maxQueueSize", A_UINT, OFF(enqueue.max_queue_size), 1000, 1, 5000, W},
+    {"maxQueueSize", A_UINT, OFF(enqueue.max_queue_size), 0, 1, 5000, W}, /* 0: the queue's MaxSize */
     {NULL}};
 static const struct attr_desc number_attrs[] = {
     {"sendDigits", A_DIGITS, OFF(number.send_digits), .warn = 13222},

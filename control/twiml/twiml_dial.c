@@ -8,7 +8,7 @@
 
 static bool dialable(const struct twiml_node *n)
 {
-	return n->kind == TWIML_NUMBER || n->kind == TWIML_SIP;
+	return n->kind == TWIML_NUMBER || n->kind == TWIML_SIP || n->kind == TWIML_QUEUE;
 }
 
 static const struct twiml_node *noun(const struct twiml_engine *e, uint32_t i)

@@ -33,6 +33,7 @@ void twiml_engine_destroy(struct twiml_engine *e)
 {
 	if (!e)
 		return;
+	twiml_queue_free(e);
 	twiml_prog_free(e->prog);
 	free(e);
 }
@@ -83,7 +84,7 @@ static void notify(struct twiml_engine *e, uint32_t code, const char *what)
 		e->ops->notify(e->ctx, code, what);
 }
 
-static void answer(struct twiml_engine *e)
+void twiml_answer(struct twiml_engine *e)
 {
 	if (!e->answered) {
 		e->answered = true;
@@ -91,14 +92,14 @@ static void answer(struct twiml_engine *e)
 	}
 }
 
-static uint32_t new_token(struct twiml_engine *e)
+uint32_t twiml_new_token(struct twiml_engine *e)
 {
 	if (++e->next_token == 0)
 		e->next_token = 1;
 	return e->token = e->next_token;
 }
 
-static void stop_media(struct twiml_engine *e)
+void twiml_stop_media(struct twiml_engine *e)
 {
 	if (e->token) {
 		e->token = 0;
@@ -109,7 +110,9 @@ static void stop_media(struct twiml_engine *e)
 
 void twiml_persist(struct twiml_engine *e)
 {
-	if (!e->ops->persist)
+	/* in a queue the saved position stays the <Enqueue> itself: a resumed call re-joins (the
+	 * router keeps its place) and its wait application starts again */
+	if (!e->ops->persist || e->q)
 		return;
 	char buf[TWIML_STATE_MAX];
 	int n = twiml_engine_save(e, buf, sizeof(buf));
@@ -125,7 +128,7 @@ void twiml_end(struct twiml_engine *e, bool hangup)
 	if (e->st == TWIML_ST_GATHER && e->ops->collect_stop)
 		e->ops->collect_stop(e->ctx);
 	if (hangup)
-		stop_media(e);
+		twiml_stop_media(e);
 	e->token = 0;
 	e->st = TWIML_ST_ENDED;
 	if (hangup)
@@ -193,8 +196,8 @@ int twiml_fetch_issue(struct twiml_engine *e, enum twiml_fetch_kind kind, const 
 }
 
 /* A request the application asked for (action, Redirect); a URL too long ends the call. */
-static void fetch_or_fail(struct twiml_engine *e, enum twiml_fetch_kind kind, const char *url,
-                          uint8_t method, bool final)
+void twiml_fetch_or_fail(struct twiml_engine *e, enum twiml_fetch_kind kind, const char *url,
+                         uint8_t method, bool final)
 {
 	if (twiml_fetch_issue(e, kind, url, method, final)) {
 		notify(e, TWIML_ERR_URL, "URL too long");
@@ -241,7 +244,8 @@ void twiml_on_document(struct twiml_engine *e, struct twiml_prog *prog, const ch
 		twiml_prog_free(prog);
 		return;
 	}
-	twiml_prog_free(e->prog);
+	if (!e->q || e->prog != e->q->main_prog)
+		twiml_prog_free(e->prog); /* the <Enqueue>'s own document stays while queued */
 	e->prog = prog;
 	snprintf(e->doc_url, sizeof(e->doc_url), "%s", url ? url : e->req.url);
 	e->doc_method = e->req.method;
@@ -267,12 +271,14 @@ void twiml_on_fetch_failed(struct twiml_engine *e, uint32_t code)
 	if (e->st != TWIML_ST_FETCHING)
 		return;
 	notify(e, code, "request failed");
+	if (e->q && twiml_queue_fetch_failed(e))
+		return; /* a wait application that fails keeps the caller waiting, on hold music */
 	/* Twilio answers and says so, then hangs up */
-	answer(e);
+	twiml_answer(e);
 	e->app_error = true;
 	e->st = TWIML_ST_MEDIA;
 	if (e->ops->say)
-		e->ops->say(e->ctx, new_token(e), TWIML_APP_ERROR_TEXT, "man", "en-US", 1);
+		e->ops->say(e->ctx, twiml_new_token(e), TWIML_APP_ERROR_TEXT, "man", "en-US", 1);
 	else
 		twiml_end(e, true);
 }
@@ -284,20 +290,22 @@ static bool start_media(struct twiml_engine *e, const struct twiml_node *n)
 	case TWIML_SAY:
 		if (!n->text[0] || !e->ops->say)
 			return false;
-		answer(e);
-		e->ops->say(e->ctx, new_token(e), n->text, n->u.say.voice, n->u.say.language,
+		twiml_mark_waited(e);
+		twiml_answer(e);
+		e->ops->say(e->ctx, twiml_new_token(e), n->text, n->u.say.voice, n->u.say.language,
 		            n->u.say.loop);
 		return true;
 	case TWIML_PLAY:
+		twiml_mark_waited(e);
 		if (n->u.play.digits[0] && e->ops->tones) {
-			answer(e);
-			e->ops->tones(e->ctx, new_token(e), n->u.play.digits);
+			twiml_answer(e);
+			e->ops->tones(e->ctx, twiml_new_token(e), n->u.play.digits);
 			return true;
 		}
 		if (!n->text[0] || !e->ops->play)
 			return false;
-		answer(e);
-		e->ops->play(e->ctx, new_token(e), n->text, n->u.play.loop);
+		twiml_answer(e);
+		e->ops->play(e->ctx, twiml_new_token(e), n->text, n->u.play.loop);
 		return true;
 	default:
 		return false;
@@ -309,7 +317,7 @@ static void gather_finish(struct twiml_engine *e, char key)
 	const struct twiml_node *v = twiml_cur_verb(e);
 	const struct twiml_gather *g = &v->u.gather;
 	twiml_timer_cancel(e);
-	stop_media(e);
+	twiml_stop_media(e);
 	if (e->ops->collect_stop)
 		e->ops->collect_stop(e->ctx);
 	if (!e->n_digits && !g->action_on_empty) {
@@ -321,7 +329,7 @@ static void gather_finish(struct twiml_engine *e, char key)
 	twiml_param(e, "msg", "Gather End");
 	twiml_param(e, "Digits", e->digits);
 	twiml_param(e, "FinishedOnKey", fk);
-	fetch_or_fail(e, TWIML_FETCH_GATHER, g->action[0] ? g->action : e->doc_url, g->method,
+	twiml_fetch_or_fail(e, TWIML_FETCH_GATHER, g->action[0] ? g->action : e->doc_url, g->method,
 	              false);
 }
 
@@ -350,7 +358,8 @@ static void gather_prompt(struct twiml_engine *e)
 static void gather_start(struct twiml_engine *e, const struct twiml_node *v)
 {
 	const struct twiml_gather *g = &v->u.gather;
-	answer(e);
+	twiml_mark_waited(e);
+	twiml_answer(e);
 	e->st = TWIML_ST_GATHER;
 	e->ki = 0;
 	e->n_digits = 0;
@@ -375,7 +384,7 @@ static void record_go(struct twiml_engine *e)
 	                             .trim = r->trim == TWIML_TRIM_SILENCE,
 	                             .verb = v};
 	e->beeping = false;
-	e->ops->record(e->ctx, new_token(e), &op);
+	e->ops->record(e->ctx, twiml_new_token(e), &op);
 }
 
 static bool record_start(struct twiml_engine *e, const struct twiml_node *v)
@@ -384,11 +393,11 @@ static bool record_start(struct twiml_engine *e, const struct twiml_node *v)
 		notify(e, TWIML_WARN_SCHEMA, "Record: not available");
 		return false;
 	}
-	answer(e);
+	twiml_answer(e);
 	e->st = TWIML_ST_RECORD;
 	if (v->u.record.play_beep && e->ops->beep) {
 		e->beeping = true;
-		e->ops->beep(e->ctx, new_token(e));
+		e->ops->beep(e->ctx, twiml_new_token(e));
 	} else {
 		record_go(e);
 	}
@@ -398,6 +407,9 @@ static bool record_start(struct twiml_engine *e, const struct twiml_node *v)
 /* Executes verb v: true when it waits for an event, false to go on with the next verb. */
 static bool exec_verb(struct twiml_engine *e, const struct twiml_node *v)
 {
+	bool waits;
+	if (e->q && twiml_queue_verb(e, v, &waits))
+		return waits;
 	switch (v->kind) {
 	case TWIML_SAY:
 	case TWIML_PLAY:
@@ -408,6 +420,7 @@ static bool exec_verb(struct twiml_engine *e, const struct twiml_node *v)
 	case TWIML_PAUSE:
 		if (!v->u.pause.length)
 			return false;
+		twiml_mark_waited(e);
 		e->st = TWIML_ST_PAUSE;
 		twiml_timer_arm(e, TMR_PAUSE, v->u.pause.length * 1000u);
 		return true;
@@ -428,7 +441,7 @@ static bool exec_verb(struct twiml_engine *e, const struct twiml_node *v)
 			return false;
 		}
 		twiml_req_reset(e);
-		fetch_or_fail(e, TWIML_FETCH_REDIRECT, v->text, v->u.redirect.method, false);
+		twiml_fetch_or_fail(e, TWIML_FETCH_REDIRECT, v->text, v->u.redirect.method, false);
 		return true;
 	case TWIML_REJECT:
 		if (!e->answered && e->ops->reject) {
@@ -439,8 +452,12 @@ static bool exec_verb(struct twiml_engine *e, const struct twiml_node *v)
 		}
 		return true;
 	case TWIML_ENQUEUE:
-		notify(e, TWIML_WARN_SCHEMA, "Enqueue: not supported yet");
-		return false;
+		if (!e->ops->enqueue) {
+			notify(e, TWIML_WARN_SCHEMA, "Enqueue: no queues here");
+			return false;
+		}
+		twiml_queue_start(e, v);
+		return true;
 	default: /* Leave outside a queue: nothing to leave */
 		return false;
 	}
@@ -451,7 +468,10 @@ void twiml_run(struct twiml_engine *e)
 	/* bounded: every turn either waits (returns) or moves to the next verb */
 	while (e->st != TWIML_ST_ENDED) {
 		if (!e->prog || e->vi >= e->prog->n_verbs) {
-			twiml_end(e, true); /* end of the document */
+			if (e->q)
+				twiml_queue_doc_end(e); /* the wait app loops; <Queue url> → bridge */
+			else
+				twiml_end(e, true); /* end of the document */
 			return;
 		}
 		e->st = TWIML_ST_MEDIA; /* transient; exec_verb sets the waiting state */
@@ -491,6 +511,9 @@ void twiml_on_media_done(struct twiml_engine *e, uint32_t token, bool stopped)
 		if (e->beeping)
 			record_go(e);
 		break;
+	case TWIML_ST_QUEUE:
+		twiml_queue_media_done(e);
+		break;
 	default:
 		break;
 	}
@@ -519,6 +542,9 @@ void twiml_on_timer(struct twiml_engine *e)
 		if (e->st == TWIML_ST_DIAL)
 			twiml_dial_timeout(e);
 		break;
+	case TMR_QWAIT:
+		twiml_queue_timer(e);
+		break;
 	default:
 		break; /* stale */
 	}
@@ -540,7 +566,7 @@ void twiml_on_dtmf(struct twiml_engine *e, char d)
 	if (!((d >= '0' && d <= '9') || d == '*' || d == '#' || (d >= 'A' && d <= 'D')))
 		return;
 	if (e->gsub != G_INPUT) { /* barge-in: the prompts stop at the first key */
-		stop_media(e);
+		twiml_stop_media(e);
 		twiml_timer_cancel(e);
 		e->gsub = G_INPUT;
 	}
@@ -608,7 +634,7 @@ void twiml_on_record_done(struct twiml_engine *e, uint32_t token, const struct t
 	else if (r->digit)
 		twiml_param(e, "Digits", dg);
 	const struct twiml_record *rc = &v->u.record;
-	fetch_or_fail(e, TWIML_FETCH_RECORD, rc->action[0] ? rc->action : e->doc_url, rc->method,
+	twiml_fetch_or_fail(e, TWIML_FETCH_RECORD, rc->action[0] ? rc->action : e->doc_url, rc->method,
 	              gone);
 }
 
@@ -617,6 +643,10 @@ void twiml_on_call_ended(struct twiml_engine *e)
 	if (e->st == TWIML_ST_ENDED || e->caller_gone)
 		return;
 	e->caller_gone = true;
+	if (e->q) {
+		twiml_queue_caller_gone(e); /* QueueResult=hangup (or bridged) to the action */
+		return;
+	}
 	switch (e->st) {
 	case TWIML_ST_RECORD:
 		if (!e->beeping)

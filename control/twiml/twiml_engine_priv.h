@@ -13,7 +13,7 @@
 #define TWIML_ERR_URL 11100
 #define TWIML_APP_ERROR_TEXT "We are sorry, an application error has occurred. Goodbye."
 
-enum twiml_timer { TMR_NONE, TMR_PAUSE, TMR_GATHER_PAUSE, TMR_GATHER_INPUT, TMR_DIAL };
+enum twiml_timer { TMR_NONE, TMR_PAUSE, TMR_GATHER_PAUSE, TMR_GATHER_INPUT, TMR_DIAL, TMR_QWAIT };
 enum twiml_gsub { G_PROMPT, G_PAUSE, G_INPUT };
 enum twiml_leg_st { LEG_IDLE, LEG_RINGING, LEG_UP, LEG_DONE };
 
@@ -33,6 +33,21 @@ struct twiml_leg {
 	uint16_t sip_code;
 	char sid[TWIML_SID_MAX];
 	char call_id[TWIML_CALLID_MAX];
+};
+
+/* <Enqueue> in progress (twiml_queue.c). The Enqueue's document stays in main_prog while the
+ * wait application's (or the <Queue url>'s) documents come and go in prog. */
+enum twiml_qmode { QM_JOINING, QM_WAIT, QM_WHISPER, QM_BRIDGING, QM_BRIDGED };
+struct twiml_qctx {
+	uint8_t mode;   /* enum twiml_qmode */
+	bool hold;      /* the bundled hold music is playing (no waitUrl, or it failed) */
+	bool waited;    /* the current wait document ran a verb that takes time */
+	uint32_t loops; /* wait documents run */
+	struct twiml_prog *main_prog;
+	uint32_t main_vi;
+	uint8_t main_doc_method;
+	char main_doc[TWIML_URL_MAX];
+	struct twiml_req main_req;
 };
 
 struct twiml_engine {
@@ -64,9 +79,17 @@ struct twiml_engine {
 	/* <Dial> */
 	uint32_t n_legs, cur_leg, up_leg;
 	struct twiml_leg legs[TWIML_MAX_DIAL_NOUNS];
+	/* <Enqueue> */
+	struct twiml_qctx *q;
 };
 
 /* twiml_engine.c */
+void twiml_answer(struct twiml_engine *e);
+uint32_t twiml_new_token(struct twiml_engine *e);
+void twiml_stop_media(struct twiml_engine *e);
+/* A request the application asked for (action, Redirect); a URL too long fails the call. */
+void twiml_fetch_or_fail(struct twiml_engine *e, enum twiml_fetch_kind kind, const char *url,
+                         uint8_t method, bool final);
 void twiml_run(struct twiml_engine *e);
 void twiml_next_verb(struct twiml_engine *e);
 void twiml_timer_arm(struct twiml_engine *e, enum twiml_timer t, uint32_t ms);
@@ -79,6 +102,19 @@ int twiml_fetch_issue(struct twiml_engine *e, enum twiml_fetch_kind kind, const 
 void twiml_end(struct twiml_engine *e, bool hangup);
 void twiml_persist(struct twiml_engine *e);
 const struct twiml_node *twiml_cur_verb(const struct twiml_engine *e);
+
+/* twiml_queue.c */
+void twiml_queue_start(struct twiml_engine *e, const struct twiml_node *v);
+/* The queue's document (wait app, <Queue url>) ran out of verbs. */
+void twiml_queue_doc_end(struct twiml_engine *e);
+bool twiml_queue_fetch_failed(struct twiml_engine *e); /* true: handled in the queue */
+void twiml_queue_caller_gone(struct twiml_engine *e);
+void twiml_queue_media_done(struct twiml_engine *e);
+void twiml_queue_timer(struct twiml_engine *e);
+/* A verb of a queue document: true when handled here (Leave, Hangup, verbs not allowed). */
+bool twiml_queue_verb(struct twiml_engine *e, const struct twiml_node *v, bool *waits);
+void twiml_queue_free(struct twiml_engine *e);
+void twiml_mark_waited(struct twiml_engine *e);
 
 /* twiml_dial.c */
 void twiml_dial_start(struct twiml_engine *e, const struct twiml_node *v);

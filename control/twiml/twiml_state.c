@@ -123,7 +123,7 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 	uint32_t answered = r_num(&r, ' ', 1);
 	uint32_t seq = r_num(&r, ' ', UINT32_MAX);
 	uint32_t dm = r_num(&r, ' ', TWIML_GET);
-	uint32_t kind = r_num(&r, ' ', TWIML_FETCH_RESUME);
+	uint32_t kind = r_num(&r, ' ', TWIML_FETCH_KIND_LAST);
 	uint32_t rm = r_num(&r, ' ', TWIML_GET);
 	uint32_t np = r_num(&r, ' ', TWIML_MAX_PARAMS);
 	uint32_t upi = r_num(&r, ' ', TWIML_MAX_DIAL_NOUNS - 1);

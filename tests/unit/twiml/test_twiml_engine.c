@@ -19,6 +19,7 @@ struct fx {
 	size_t n;
 	uint32_t tok; /* last media token */
 	char state[TWIML_STATE_MAX];
+	struct twiml_queue_info qi; /* what queue_info answers */
 	size_t state_len;
 	unsigned persists;
 };
@@ -36,8 +37,8 @@ static void oplog(struct fx *f, const char *fmt, ...)
 	f->log[f->n] = 0;
 }
 
-static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER",          "RECORD",
-                               "DIAL",    "RESUME",   "RECORDING_STATUS"};
+static const char *kind_s[] = {"INITIAL", "REDIRECT", "GATHER",  "RECORD", "DIAL",
+                               "RESUME",  "RECORDING_STATUS", "ENQUEUE", "WAIT", "QUEUE_URL"};
 
 static void o_answer(void *c)
 {
@@ -172,12 +173,74 @@ static const struct twiml_ops ops = {
     .callback = o_callback,
 };
 
+/* queues */
+static void o_enqueue(void *c, const char *name, uint32_t max)
+{
+	oplog(c, "enqueue %s max=%u", name, max);
+}
+static void o_queue_leave(void *c)
+{
+	oplog(c, "queue-leave");
+}
+static void o_queue_ready(void *c)
+{
+	oplog(c, "queue-ready");
+}
+static void o_queue_info(void *c, struct twiml_queue_info *out)
+{
+	*out = ((struct fx *)c)->qi;
+}
+static void o_hold(void *c, uint32_t t, uint32_t loop)
+{
+	((struct fx *)c)->tok = t;
+	oplog(c, "hold loop=%u", loop);
+}
+
+static const struct twiml_ops ops_q = {
+    .answer = o_answer,
+    .ring = o_ring,
+    .reject = o_reject,
+    .hangup = o_hangup,
+    .say = o_say,
+    .play = o_play,
+    .tones = o_tones,
+    .beep = o_beep,
+    .stop_media = o_stop,
+    .collect = o_collect,
+    .collect_stop = o_collect_stop,
+    .record = o_record,
+    .dial = o_dial,
+    .dial_cancel = o_cancel,
+    .bridge = o_bridge,
+    .set_deadline = o_deadline,
+    .timer = o_timer,
+    .fetch = o_fetch,
+    .notify = o_notify,
+    .persist = o_persist,
+    .callback = o_callback,
+    .enqueue = o_enqueue,
+    .queue_leave = o_queue_leave,
+    .queue_ready = o_queue_ready,
+    .queue_info = o_queue_info,
+    .hold = o_hold,
+};
+
 #define APP "http://app.test/voice.xml"
 
 static int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_int_equal(twiml_engine_create(&f->e, &ops, f), 0);
+	*state = f;
+	return 0;
+}
+
+static int fxq_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_int_equal(twiml_engine_create(&f->e, &ops_q, f), 0);
+	f->qi = (struct twiml_queue_info){.sid = "QU1", .position = 2, .size = 3, .max = 1000,
+	                                  .time_s = 7, .avg_s = 5};
 	*state = f;
 	return 0;
 }
@@ -691,10 +754,210 @@ static void t_inline_doc_and_enqueue(void **st)
 	struct twiml_prog *p = NULL;
 	assert_int_equal(twiml_parse(x, strlen(x), &p, NULL), 0);
 	assert_int_equal(twiml_engine_start_doc(f->e, p, "http://app.test/inline"), 0);
-	expect(f, "notify 12200 Enqueue: not supported yet\nanswer\nsay hi|man|en-US|1\n");
+	expect(f, "notify 12200 Enqueue: no queues here\nanswer\nsay hi|man|en-US|1\n");
 	p = NULL;
 	assert_int_equal(twiml_parse(x, strlen(x), &p, NULL), 0);
 	assert_int_equal(twiml_engine_start_doc(f->e, p, "u"), -EALREADY);
+}
+
+/* ---- <Enqueue> ---- */
+
+static void qev(struct fx *f, uint8_t ev)
+{
+	struct twiml_queue_event e = {.ev = ev};
+	twiml_on_queue(f->e, &e);
+}
+
+#define WAITQ "QueuePosition=2 QueueSid=QU1 QueueTime=7 AvgQueueTime=5 CurrentQueueSize=3 " \
+              "MaxQueueSize=1000"
+
+/* The wait application is requested with the queue's figures, run, and requested again when it
+ * runs out; <Leave> takes the call out and the action hears QueueResult=leave. */
+static void t_queue_wait_loop_leave(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue action=\"/after\" waitUrl=\"wait.xml\" waitUrlMethod=\"GET\" "
+	         "maxQueueSize=\"10\">support</Enqueue><Say>never</Say>");
+	expect(f, "answer\nenqueue support max=10\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_QUEUE);
+	assert_true(twiml_engine_in_queue(f->e));
+	qev(f, TWIML_Q_JOINED);
+	expect(f, "fetch WAIT GET wait.xml base=" APP " status=in-progress " WAITQ "\n");
+	doc(f, "<Say>please hold</Say>", "http://app.test/wait.xml");
+	expect(f, "say please hold|man|en-US|1\n");
+	f->qi.position = 1;
+	f->qi.time_s = 30;
+	twiml_on_media_done(f->e, f->tok, false);
+	/* again, relative to the Enqueue's document, with the new figures */
+	expect(f, "fetch WAIT GET wait.xml base=" APP " status=in-progress QueuePosition=1 "
+	          "QueueSid=QU1 QueueTime=30 AvgQueueTime=5 CurrentQueueSize=3 MaxQueueSize=1000\n");
+	doc(f, "<Leave/><Say>never either</Say>", "http://app.test/wait.xml");
+	expect(f, "queue-leave\nfetch ENQUEUE POST /after base=" APP
+	          " status=in-progress QueueResult=leave QueueSid=QU1 QueueTime=30\n");
+	assert_false(twiml_engine_in_queue(f->e));
+	doc(f, "<Say>bye</Say>", "http://app.test/after");
+	expect(f, "say bye|man|en-US|1\n");
+}
+
+/* No waitUrl: the bundled hold music until an agent dequeues; the bridge; its end goes on
+ * after the <Enqueue> (no action). */
+static void t_queue_hold_bridge(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue>support</Enqueue><Say>after</Say>");
+	expect(f, "answer\nenqueue support max=0\n");
+	qev(f, TWIML_Q_JOINED);
+	expect(f, "hold loop=0\n");
+	struct twiml_queue_event d = {.ev = TWIML_Q_DEQUEUED, .dequeuer_sid = "CA9"};
+	twiml_on_queue(f->e, &d);
+	expect(f, "stop\nqueue-ready\n");
+	qev(f, TWIML_Q_BRIDGED);
+	expect(f, "");
+	dtmf(f, "1"); /* keys while bridged are not the queue's */
+	expect(f, "");
+	qev(f, TWIML_Q_UNBRIDGED);
+	expect(f, "queue-leave\nsay after|man|en-US|1\n");
+	assert_false(twiml_engine_in_queue(f->e));
+}
+
+/* <Queue url> markup runs on the dequeued caller first, then the bridge; the caller hanging
+ * up while bridged sends the final action with QueueResult=bridged. */
+static void t_queue_whisper_then_hangup(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue action=\"/a\" waitUrl=\"/w\">support</Enqueue>");
+	expect(f, "answer\nenqueue support max=0\n");
+	qev(f, TWIML_Q_JOINED);
+	expect(f, "fetch WAIT POST /w base=" APP " status=in-progress " WAITQ "\n");
+	doc(f, "<Play>http://m/music.wav</Play>", "http://app.test/w");
+	expect(f, "play http://m/music.wav loop=1\n");
+	struct twiml_queue_event d = {.ev = TWIML_Q_DEQUEUED, .url = "http://app.test/connect",
+	                              .method = TWIML_POST, .dequeuer_sid = "CA9"};
+	twiml_on_queue(f->e, &d);
+	expect(f, "stop\nfetch QUEUE_URL POST http://app.test/connect base=http://app.test/w "
+	          "status=in-progress QueueSid=QU1 QueueTime=7 DequeingCallSid=CA9\n");
+	doc(f, "<Say>connecting</Say><Dial>+1</Dial>", "http://app.test/connect");
+	expect(f, "say connecting|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "notify 12200 Dial not allowed in a queue document\nqueue-ready\n");
+	qev(f, TWIML_Q_BRIDGED);
+	twiml_on_call_ended(f->e);
+	expect(f, "queue-leave\nfetch ENQUEUE POST /a base=" APP
+	          " status=completed QueueResult=bridged QueueSid=QU1 QueueTime=7 final\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+}
+
+/* A full queue: QueueResult=queue-full to the action; without action the next verb. */
+static void t_queue_full(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue action=\"/a\">support</Enqueue>");
+	expect(f, "answer\nenqueue support max=0\n");
+	f->qi = (struct twiml_queue_info){0};
+	qev(f, TWIML_Q_FULL);
+	expect(f, "queue-leave\nfetch ENQUEUE POST /a base=" APP
+	          " status=in-progress QueueResult=queue-full QueueSid= QueueTime=0\n");
+	doc(f, "<Enqueue>b</Enqueue><Say>next</Say>", "http://app.test/a");
+	expect(f, "enqueue b max=0\n");
+	qev(f, TWIML_Q_SYSTEM_ERROR);
+	expect(f, "queue-leave\nsay next|man|en-US|1\n");
+}
+
+/* The waiting caller hangs up: its prompt stops and the final action says hangup. */
+static void t_queue_caller_hangs_up(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue action=\"/a\" waitUrl=\"/w\">support</Enqueue>");
+	qev(f, TWIML_Q_JOINED);
+	doc(f, "<Gather numDigits=\"1\"><Say>press 1 to leave</Say></Gather>", "http://app.test/w");
+	expect(f, "answer\nenqueue support max=0\nfetch WAIT POST /w base=" APP
+	          " status=in-progress " WAITQ "\ncollect n=1 key=# t=5000 barge=1\n"
+	          "say press 1 to leave|man|en-US|1\n");
+	twiml_on_call_ended(f->e);
+	expect(f, "collect-stop\nstop\nqueue-leave\nfetch ENQUEUE POST /a base=" APP
+	          " status=completed QueueResult=hangup QueueSid=QU1 QueueTime=7 final\n");
+}
+
+/* A wait application that fails keeps the caller waiting: one pass of hold music, then the
+ * application again; an empty wait document does not spin (1 s pacing). */
+static void t_queue_wait_failure_and_pacing(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue waitUrl=\"/w\">support</Enqueue>");
+	qev(f, TWIML_Q_JOINED);
+	expect(f, "answer\nenqueue support max=0\nfetch WAIT POST /w base=" APP
+	          " status=in-progress " WAITQ "\n");
+	twiml_on_fetch_failed(f->e, 11200);
+	expect(f, "notify 11200 request failed\nhold loop=1\n");
+	assert_true(twiml_engine_in_queue(f->e));
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "fetch WAIT POST /w base=" APP " status=in-progress " WAITQ "\n");
+	doc(f, "", "http://app.test/w");
+	expect(f, "timer 1000\n");
+	twiml_on_timer(f->e);
+	expect(f, "fetch WAIT POST /w base=" APP " status=in-progress " WAITQ "\n");
+	doc(f, "<Hangup/>", "http://app.test/w");
+	expect(f, "hangup\nqueue-leave\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+}
+
+/* Dequeued with a <Queue url>, then the dequeuer goes before the bridge: waiting again. */
+static void t_queue_requeued(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue>support</Enqueue>");
+	qev(f, TWIML_Q_JOINED);
+	struct twiml_queue_event d = {.ev = TWIML_Q_DEQUEUED, .url = "http://app.test/c",
+	                              .dequeuer_sid = "CA9"};
+	twiml_on_queue(f->e, &d);
+	expect(f, "answer\nenqueue support max=0\nhold loop=0\nstop\nfetch QUEUE_URL POST "
+	          "http://app.test/c base=" APP " status=in-progress QueueSid=QU1 QueueTime=7 "
+	          "DequeingCallSid=CA9\n");
+	qev(f, TWIML_Q_REQUEUED);
+	expect(f, "hold loop=0\n");
+	twiml_on_document(f->e, NULL, "x"); /* nothing awaited: ignored */
+	expect(f, "");
+}
+
+/* Redirected out of the queue (REST): the action is told, its answer not awaited. */
+static void t_queue_redirected(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue action=\"/a\">support</Enqueue>");
+	qev(f, TWIML_Q_JOINED);
+	expect(f, "answer\nenqueue support max=0\nhold loop=0\n");
+	twiml_engine_queue_redirected(f->e);
+	expect(f, "stop\nqueue-leave\ncallback\nfetch ENQUEUE POST /a base=" APP
+	          " status=in-progress QueueResult=redirected QueueSid=QU1 QueueTime=7\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+	assert_false(twiml_engine_in_queue(f->e));
+}
+
+/* While queued the saved position stays the <Enqueue>: a resumed call joins again. */
+static void t_queue_persist_resume(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Say>hi</Say><Enqueue waitUrl=\"/w\">support</Enqueue>");
+	twiml_on_media_done(f->e, f->tok, false);
+	char saved[TWIML_STATE_MAX];
+	memcpy(saved, f->state, f->state_len + 1);
+	unsigned n = f->persists;
+	assert_non_null(strstr(saved, "TW1 R 1 "));
+	qev(f, TWIML_Q_JOINED);
+	doc(f, "<Say>wait</Say>", "http://app.test/w");
+	twiml_on_media_done(f->e, f->tok, false);
+	assert_int_equal(f->persists, n); /* nothing saved while queued */
+	struct twiml_engine *e2;
+	assert_int_equal(twiml_engine_create(&e2, &ops_q, f), 0);
+	f->n = 0;
+	f->log[0] = 0;
+	assert_int_equal(twiml_engine_resume(e2, saved, strlen(saved)), 0);
+	expect(f, "fetch RESUME POST " APP " base=" APP " status=in-progress\n");
+	struct twiml_engine *e1 = f->e;
+	f->e = e2;
+	doc(f, "<Say>hi</Say><Enqueue waitUrl=\"/w\">support</Enqueue>", APP);
+	expect(f, "enqueue support max=0\n");
+	twiml_engine_destroy(e1);
 }
 
 static void t_gather_finish_key_alone(void **st)
@@ -763,6 +1026,7 @@ static void t_state_resume_bridged(void **st)
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define TQ(fn) cmocka_unit_test_setup_teardown(fn, fxq_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(t_say_hangup),
 	    T(t_end_of_document),
@@ -798,6 +1062,15 @@ int main(void)
 	    T(t_gather_finish_key_alone),
 	    T(t_outbound_answered),
 	    T(t_state_resume_bridged),
+	    TQ(t_queue_wait_loop_leave),
+	    TQ(t_queue_hold_bridge),
+	    TQ(t_queue_whisper_then_hangup),
+	    TQ(t_queue_full),
+	    TQ(t_queue_caller_hangs_up),
+	    TQ(t_queue_wait_failure_and_pacing),
+	    TQ(t_queue_requeued),
+	    TQ(t_queue_redirected),
+	    TQ(t_queue_persist_resume),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
