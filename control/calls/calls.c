@@ -82,6 +82,7 @@ static void call_free(struct call *k)
 {
 	struct ctl_calls *m = k->m;
 	calls_ops_cancel(k);
+	calls_queue_forget(k);
 	calls_dial_drop_all(k);
 	/* a final request (the call is over) still goes out; its answer finds no call */
 	if (k->wh && !k->req_final && m->c->http)
@@ -519,6 +520,11 @@ static void calls_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const 
 		if (h->len >= sizeof(struct vox_dtmf))
 			calls_ops_dtmf(k, ((const struct vox_dtmf *)payload)->digit);
 		break;
+	case VOX_EVT_BRIDGED:
+	case VOX_EVT_UNBRIDGED:
+	case VOX_EVT_BRIDGE_FAILED:
+		calls_queue_on_event(k, h); /* queue members and <Dial><Queue> callers */
+		break;
 	case VOX_EVT_RECORDING_DONE:
 		if (h->len >= sizeof(struct vox_recording_done)) {
 			struct vox_recording_done d;
@@ -562,6 +568,7 @@ json_t *ctl_calls_json(struct ctl *c)
 	                              (json_int_t)lat_quantile(m, 500), "p99_le",
 	                              (json_int_t)lat_quantile(m, 990)));
 	json_object_set_new(o, "dials", json_integer((json_int_t)n->dials));
+	json_object_set_new(o, "queues", calls_queue_json(m));
 	json_object_set_new(o, "live", json_integer(m->n));
 	if (c->store) {
 		json_object_set_new(o, "persisted", json_integer(store_count(c->store, STORE_DB_CALLSTATE)));
@@ -631,6 +638,7 @@ void ctl_calls_close(struct ctl *c)
 		ctl_media_destroy(m->media);
 	if (m->media_fetch)
 		http_fetch_destroy(m->media_fetch);
+	calls_queue_close(m);
 	free(m->v);
 	free(m->free_list);
 	free(m);

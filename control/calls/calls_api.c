@@ -308,9 +308,9 @@ int ctl_call_update(struct ctl *c, const struct ctl_call_update *req, ctl_call_d
 		free(d);
 		return -ENOENT; /* not live: the REST layer answers from the stored record */
 	}
-	if (req->queue_sid) {
+	if (req->queue_sid && (k->q_st != CQ_WAITING || strcmp(k->q_sid, req->queue_sid) != 0)) {
 		free(d);
-		return -ENOTSUP; /* queues: issue 7 */
+		return -ENOENT; /* not waiting in that queue (any more) */
 	}
 	if (req->status_callback)
 		snprintf(k->sc_url, sizeof(k->sc_url), "%s", req->status_callback);
@@ -334,6 +334,8 @@ int ctl_call_update(struct ctl *c, const struct ctl_call_update *req, ctl_call_d
 			free(d);
 			return -ENOMEM;
 		}
+		if (twiml_engine_in_queue(k->eng))
+			twiml_engine_queue_redirected(k->eng); /* the Enqueue action: redirected */
 		calls_ops_cancel(k);
 		if (k->media_sent) {
 			call_cmd(k, VOX_CMD_STOP, 0, NULL, 0);

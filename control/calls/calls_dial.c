@@ -132,6 +132,10 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
 		return;
 	}
+	if (noun->kind == TWIML_QUEUE) {
+		calls_queue_dial(k, leg, dial, noun); /* the head of a queue, not a new leg */
+		return;
+	}
 	memset(d, 0, sizeof(*d));
 	d->used = true;
 	store_sid_new(d->sid, "CA");
@@ -215,6 +219,10 @@ void calls_dial_cancel(struct call *k, uint32_t leg)
 	struct call_dleg *d = dleg_of(k, leg);
 	if (!d || !d->used || d->gone)
 		return;
+	if (d->queue) {
+		calls_queue_dial_cancel(k, leg);
+		return;
+	}
 	if (d->dns && k->m->c->http) {
 		dns_cancel(k->m->c->http->dns, d->dns);
 		d->dns = NULL;
@@ -227,6 +235,10 @@ void calls_dial_cancel(struct call *k, uint32_t leg)
 void calls_dial_bridge(struct call *k, uint32_t leg)
 {
 	struct call_dleg *d = dleg_of(k, leg);
+	if (d && d->used && d->queue) {
+		calls_queue_bridge(k, leg); /* once the dequeued caller's <Queue url> is done */
+		return;
+	}
 	if (!d || !d->h)
 		return;
 	struct vox_bridge b = {.peer = d->h};
@@ -241,6 +253,11 @@ void calls_dial_drop_all(struct call *k)
 		struct call_dleg *d = &k->dl[i];
 		if (!d->used || d->gone)
 			continue;
+		if (d->queue) {
+			calls_queue_dleg_drop(k, d);
+			d->used = false;
+			continue;
+		}
 		if (d->dns && k->m->c->http)
 			dns_cancel(k->m->c->http->dns, d->dns);
 		d->dns = NULL;

@@ -545,6 +545,33 @@ static void op_persist(void *ctx, const char *state, size_t len)
 		store_batch_free(b);
 }
 
+/* ---- queues (calls_queue.c) ---- */
+
+static void op_enqueue(void *ctx, const char *name, uint32_t max_size)
+{
+	calls_queue_enqueue(K(ctx), name, max_size);
+}
+
+static void op_queue_leave(void *ctx)
+{
+	calls_queue_leave(K(ctx));
+}
+
+static void op_queue_ready(void *ctx)
+{
+	calls_queue_ready(K(ctx));
+}
+
+static void op_queue_info(void *ctx, struct twiml_queue_info *out)
+{
+	calls_queue_info(K(ctx), out);
+}
+
+static void op_hold(void *ctx, uint32_t token, uint32_t loop)
+{
+	calls_queue_hold(K(ctx), token, loop);
+}
+
 const struct twiml_ops calls_twiml_ops = {
     .answer = op_answer,
     .ring = op_ring,
@@ -567,4 +594,9 @@ const struct twiml_ops calls_twiml_ops = {
     .notify = op_notify,
     .persist = op_persist,
     .callback = op_callback,
+    .enqueue = op_enqueue,
+    .queue_leave = op_queue_leave,
+    .queue_ready = op_queue_ready,
+    .queue_info = op_queue_info,
+    .hold = op_hold,
 };

@@ -38,7 +38,16 @@ struct call_dleg {
 	struct dns_lookup *dns;
 	char sid[35];
 	char target[512], from[160], user[128], pass[128], hdrs[1024];
+	/* a <Queue> noun (calls_queue.c): target = its url, resolved */
+	bool queue, q_waiting, q_bridge_pending, q_bridge_sent, q_reported;
+	uint8_t q_method;
+	char q_sid[35];
+	void *q_member; /* call_ref of the dequeued caller */
+	uint64_t q_bridged_ns;
 };
+
+/* A call's place in a queue (calls_queue.c). */
+enum call_qst { CQ_NONE, CQ_JOINING, CQ_WAITING, CQ_DEQUEUED, CQ_BRIDGING, CQ_BRIDGED };
 
 /* One call: an inbound SIP leg running markup. Lives in the module's array (stable address);
  * asynchronous completions carry (index, generation) so a late one for a freed call is dropped. */
@@ -100,6 +109,13 @@ struct call {
 	struct call_dleg dl[CALLS_DIAL_LEGS];
 	bool bridged;
 
+	/* <Enqueue>: enum call_qst; the queue and times stay after leaving (QueueTime) */
+	uint8_t q_st;
+	char q_sid[35];
+	uint64_t q_enq_us, q_left_us;
+	void *q_agent; /* call_ref of the call that dequeued it */
+	uint32_t q_agent_leg;
+
 	/* Record */
 	uint16_t rec_id;
 	uint32_t rec_token;
@@ -113,7 +129,12 @@ struct calls_counters {
 	uint64_t prompts_tts, prompts_cached, plays_fetched, plays_cached, media_errors;
 	uint64_t recordings, status_callbacks, callbacks_failed, ended;
 	uint64_t cmd_errors, dials, resumed, audio_answers;
+	uint64_t queue_created, queue_joined, queue_full, queue_left, queue_dequeued, queue_bridged;
+	uint64_t queue_requeued, queue_errors, queue_table_full, queue_agents_full;
+	uint64_t queue_agents_waited, holds, hold_synth;
 };
+
+struct calls_queues;
 
 struct ctl_calls {
 	struct ctl *c;
@@ -124,6 +145,7 @@ struct ctl_calls {
 	struct ctl_media *media;
 	struct http_fetch *media_fetch; /* audio for <Play>: larger bodies than markup */
 	struct calls_counters cnt;
+	struct calls_queues *qs; /* calls_queue.c */
 	char base_url[256];
 	/* status-callback delivery from the outbox */
 	uint32_t sc_inflight;
@@ -183,6 +205,24 @@ void calls_dial_drop_all(struct call *k);
 int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload);
 bool calls_dial_owns(const struct call *k, const struct vox_rec_hdr *h);
 bool calls_dial_live(const struct call *k);
+
+/* calls_queue.c: queues */
+void calls_queue_enqueue(struct call *k, const char *name, uint32_t max_size);
+void calls_queue_leave(struct call *k);
+void calls_queue_info(struct call *k, struct twiml_queue_info *out);
+void calls_queue_ready(struct call *k);
+void calls_queue_hold(struct call *k, uint32_t token, uint32_t loop);
+void calls_queue_dial(struct call *k, uint32_t leg, const struct twiml_node *dial,
+                      const struct twiml_node *noun);
+void calls_queue_bridge(struct call *a, uint32_t leg);
+void calls_queue_dial_cancel(struct call *a, uint32_t leg);
+void calls_queue_dleg_drop(struct call *a, struct call_dleg *d);
+void calls_queue_on_event(struct call *k, const struct vox_rec_hdr *h);
+void calls_queue_forget(struct call *k);
+void calls_queue_restore(struct ctl_calls *m);
+json_t *calls_queue_json(struct ctl_calls *m);
+void calls_queue_close(struct ctl_calls *m);
+int16_t *calls_hold_synth(size_t *n_samples); /* the bundled hold music, 8 kHz (malloc'd) */
 
 /* calls_hook.c: webhooks, notifications, status callbacks */
 void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback);

@@ -33,6 +33,12 @@ json_t *calls_state_json(const struct call *k)
 	                      (int)k->sc_events, "sc_seq", (int)k->sc_seq, "answered", k->answered,
 	                      "start_ns", (json_int_t)k->start_ns, "answer_ns",
 	                      (json_int_t)k->answer_ns, "xh", xh);
+	if (o && k->q_st != CQ_NONE) {
+		/* its place in a queue: the member entry's key, so a restart finds it in line */
+		json_object_set_new(o, "q_st", json_integer(k->q_st));
+		json_object_set_new(o, "q_sid", json_string(k->q_sid));
+		json_object_set_new(o, "q_enq_us", json_integer((json_int_t)k->q_enq_us));
+	}
 	return o;
 }
 
@@ -103,6 +109,11 @@ void calls_state_load(struct call *k, json_t *st)
 	k->worker = (uint16_t)json_integer_value(json_object_get(st, "worker"));
 	k->start_ns = (uint64_t)json_integer_value(json_object_get(st, "start_ns"));
 	k->answer_ns = (uint64_t)json_integer_value(json_object_get(st, "answer_ns"));
+	k->q_st = (uint8_t)json_integer_value(json_object_get(st, "q_st"));
+	if (k->q_st > CQ_BRIDGED)
+		k->q_st = CQ_NONE;
+	sget(k->q_sid, sizeof(k->q_sid), st, "q_sid");
+	k->q_enq_us = (uint64_t)json_integer_value(json_object_get(st, "q_enq_us"));
 	json_t *xh = json_object_get(st, "xh");
 	for (size_t i = 0; i < json_array_size(xh) && k->n_xh < CALLS_SIP_HDRS; i++) {
 		json_t *p = json_array_get(xh, i);
@@ -148,6 +159,10 @@ static void resume_one(struct ctl_calls *m, const char *sid, json_t *st)
 	json_decref(acct);
 	k->status = json_string_value(json_object_get(k->rec, "status"));
 	k->eng_state = strdup(eng);
+	/* the position is saved before the verb that answers: the router knows the call answered
+	 * (no second ANSWER, and the requests say in-progress) */
+	if (k->answered)
+		twiml_engine_mark_answered(k->eng);
 	int rc = twiml_engine_resume(k->eng, eng, strlen(eng));
 	if (rc) {
 		CTL_WARN(TAG, "%s: state not resumable (%s): hung up", sid, strerror(-rc));
@@ -215,4 +230,5 @@ void calls_on_attach(struct ctl *c, int attached)
 		json_decref(w->st[i]);
 	}
 	free(w);
+	calls_queue_restore(m); /* the resumed members back in line, in their stored order */
 }

@@ -148,7 +148,7 @@ int twiml_engine_resume(struct twiml_engine *e, const char *buf, size_t len)
 		twiml_req_reset(e);
 		return -EINVAL;
 	}
-	e->answered = answered;
+	e->answered = e->answered || answered; /* the caller may know better (marked before) */
 	e->seq = seq;
 	e->doc_method = (uint8_t)dm;
 	memcpy(e->doc_url, doc, sizeof(doc));
