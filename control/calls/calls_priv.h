@@ -222,7 +222,6 @@ void calls_queue_forget(struct call *k);
 void calls_queue_restore(struct ctl_calls *m);
 json_t *calls_queue_json(struct ctl_calls *m);
 void calls_queue_close(struct ctl_calls *m);
-int16_t *calls_hold_synth(size_t *n_samples); /* the bundled hold music, 8 kHz (malloc'd) */
 
 /* calls_hook.c: webhooks, notifications, status callbacks */
 void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback);

@@ -16,7 +16,6 @@
  * Everything the engine hears from here goes through a zero-delay loop timer (ops must not
  * re-enter the engine) or from a store completion / dataplane event (not inside the engine). */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <openssl/sha.h>
 
 #include "calls_priv.h"
+#include "calls_qline.h"
 #include "ctl_dp.h"
 #include "ctl_log.h"
 #include "ctl_pool.h"
@@ -36,15 +36,9 @@
 #define TAG "calls"
 #define CQ_MAX 256             /* queues with members or agents in memory at once */
 #define CQ_AGENTS 64           /* <Dial><Queue> calls waiting on one empty queue */
-#define CQ_MEMBERS_MAX 5000    /* Twilio's MaxSize bound */
 #define CQ_NAME_MAX 64         /* Twilio: a queue name is at most 64 characters */
 #define CQ_LOOKUP_PAGES 100    /* store pages of 1000 queues looked at for a name */
 #define CQ_RESTORE_MAX 65536u  /* member entries looked at after a restart */
-
-struct cq_member {
-	void *ref; /* call_ref of the member */
-	uint64_t enq_us;
-};
 
 struct cq_agent {
 	void *ref; /* call_ref of the dequeuing call */
@@ -55,8 +49,7 @@ struct cqueue {
 	bool used;
 	char sid[STORE_SID_LEN + 1], account[STORE_SID_LEN + 1], name[CQ_NAME_MAX + 1];
 	uint32_t max_size;
-	uint32_t n, cap;
-	struct cq_member *v; /* in line, by enqueue time */
+	struct cq_line line; /* the members, FIFO */
 	uint32_t n_agents;
 	struct cq_agent agents[CQ_AGENTS]; /* FIFO */
 };
@@ -124,49 +117,26 @@ static struct cqueue *cq_slot(struct ctl_calls *m, const json_t *rec)
 /* Forget a queue nobody is in or waiting on (its record stays in the store). */
 static void cq_gc(struct ctl_calls *m, struct cqueue *q)
 {
-	if (!q || q->n || q->n_agents)
+	if (!q || q->line.n || q->n_agents)
 		return;
-	free(q->v);
-	q->v = NULL;
+	cq_line_free(&q->line);
 	q->used = false;
 	m->qs->n_used--;
 }
 
 static int cq_index(const struct cqueue *q, void *ref)
 {
-	for (uint32_t i = 0; i < q->n; i++)
-		if (q->v[i].ref == ref)
-			return (int)i;
-	return -1;
+	return cq_line_index(&q->line, ref);
 }
 
 static int cq_insert(struct cqueue *q, void *ref, uint64_t enq_us)
 {
-	if (q->n == q->cap) {
-		uint32_t cap = q->cap ? q->cap * 2 : 16;
-		if (cap > CQ_MEMBERS_MAX)
-			cap = CQ_MEMBERS_MAX;
-		if (cap <= q->n)
-			return -ENOSPC;
-		struct cq_member *v = realloc(q->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		q->v = v;
-		q->cap = cap;
-	}
-	uint32_t at = q->n;
-	while (at > 0 && q->v[at - 1].enq_us > enq_us)
-		at--; /* back at its old place (requeue, restore) */
-	memmove(&q->v[at + 1], &q->v[at], (q->n - at) * sizeof(q->v[0]));
-	q->v[at] = (struct cq_member){ref, enq_us};
-	q->n++;
-	return 0;
+	return cq_line_insert(&q->line, ref, enq_us);
 }
 
 static void cq_remove_at(struct cqueue *q, uint32_t i)
 {
-	memmove(&q->v[i], &q->v[i + 1], (q->n - i - 1) * sizeof(q->v[0]));
-	q->n--;
+	cq_line_remove_at(&q->line, i);
 }
 
 /* The queue record of the account named `name` from the store (bounded scan), or NULL. */
@@ -363,8 +333,8 @@ static void cq_match(struct ctl_calls *m, struct cqueue *q);
 static bool cq_take(struct ctl_calls *m, struct cqueue *q, struct call *a, uint32_t leg)
 {
 	struct call_dleg *d = agent_dleg(a, leg);
-	for (uint32_t i = 0; d && i < q->n; i++) {
-		struct call *k = call_deref(m, q->v[i].ref);
+	for (uint32_t i = 0; d && i < q->line.n; i++) {
+		struct call *k = call_deref(m, q->line.v[i].ref);
 		if (!k) {
 			cq_remove_at(q, i--); /* a call that went without telling (cannot happen) */
 			continue;
@@ -494,7 +464,7 @@ void calls_queue_enqueue(struct call *k, const char *name, uint32_t max_attr)
 	json_t *rec = NULL;
 	if (q && store_res_get(m->c->store, STORE_K_QUEUE, q->sid, &rec) != 0) {
 		/* deleted through the REST API since: a new one is made below */
-		if (!q->n && !q->n_agents)
+		if (!q->line.n && !q->n_agents)
 			cq_gc(m, q);
 		q = NULL;
 	}
@@ -536,7 +506,7 @@ void calls_queue_enqueue(struct call *k, const char *name, uint32_t max_attr)
 	uint32_t lim = q->max_size;
 	if (max_attr && max_attr < lim)
 		lim = max_attr;
-	if (q->n >= lim) {
+	if (q->line.n >= lim) {
 		m->cnt.queue_full++;
 		/* a queue made just now is never full: nothing in the batch is lost */
 		store_batch_free(b);
@@ -614,15 +584,9 @@ void calls_queue_info(struct call *k, struct twiml_queue_info *out)
 	struct cqueue *q = cq_by_sid(m, k->q_sid);
 	if (!q)
 		return;
-	out->size = q->n;
+	out->size = q->line.n;
 	out->max = q->max_size;
-	uint64_t sum = 0;
-	for (uint32_t i = 0; i < q->n; i++) {
-		if (q->v[i].ref == call_ref(k))
-			out->position = i + 1;
-		sum += now > q->v[i].enq_us ? now - q->v[i].enq_us : 0;
-	}
-	out->avg_s = q->n ? (uint32_t)(sum / q->n / 1000000) : 0;
+	cq_line_figures(&q->line, call_ref(k), now, &out->position, &out->avg_s);
 }
 
 /* ---- <Dial><Queue> ---- */
@@ -929,12 +893,7 @@ void calls_queue_restore(struct ctl_calls *m)
 		         w.n_kept, w.n_stale);
 }
 
-/* ---- hold music ---- */
-
-/* The bundled hold music: a soft arpeggio over I-vi-IV-V in C, 16 s at 8 kHz, synthesized once
- * into the pool (tagged) and shared by every waiting caller. */
-#define HOLD_RATE 8000
-#define HOLD_SECONDS 16
+/* ---- hold music (cq_hold_synth, once, into the pool: every waiting caller plays it) ---- */
 
 static void hold_tag(uint8_t tag[16], uint32_t part)
 {
@@ -943,39 +902,6 @@ static void hold_tag(uint8_t tag[16], uint32_t part)
 	int n = snprintf(s, sizeof(s), "voxplane hold music v1 part %u", part);
 	SHA1((const unsigned char *)s, (size_t)n, d);
 	memcpy(tag, d, 16);
-}
-
-int16_t *calls_hold_synth(size_t *n_out)
-{
-	static const float chords[4][4] = {
-	    {261.63f, 329.63f, 392.00f, 523.25f}, /* C */
-	    {220.00f, 261.63f, 329.63f, 440.00f}, /* Am */
-	    {174.61f, 220.00f, 261.63f, 349.23f}, /* F */
-	    {196.00f, 246.94f, 293.66f, 392.00f}, /* G */
-	};
-	static const int pattern[8] = {0, 1, 2, 3, 2, 1, 2, 1};
-	size_t n = (size_t)HOLD_RATE * HOLD_SECONDS;
-	int16_t *pcm = malloc(n * sizeof(*pcm));
-	if (!pcm)
-		return NULL;
-	const size_t note = HOLD_RATE / 4;      /* 250 ms */
-	const size_t chord_len = note * 8;       /* 2 s */
-	const double two_pi = 6.283185307179586;
-	for (size_t i = 0; i < n; i++) {
-		size_t c = (i / chord_len) % 4, in_chord = i % chord_len;
-		size_t k = in_chord / note, t = in_chord % note;
-		double f = chords[c][pattern[k]];
-		double ts = (double)t / HOLD_RATE;
-		double env = (1.0 - exp(-ts * 200.0)) * exp(-ts * 6.0); /* soft pluck */
-		double v = 0.55 * env * (sin(two_pi * f * ts) + 0.25 * sin(two_pi * 2 * f * ts));
-		double tc = (double)in_chord / HOLD_RATE; /* a low pad under the chord */
-		double pad_env = 0.5 * (1 - cos(two_pi * (double)in_chord / (double)chord_len));
-		v += 0.18 * pad_env * sin(two_pi * chords[c][0] / 2 * tc);
-		long s = lrint(v * 9000.0);
-		pcm[i] = (int16_t)(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
-	}
-	*n_out = n;
-	return pcm;
 }
 
 /* The hold music's clips in the pool (made on first use). 0 when the pool cannot take it. */
@@ -996,7 +922,7 @@ static uint32_t hold_clips(struct ctl_calls *m, vox_clip_t *clips)
 	if (n)
 		return n;
 	size_t len;
-	int16_t *pcm = calls_hold_synth(&len);
+	int16_t *pcm = cq_hold_synth(&len);
 	if (!pcm)
 		return 0;
 	struct ctl_pool_stats st;
@@ -1044,7 +970,7 @@ json_t *calls_queue_json(struct ctl_calls *m)
 	for (uint32_t i = 0; qs && i < CQ_MAX; i++) {
 		if (!qs->q[i].used)
 			continue;
-		members += qs->q[i].n;
+		members += qs->q[i].line.n;
 		agents += qs->q[i].n_agents;
 	}
 	const struct calls_counters *c = &m->cnt;
@@ -1073,7 +999,7 @@ void calls_queue_close(struct ctl_calls *m)
 {
 	struct calls_queues *qs = m->qs;
 	for (uint32_t i = 0; qs && i < CQ_MAX; i++)
-		free(qs->q[i].v);
+		cq_line_free(&qs->q[i].line);
 	free(qs);
 	m->qs = NULL;
 }

@@ -87,8 +87,34 @@ async function main() {
   const calls = await client.calls.list({ limit: 20 });
   check('list calls', Array.isArray(calls));
   if (process.env.VOX_SDK_CALL_TO) {
-    const call = await client.calls.create({ to: process.env.VOX_SDK_CALL_TO, from: '+15005550006', twiml: '<Response><Say>hi</Say></Response>', statusCallbackEvent: ['initiated', 'answered'] });
+    // a real call to the sipp UAS whose TwiML enqueues it; the SDK finds it among the queue's
+    // members and dequeues it onto a URL that hangs it up
+    const call = await client.calls.create({ to: process.env.VOX_SDK_CALL_TO, from: '+15005550006', twiml: '<Response><Enqueue>sdkq</Enqueue></Response>', statusCallbackEvent: ['initiated', 'answered'] });
     check('calls.create places a call', /^CA/.test(call.sid));
+    let sq = null;
+    let mem = [];
+    for (let i = 0; i < 100 && !mem.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      sq = (await client.queues.list()).find((x) => x.friendlyName === 'sdkq');
+      if (sq) mem = await client.queues(sq.sid).members.list();
+    }
+    check('the answered call waits in the queue its TwiML named', mem.length === 1 && mem[0].callSid === call.sid && mem[0].position === 1);
+    if (sq && mem.length) {
+      const byCall = await client.queues(sq.sid).members(call.sid).fetch();
+      const front = await client.queues(sq.sid).members('Front').fetch();
+      check('fetch the member by CallSid and as Front', byCall.callSid === call.sid && front.callSid === call.sid && front.queueSid === sq.sid);
+      const live = await client.calls(call.sid).fetch();
+      check(`the queued call is in-progress (${live.status})`, live.status === 'in-progress');
+      const deq = await client.queues(sq.sid).members('Front').update({ url: process.env.VOX_SDK_HANGUP_URL, method: 'POST' });
+      check('dequeue Front onto a URL', deq.callSid === call.sid);
+      let st = '';
+      for (let i = 0; i < 100 && st !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        st = (await client.calls(call.sid).fetch()).status;
+      }
+      check(`the dequeued call ran the URL's markup and ended (${st})`, st === 'completed');
+      check('the queue is empty again', (await client.queues(sq.sid).fetch()).currentSize === 0);
+    }
   } else {
     await rejects('calls.create accepted up to the call router (501 without it)', client.calls.create({ to: 'sip:bob@192.0.2.2', from: 'alice', url: 'https://example.com/x', statusCallbackEvent: ['initiated', 'answered'] }), 20501);
   }
