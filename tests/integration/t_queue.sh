@@ -20,9 +20,11 @@ mkdir -p "$W"
 cat >"$W/routes.json" <<'EOF2'
 {
  "/enq": {"body": "<Response><Enqueue action=\"/after\" waitUrl=\"/wait\">support</Enqueue><Hangup/></Response>"},
- "/wait": {"body": "<Response><Pause length=\"2\"/></Response>"},
+ "/wait": {"body": "<Response><Play>media/hold.wav</Play></Response>"},
  "/after": {"body": "<Response><Hangup/></Response>"},
- "/front": {"body": "<Response><Pause length=\"1\"/><Hangup/></Response>"},
+ "/front": {"body": "<Response><Dial timeLimit=\"4\" action=\"/frontdone\"><Number>+15551239999</Number></Dial></Response>"},
+ "/frontdone": {"body": "<Response><Hangup/></Response>"},
+ "/bye": {"body": "<Response><Pause length=\"1\"/><Hangup/></Response>"},
  "/agent": {"body": "<Response><Dial action=\"/agentdone\" timeout=\"5\"><Queue url=\"/whisper\">support</Queue></Dial></Response>"},
  "/agentq": {"body": "<Response><Dial action=\"/agentdone\" timeout=\"5\"><Queue>empty</Queue></Dial></Response>"},
  "/whisper": {"body": "<Response><Say>You are now connected.</Say></Response>"},
@@ -31,8 +33,10 @@ cat >"$W/routes.json" <<'EOF2'
  "/status": {"body": ""}
 }
 EOF2
-t_up -- "http_port=$P"
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
+t_up -- "http_port=$P" "outbound_trunk=192.0.2.1:5094"
+mkdir -p "$W/docs/media"
+sox -n -r 8000 -c 1 -b 16 "$W/docs/media/hold.wav" synth 2.0 sine 600 vol 0.5
+python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 U=http://127.0.0.1:$(cat "$W/port")
@@ -75,7 +79,12 @@ leg_of() { # CallSid -> "handle worker bridge_peer" from the dataplane's mirror 
   voxctl calls --json | jq -r --arg t "$tag" '.legs[] | select(.tag==$t) | "\(.handle) \(.worker) \(.bridge_peer)"' | head -n 1
 }
 
-# --- 1. three callers wait in line; the wait application hears each one's place
+# --- 1. three callers wait in line; the wait application hears each one's place and plays
+# them hold audio (one fetch and decode into the pool for all of them)
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/c1.pcap" \
+  'udp and src host 192.0.2.2 and dst port 40010' >/dev/null 2>&1 &
+TD=$!
+wait_for 5 test -s "$T_LOG/c1.pcap"
 call c1 15005550401 40010 0 &
 C1=$!
 check "caller 1 is in the queue" wait_for 10 has_sid c1
@@ -92,9 +101,11 @@ S1=$(sid_of c1) S2=$(sid_of c2) S3=$(sid_of c3)
 check "REST lists the members in arrival order" test "$(members)" = "$S1 $S2 $S3"
 pos_ok() { [ "$(form_of /wait "$S3" QueuePosition)" = 3 ] && [ "$(form_of /wait "$S3" CurrentQueueSize)" = 3 ]; }
 check "the wait application of caller 3 is told QueuePosition=3, CurrentQueueSize=3" wait_for 6 pos_ok
-sleep 2.5 # every caller's wait application runs again (Pause 2)
+sleep 2.5 # every caller's wait application runs again (Play of 2 s)
 check "... caller 1 position 1, caller 2 position 2, MaxQueueSize 1000, its QueueSid" \
   test "$(form_of /wait "$S1" QueuePosition) $(form_of /wait "$S2" QueuePosition) $(form_of /wait "$S1" MaxQueueSize) $(form_of /wait "$S2" QueueSid)" = "1 2 1000 $QU"
+check "the wait audio was fetched once and played from the pool for the others (plays_fetched=$(status_q .calls.plays_fetched), plays_cached=$(status_q .calls.plays_cached))" \
+  test "$(status_q .calls.plays_fetched)" = 1 -a "$(status_q .calls.plays_cached)" -ge 3
 q=$(rest "$A/Queues/$QU.json")
 check "the queue resource: support, current_size 3, max_size 1000, average_wait_time >= 1" \
   jq -e '.friendly_name=="support" and .current_size==3 and .max_size==1000 and .average_wait_time>=1' <<<"$q"
@@ -106,7 +117,7 @@ check "a queue created through REST just before the kill (201 after its commit)"
 kill -9 "$VOX_CTL_PID"; wait "$VOX_CTL_PID" 2>/dev/null
 t_kill=$(date +%s.%N)
 sleep 0.5
-check "restarted control attaches" vox_start_control "$T_ID" "$T_CONF" "$T_LOG" --set "http_port=$P"
+check "restarted control attaches" vox_start_control "$T_ID" "$T_CONF" "$T_LOG" --set "http_port=$P" --set "outbound_trunk=192.0.2.1:5094"
 check "the three calls are resumed" test "$(status_q .calls.resumed)" = 3
 check "the members are still in line, in order" test "$(members)" = "$S1 $S2 $S3"
 check "the acknowledged queue is still there (sales, MaxSize 7)" \
@@ -118,14 +129,36 @@ resumed_pos() { [ "$(after_kill "$S1") $(after_kill "$S2") $(after_kill "$S3")" 
 check "after the restart the wait applications are told positions 1, 2, 3 again" wait_for 8 resumed_pos
 check "voxctl status: 3 members in memory" test "$(status_q .calls.queues.members)" = 3
 
-# --- 3. REST dequeue of Front: caller 1 runs the Url's markup; its action hears redirected
+# --- 3. REST dequeue of Front: caller 1 runs the Url's markup (a Dial through the trunk to a
+# sipp UAS, bridged, audio both ways); its Enqueue action hears QueueResult=redirected
+kill $TD; wait $TD 2>/dev/null
+held=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/c1.pcap" --port 40010 --pt 0 --level 4000)
+check "caller 1 heard the wait application's 600 Hz hold audio ($held)" \
+  jq -e '.loud >= 100 and .hz >= 570 and .hz <= 630' <<<"$held"
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/uas.pcap" \
+  'udp and src host 192.0.2.2 and dst port 6100' >/dev/null 2>&1 &
+TD=$!
+wait_for 5 test -s "$T_LOG/uas.pcap"
+nsx timeout 40 sipp -sf "$T_SCEN/uas_rtp.xml" -i 192.0.2.1 -p 5094 -m 1 -nostdin -timeout 30 -mp 6100 \
+  -trace_msg -message_file "$T_LOG/uas_front.msg" >"$T_LOG/uas_front.out" 2>&1 &
+UAS=$!
 out=$(rest -X POST "$A/Queues/$QU/Members/Front.json" --data-urlencode "Url=$U/front" -d Method=POST)
 check "POST Members/Front: 200 with caller 1 ($(jq -r .call_sid <<<"$out"))" test "$(jq -r .call_sid <<<"$out")" = "$S1"
 check "caller 1 runs the Url's markup" wait_for 5 test -n "$(form_of /front "$S1" CallSid)"
 check "caller 1's Enqueue action: QueueResult=redirected, its QueueSid" \
   wait_for 5 test "$(form_of /after "$S1" QueueResult) $(form_of /after "$S1" QueueSid)" = "redirected $QU"
+bridged1() { read -r h w p <<<"$(leg_of "$S1")"; [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != null ]; }
+check "caller 1 is bridged to the trunk's UAS" wait_for 10 bridged1
+nsx python3 "$T_DIR/rtp_tone.py" 40010 "$(dp_port c1)" 500 100 0 >"$T_LOG/tone_c1.json"
+wait $UAS
+check "the UAS answered and got our BYE at the Dial's timeLimit (rc=$?)" test $? = 0
 wait $C1
-check "caller 1 was hung up by the Url's markup (rc=$?)" test $? = 0
+check "caller 1 was hung up by the Dial action's markup (rc=$?)" test $? = 0
+kill $TD; wait $TD 2>/dev/null
+to_uas=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/uas.pcap" --port 6100 | jq .loud)
+check "bridged: caller 1's tone reached the UAS ($to_uas audible packets) and the UAS's audio caller 1 ($(jq .got "$T_LOG/tone_c1.json") packets)" \
+  test "$to_uas" -ge 50 -a "$(jq .got "$T_LOG/tone_c1.json")" -ge 50
+check "caller 1's Dial action: DialCallStatus=completed" test "$(form_of /frontdone "$S1" DialCallStatus)" = completed
 check "two members left: 2 then 3" test "$(members)" = "$S2 $S3"
 
 # --- 4. an agent's <Dial><Queue url> takes caller 2, bridged across lcores, audio both ways
@@ -204,7 +237,7 @@ H1=$!
 check "the hold caller is in the music queue" wait_for 10 has_sid h1
 sleep 3
 MQ=$(rest "$A/Queues.json" | jq -r '.queues[] | select(.friendly_name=="music") | .sid')
-rest -X POST "$A/Queues/$MQ/Members/Front.json" --data-urlencode "Url=$U/front" >/dev/null
+rest -X POST "$A/Queues/$MQ/Members/Front.json" --data-urlencode "Url=$U/bye" >/dev/null
 wait $H1
 sleep 0.3
 kill $TD; wait $TD 2>/dev/null
