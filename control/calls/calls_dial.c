@@ -37,8 +37,10 @@ static int64_t later_fire(struct ctl_loop *l, uint64_t id, void *arg)
 	struct call *k = call_deref(calls_module(), dc->ref);
 	struct call_dleg *d = k ? dleg_of(k, dc->leg) : NULL;
 	if (k && k->eng && d) {
+		if (d->result == TWIML_LEG_ENDED)
+			d->gone = true; /* a re-adopted bridge's end: nothing more will come */
 		struct twiml_leg_event ev = {.result = d->result, .sip_code = d->code,
-		                             .call_sid = d->sid};
+		                             .call_sid = d->sid[0] ? d->sid : NULL};
 		twiml_on_leg(k->eng, dc->leg, &ev);
 		call_maybe_free(k);
 	}
@@ -217,6 +219,15 @@ static void dleg_end(struct call *k, struct call_dleg *d)
 void calls_dial_cancel(struct call *k, uint32_t leg)
 {
 	struct call_dleg *d = dleg_of(k, leg);
+	if (d && !d->used && k->eng && twiml_engine_state(k->eng) == TWIML_ST_BRIDGED) {
+		/* a bridge re-adopted after a restart has no leg record here: the engine hears its
+		 * end now (the callee's leg, untracked, is unbridged by the dataplane) */
+		memset(d, 0, sizeof(*d));
+		d->used = true;
+		d->req_id = ctl_req_ids(k->m->c, 1); /* live until reported; matches no event */
+		dial_fail_later(k, leg, TWIML_LEG_ENDED, 0);
+		return;
+	}
 	if (!d || !d->used || d->gone)
 		return;
 	if (d->queue) {

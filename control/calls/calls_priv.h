@@ -111,6 +111,7 @@ struct call {
 
 	/* <Enqueue>: enum call_qst; the queue and times stay after leaving (QueueTime) */
 	uint8_t q_st;
+	bool q_unbridged; /* resumed while bridged, the bridge ended before its engine re-joined */
 	char q_sid[35];
 	uint64_t q_enq_us, q_left_us;
 	void *q_agent; /* call_ref of the call that dequeued it */

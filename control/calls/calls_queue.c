@@ -231,6 +231,13 @@ static int64_t later_fire(struct ctl_loop *l, uint64_t id, void *arg)
 			struct twiml_queue_event ev = {.ev = x->ev, .method = x->method, .url = x->url,
 			                               .dequeuer_sid = x->sid};
 			twiml_on_queue(k->eng, &ev);
+			if (x->ev == TWIML_Q_BRIDGED && k->q_unbridged && k->eng) {
+				/* resumed while bridged, and the bridge ended before the engine was
+				 * back in its <Enqueue>: its end now */
+				k->q_unbridged = false;
+				struct twiml_queue_event ub = {.ev = TWIML_Q_UNBRIDGED};
+				twiml_on_queue(k->eng, &ub);
+			}
 		} else {
 			x->le.call_sid = x->sid;
 			struct call_dleg *d = x->leg < CALLS_DIAL_LEGS ? &k->dl[x->leg] : NULL;
@@ -445,8 +452,9 @@ void calls_queue_enqueue(struct call *k, const char *name, uint32_t max_attr)
 		later_queue(k, TWIML_Q_JOINED, NULL, 0, NULL);
 		return;
 	}
-	if (k->q_st == CQ_BRIDGED) {
-		/* resumed while bridged to its agent: the bridge goes on; its end comes as UNBRIDGED */
+	if (k->q_st == CQ_BRIDGED || k->q_unbridged) {
+		/* resumed while bridged to its agent: the bridge goes on; its end comes as UNBRIDGED
+		 * (or came already: q_unbridged) */
 		later_queue(k, TWIML_Q_BRIDGED, NULL, 0, NULL);
 		return;
 	}
@@ -746,6 +754,8 @@ void calls_queue_on_event(struct call *k, const struct vox_rec_hdr *h)
 				k->q_st = CQ_NONE;
 				k->q_agent = NULL;
 				k->q_left_us = store_now_us();
+				if (k->eng && !twiml_engine_in_queue(k->eng))
+					k->q_unbridged = true; /* resuming: told after its BRIDGED */
 				if (k->eng) {
 					struct twiml_queue_event ev = {.ev = TWIML_Q_UNBRIDGED};
 					twiml_on_queue(k->eng, &ev);

@@ -240,7 +240,8 @@ void twiml_on_queue(struct twiml_engine *e, const struct twiml_queue_event *ev)
 		twiml_queue_doc_end(e);
 		return;
 	case TWIML_Q_BRIDGED:
-		if (q->mode == QM_BRIDGING || q->mode == QM_WHISPER) {
+		/* JOINING: a call resumed after a restart while it was bridged */
+		if (q->mode == QM_BRIDGING || q->mode == QM_WHISPER || q->mode == QM_JOINING) {
 			queue_quiet(e);
 			q->mode = QM_BRIDGED;
 			e->st = TWIML_ST_QUEUE;

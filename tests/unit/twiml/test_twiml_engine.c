@@ -933,6 +933,22 @@ static void t_queue_redirected(void **st)
 	assert_false(twiml_engine_in_queue(f->e));
 }
 
+/* Resumed after a restart while bridged: the router answers the re-run <Enqueue> with BRIDGED;
+ * the bridge's end sends the action. */
+static void t_queue_resumed_bridged(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Enqueue action=\"/a\">support</Enqueue>");
+	expect(f, "answer\nenqueue support max=0\n");
+	qev(f, TWIML_Q_BRIDGED);
+	expect(f, "");
+	qev(f, TWIML_Q_JOINED); /* stale: a bridged call does not start waiting */
+	expect(f, "");
+	qev(f, TWIML_Q_UNBRIDGED);
+	expect(f, "queue-leave\nfetch ENQUEUE POST /a base=" APP
+	          " status=in-progress QueueResult=bridged QueueSid=QU1 QueueTime=7\n");
+}
+
 /* While queued the saved position stays the <Enqueue>: a resumed call joins again. */
 static void t_queue_persist_resume(void **st)
 {
@@ -1071,6 +1087,7 @@ int main(void)
 	    TQ(t_queue_requeued),
 	    TQ(t_queue_redirected),
 	    TQ(t_queue_persist_resume),
+	    TQ(t_queue_resumed_bridged),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
