@@ -205,8 +205,9 @@ static void call_record_done(void *arg, int status, const struct store_result *r
 		CTL_WARN(TAG, "%s: engine start: %s", k->sid, strerror(-rc));
 }
 
-/* Write the call record (and a status callback when the event is subscribed) in one batch. */
-void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bool create)
+/* Write the call record and emit its state event (status callback, usage... are the
+ * subscribers') in one batch. */
+void call_store(struct call *k, const char *ev_status, unsigned ev_bit, uint64_t ts_ns, bool create)
 {
 	struct ctl_calls *m = k->m;
 	struct store_batch *b = store_batch_new();
@@ -220,8 +221,13 @@ void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bool crea
 	json_object_del(view, "_voice_method");
 	int rc = store_res_put(b, STORE_K_CALL, view, create);
 	json_decref(view);
-	if (!rc && sc_status)
-		rc = calls_outbox_add(k, b, sc_status, ts_ns);
+	if (!rc && ev_status) {
+		struct calls_ev ev = {.kind = CALLS_EV_STATE, .call_sid = k->sid,
+		                      .account_sid = k->account_sid, .direction = k->direction,
+		                      .status = ev_status, .ev_bit = ev_bit, .ts_ns = ts_ns,
+		                      .answer_ns = k->answer_ns, .call = k};
+		rc = calls_ev_emit(&m->bus, &ev, b);
+	}
 	if (!rc && !k->leg_gone)
 		rc = calls_state_put(k, b); /* with the callback sequence it just used */
 	if (rc) {
@@ -252,8 +258,7 @@ void call_set_status(struct call *k, const char *status, uint64_t ts_ns, enum ct
 		         (unsigned long long)(ts_ns > from ? (ts_ns - from + 500000000ull) / 1000000000ull : 0));
 		json_object_set_new(k->rec, "duration", json_string(dur));
 	}
-	bool sub = k->sc_url[0] && ((k->sc_events ? k->sc_events : CTL_CALL_EV_COMPLETED) & ev);
-	call_store(k, sub ? status : NULL, ts_ns, false);
+	call_store(k, status, (unsigned)ev, ts_ns, false); /* emitted once: the subscribers act */
 }
 
 void call_maybe_free(struct call *k)
@@ -379,7 +384,7 @@ static void on_offered(struct ctl_calls *m, const struct vox_rec_hdr *h, const v
 	         (unsigned long long)k->leg);
 	/* 180 while the first document is fetched; the record first, then the webhook */
 	call_cmd(k, VOX_CMD_RING, 180, NULL, 0);
-	call_store(k, NULL, h->ts_ns, true);
+	call_store(k, "ringing", CTL_CALL_EV_RINGING, h->ts_ns, true);
 out:
 	json_decref(num);
 	json_decref(acct);
@@ -569,6 +574,13 @@ json_t *ctl_calls_json(struct ctl *c)
 	                              (json_int_t)lat_quantile(m, 990)));
 	json_object_set_new(o, "dials", json_integer((json_int_t)n->dials));
 	json_object_set_new(o, "queues", calls_queue_json(m));
+	json_object_set_new(o, "events", calls_ev_json(&m->bus));
+	json_object_set_new(o, "usage", json_pack("{s:I, s:I, s:I, s:I, s:I}", "calls",
+	                                          (json_int_t)m->usage.calls, "answered",
+	                                          (json_int_t)m->usage.answered, "seconds",
+	                                          (json_int_t)m->usage.seconds, "inbound",
+	                                          (json_int_t)m->usage.inbound, "outbound",
+	                                          (json_int_t)m->usage.outbound));
 	json_object_set_new(o, "live", json_integer(m->n));
 	if (c->store) {
 		json_object_set_new(o, "persisted", json_integer(store_count(c->store, STORE_DB_CALLSTATE)));
@@ -612,6 +624,7 @@ int ctl_calls_open(struct ctl *c)
 	rc = http_fetch_create(&m->media_fetch, c->loop, &fc);
 	if (rc)
 		CTL_WARN(TAG, "media fetcher: %s (Play fails)", strerror(-rc));
+	calls_events_open(m);
 	calls_g = m;
 	c->calls = m;
 	c->calls_event = ctl_calls_on_event;

@@ -254,8 +254,7 @@ int ctl_call_create(struct ctl *c, const struct ctl_call_create *req, ctl_call_d
 	k->api_arg = arg;
 	/* Twilio: "queued" in the 201, "initiated" is the first event as the call is placed */
 	k->status = "initiated";
-	bool sub = k->sc_url[0] && (k->sc_events & CTL_CALL_EV_INITIATED);
-	call_store(k, sub ? "initiated" : NULL, k->start_ns, true);
+	call_store(k, "initiated", CTL_CALL_EV_INITIATED, k->start_ns, true);
 	k->status = "queued";
 	return 0;
 }

@@ -63,32 +63,94 @@ static void std_params(const struct call *k, const char *status, struct params *
 void calls_notify(struct call *k, uint32_t code, const char *url, const char *text, int warning)
 {
 	struct ctl_calls *m = k->m;
-	char sid[STORE_SID_LEN + 1], d[40], uri[160], cs[16], more[80];
-	if (!m->c->store || store_sid_new(sid, "NO") != 0)
+	if (!m->c->store)
 		return;
-	uint64_t us = store_now_us();
+	struct store_batch *b = store_batch_new();
+	struct calls_ev ev = {.kind = CALLS_EV_NOTIFICATION, .call_sid = k->sid,
+	                      .account_sid = k->account_sid, .direction = k->direction,
+	                      .ts_ns = ctl_real_ns(), .code = code, .warning = warning, .url = url,
+	                      .text = text, .call = k};
+	if (b && calls_ev_emit(&m->bus, &ev, b) == 0 && store_batch_ops(b) > 0)
+		store_submit(m->c->store, b, NULL, NULL);
+	else
+		store_batch_free(b);
+	CTL_INFO(TAG, "%s: notification %u: %s %s", k->sid, code, text ?: "", url ?: "");
+}
+
+/* The notifications subscriber: a Notification resource for every NOTIFICATION event. */
+static int ev_notification(void *arg, const struct calls_ev *ev, struct store_batch *b)
+{
+	struct ctl_calls *m = arg;
+	if (ev->kind != CALLS_EV_NOTIFICATION || !b)
+		return 0;
+	char sid[STORE_SID_LEN + 1], d[40], uri[160], cs[16], more[80];
+	if (store_sid_new(sid, "NO") != 0)
+		return -EIO;
+	uint64_t us = ev->ts_ns / 1000;
 	store_rfc2822(us, d);
-	snprintf(uri, sizeof(uri), "/2010-04-01/Accounts/%s/Notifications/%s.json", k->account_sid,
+	snprintf(uri, sizeof(uri), "/2010-04-01/Accounts/%s/Notifications/%s.json", ev->account_sid,
 	         sid);
-	snprintf(cs, sizeof(cs), "%u", code);
-	snprintf(more, sizeof(more), "https://www.twilio.com/docs/errors/%u", code);
+	snprintf(cs, sizeof(cs), "%u", ev->code);
+	snprintf(more, sizeof(more), "https://www.twilio.com/docs/errors/%u", ev->code);
 	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 	                      "s:s, s:s, s:I}",
-	                      "sid", sid, "account_sid", k->account_sid, "call_sid", k->sid,
+	                      "sid", sid, "account_sid", ev->account_sid, "call_sid", ev->call_sid,
 	                      "api_version", STORE_API_VERSION, "error_code", cs, "log",
-	                      warning ? "1" : "0", "message_date", d, "message_text", text ?: "",
-	                      "more_info", more, "request_method", "POST", "request_url", url ?: "",
-	                      "request_variables", "", "date_created", d, "date_updated", d, "uri",
-	                      uri, "_ts", (json_int_t)us);
-	struct store_batch *b = store_batch_new();
-	if (r && b && store_res_put(b, STORE_K_NOTIFICATION, r, 1) == 0) {
-		store_submit(m->c->store, b, NULL, NULL);
-		m->cnt.notifications++;
-	} else {
-		store_batch_free(b);
-	}
+	                      ev->warning ? "1" : "0", "message_date", d, "message_text",
+	                      ev->text ?: "", "more_info", more, "request_method", "POST",
+	                      "request_url", ev->url ?: "", "request_variables", "", "date_created",
+	                      d, "date_updated", d, "uri", uri, "_ts", (json_int_t)us);
+	int rc = r ? store_res_put(b, STORE_K_NOTIFICATION, r, 1) : -ENOMEM;
 	json_decref(r);
-	CTL_INFO(TAG, "%s: notification %u: %s %s", k->sid, code, text ?: "", url ?: "");
+	if (!rc)
+		m->cnt.notifications++;
+	return rc;
+}
+
+/* The status-callbacks subscriber: the callback into the outbox when the call's
+ * StatusCallbackEvent has the event (completed only when none is given: Twilio's default). */
+static int ev_status_callback(void *arg, const struct calls_ev *ev, struct store_batch *b)
+{
+	(void)arg;
+	struct call *k = ev->call;
+	if (ev->kind != CALLS_EV_STATE || !k || !b || !k->sc_url[0])
+		return 0;
+	if (!((k->sc_events ? k->sc_events : CTL_CALL_EV_COMPLETED) & ev->ev_bit))
+		return 0;
+	return calls_outbox_add(k, b, ev->status, ev->ts_ns);
+}
+
+/* The usage subscriber: ended calls and their answered seconds (since control started; usage
+ * records and triggers are the next step on this stream). */
+static int ev_usage(void *arg, const struct calls_ev *ev, struct store_batch *b)
+{
+	(void)b;
+	struct ctl_calls *m = arg;
+	if (ev->kind != CALLS_EV_STATE || ev->ev_bit != CTL_CALL_EV_COMPLETED)
+		return 0;
+	m->usage.calls++;
+	if (ev->direction && !strcmp(ev->direction, "inbound"))
+		m->usage.inbound++;
+	else
+		m->usage.outbound++;
+	if (ev->answer_ns && ev->ts_ns > ev->answer_ns) {
+		m->usage.answered++;
+		m->usage.seconds += (ev->ts_ns - ev->answer_ns + 999999999ull) / 1000000000ull;
+	}
+	return 0;
+}
+
+void calls_events_open(struct ctl_calls *m)
+{
+	calls_ev_subscribe(&m->bus, "status_callbacks", ev_status_callback, m);
+	calls_ev_subscribe(&m->bus, "notifications", ev_notification, m);
+	calls_ev_subscribe(&m->bus, "usage", ev_usage, m);
+	if (m->c->store) {
+		int rc = calls_ev_load(&m->bus, m->c->store);
+		if (rc)
+			CTL_WARN(TAG, "call events: the stored sequence is unreadable (%s): from 0",
+			         strerror(-rc));
+	}
 }
 
 /* ---- markup requests ---- */

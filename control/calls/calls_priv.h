@@ -10,6 +10,7 @@
 
 #include "vox_abi.h"
 
+#include "calls_events.h"
 #include "ctl.h"
 #include "ctl_call.h"
 #include "ctl_calls.h"
@@ -147,6 +148,10 @@ struct ctl_calls {
 	struct http_fetch *media_fetch; /* audio for <Play>: larger bodies than markup */
 	struct calls_counters cnt;
 	struct calls_queues *qs; /* calls_queue.c */
+	struct calls_evbus bus;  /* the one stream of call events (calls_events.h) */
+	struct {
+		uint64_t calls, answered, seconds, inbound, outbound; /* ended calls, since start */
+	} usage;
 	char base_url[256];
 	/* status-callback delivery from the outbox */
 	uint32_t sc_inflight;
@@ -174,7 +179,9 @@ void call_set_status(struct call *k, const char *status, uint64_t ts_ns, enum ct
 void call_maybe_free(struct call *k);
 
 struct call *call_alloc_ext(struct ctl_calls *m);
-void call_store(struct call *k, const char *sc_status, uint64_t ts_ns, bool create);
+/* Write the call record with the state event `ev_status` (NULL: none; ev_bit its
+ * StatusCallbackEvent) emitted to the subscribers, in one commit. */
+void call_store(struct call *k, const char *ev_status, unsigned ev_bit, uint64_t ts_ns, bool create);
 json_t *call_record_new(struct call *k);
 /* calls_api.c: outbound-api calls */
 void calls_api_committed(struct call *k, int status);
@@ -229,6 +236,7 @@ void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback
 void calls_notify(struct call *k, uint32_t code, const char *url, const char *text, int warning);
 int calls_outbox_add(struct call *k, struct store_batch *b, const char *status, uint64_t ts_ns);
 void calls_sc_pump(struct ctl_calls *m);
+void calls_events_open(struct ctl_calls *m); /* the router's subscribers */
 void calls_rec_route(struct ctl_calls *m);
 
 #endif /* CALLS_PRIV_H */

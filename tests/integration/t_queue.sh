@@ -187,10 +187,13 @@ check "caller 2 hears the agent's 700 Hz ($c2t frames) and the agent caller 2's 
   test "$c2t" -ge 100 -a "$at" -ge 100
 # control killed with -9 while they are bridged: the bridge lives on in the dataplane, the
 # restarted control resumes both calls and still ends them right
+seq0=$(status_q .calls.events.seq)
 kill -9 "$VOX_CTL_PID"; wait "$VOX_CTL_PID" 2>/dev/null
 sleep 0.5
 check "control restarted under the bridge" vox_start_control "$T_ID" "$T_CONF" "$T_LOG" --set "http_port=$P" --set "outbound_trunk=192.0.2.1:5094"
 check "caller 2, the agent and caller 3 are resumed" test "$(status_q .calls.resumed)" = 3
+check "the call-event sequence goes on from the committed number ($seq0 -> $(status_q .calls.events.seq))" \
+  test "$(status_q .calls.events.seq)" = "$seq0" -a "$seq0" -ge 9
 nsx python3 "$T_DIR/rtp_tone.py" 40020 "$(dp_port c2)" 500 60 700 >"$T_LOG/tone_c2b.json" &
 T2=$!
 nsx python3 "$T_DIR/rtp_tone.py" 40110 "$(dp_port a1)" 700 60 500 >"$T_LOG/tone_a1b.json" &
@@ -266,6 +269,8 @@ check "counters since the last restart: dequeued 1, bridged 1, requeued 0" \
   test "$(status_q .calls.queues.dequeued) $(status_q .calls.queues.bridged) $(status_q .calls.queues.requeued)" = "1 1 0"
 check "the dataplane refused no command (events.BAD_COMMAND=$(status_q .events.BAD_COMMAND))" \
   test "$(status_q .events.BAD_COMMAND)" = 0
+check "every state change since went through the event stream (seq $(status_q .calls.events.seq), usage.calls $(status_q .calls.usage.calls))" \
+  test "$(status_q .calls.events.seq)" -gt "$seq0" -a "$(status_q .calls.usage.calls)" = 7 -a "$(status_q .calls.events.refused)" = 0
 none_live() { [ "$(status_q .calls.live)" = 0 ]; }
 check "no call left live" wait_for 10 none_live
 check "no member left in the store" test "$(rest "$A/Queues/$QU/Members.json" | jq '.queue_members | length')" = 0
