@@ -132,11 +132,18 @@ static void heap_swap(struct ctl_loop *l, uint32_t a, uint32_t b)
 	l->heap[b] = t;
 }
 
+/* Earlier deadline first; equal deadlines in the order they were added (ids increase), so
+ * zero-delay timers run first-in first-out: callers use them to defer work in sequence. */
+static int heap_before(const struct ctl_loop_timer *a, const struct ctl_loop_timer *b)
+{
+	return a->when_ns < b->when_ns || (a->when_ns == b->when_ns && a->id < b->id);
+}
+
 static void heap_up(struct ctl_loop *l, uint32_t i)
 {
 	while (i > 0) {
 		uint32_t p = (i - 1) / 2;
-		if (l->heap[p].when_ns <= l->heap[i].when_ns)
+		if (!heap_before(&l->heap[i], &l->heap[p]))
 			break;
 		heap_swap(l, p, i);
 		i = p;
@@ -147,9 +154,9 @@ static void heap_down(struct ctl_loop *l, uint32_t i)
 {
 	for (;;) {
 		uint32_t c = 2 * i + 1, m = i;
-		if (c < l->n_timers && l->heap[c].when_ns < l->heap[m].when_ns)
+		if (c < l->n_timers && heap_before(&l->heap[c], &l->heap[m]))
 			m = c;
-		if (c + 1 < l->n_timers && l->heap[c + 1].when_ns < l->heap[m].when_ns)
+		if (c + 1 < l->n_timers && heap_before(&l->heap[c + 1], &l->heap[m]))
 			m = c + 1;
 		if (m == i)
 			return;

@@ -447,9 +447,13 @@ void calls_queue_enqueue(struct call *k, const char *name, uint32_t max_attr)
 		return;
 	}
 	struct cqueue *q = cq_by_name(m, k->account_sid, name);
-	/* a resumed call that never left: its place is kept (calls_queue_restore) */
-	if (q && !strcmp(q->sid, k->q_sid) && k->q_st == CQ_WAITING && cq_index(q, call_ref(k)) >= 0) {
+	/* a resumed call that never left: its place is kept (calls_queue_restore put it back as
+	 * JOINING, so no agent takes it before its engine is back here) */
+	if (q && !strcmp(q->sid, k->q_sid) && (k->q_st == CQ_WAITING || k->q_st == CQ_JOINING) &&
+	    cq_index(q, call_ref(k)) >= 0) {
+		k->q_st = CQ_WAITING;
 		later_queue(k, TWIML_Q_JOINED, NULL, 0, NULL);
+		cq_match(m, q); /* agents that waited meanwhile */
 		return;
 	}
 	if (k->q_st == CQ_BRIDGED || k->q_unbridged) {
@@ -846,7 +850,7 @@ static int restore_visit(void *arg, const void *key, size_t klen, const void *va
 		}
 	}
 	if (q && cq_insert(q, call_ref(k), us) == 0) {
-		k->q_st = CQ_WAITING;
+		k->q_st = CQ_JOINING; /* waiting again once its engine re-runs the <Enqueue> */
 		if (us > w->m->qs->last_us)
 			w->m->qs->last_us = us;
 		w->n_kept++;
@@ -890,7 +894,7 @@ void calls_queue_restore(struct ctl_calls *m)
 				json_decref(rec);
 			}
 			if (q && cq_insert(q, call_ref(k), k->q_enq_us) == 0) {
-				k->q_st = CQ_WAITING;
+				k->q_st = CQ_JOINING;
 				member_store(k, true, NULL, NULL);
 				w.n_kept++;
 			} else {

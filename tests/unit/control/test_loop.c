@@ -73,12 +73,24 @@ static void test_timer_order(void **state)
 	fx->now += 1;
 	ctl_loop_once(fx->l, 0);
 	assert_int_equal(fx->n, 3);
-	/* b and d are both due: either order, both once */
-	assert_true(!strcmp(fx->order, "ebd") || !strcmp(fx->order, "edb"));
+	/* b and d are both due at the same time: in the order they were added, once each */
+	assert_string_equal(fx->order, "ebd");
 	fx->now += 100000000;
 	ctl_loop_once(fx->l, 0);
 	assert_int_equal(fx->n, 4);
 	assert_int_equal(fx->order[3], 'a');
+}
+
+/* Zero-delay timers run first-in first-out, however many share a deadline (the heap's order
+ * alone would not keep it). */
+static void test_same_deadline_fifo(void **state)
+{
+	struct lp_fx *fx = *state;
+	for (int i = 0; i < 8; i++)
+		fx->ids[i] = ctl_loop_add_timer(fx->l, 0, lp_mark, fx);
+	assert_int_equal(ctl_loop_del_timer(fx->l, fx->ids[3]), 0);
+	ctl_loop_once(fx->l, 0);
+	assert_string_equal(fx->order, "abcefgh");
 }
 
 static int64_t lp_rearm(struct ctl_loop *l, uint64_t id, void *arg)
@@ -194,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_timer_order, lp_setup, lp_teardown),
+	    cmocka_unit_test_setup_teardown(test_same_deadline_fifo, lp_setup, lp_teardown),
 	    cmocka_unit_test_setup_teardown(test_rearm_bounded, lp_setup, lp_teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_from_callback, lp_setup, lp_teardown),
 	    cmocka_unit_test_setup_teardown(test_files_and_hooks, lp_setup, lp_teardown),
