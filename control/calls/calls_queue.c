@@ -16,6 +16,7 @@
  * Everything the engine hears from here goes through a zero-delay loop timer (ops must not
  * re-enter the engine) or from a store completion / dataplane event (not inside the engine). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -988,24 +989,24 @@ json_t *calls_queue_json(struct ctl_calls *m)
 		agents += qs->q[i].n_agents;
 	}
 	const struct calls_counters *c = &m->cnt;
-	json_t *o = json_object();
-	json_object_set_new(o, "live", json_integer(qs ? qs->n_used : 0));
-	json_object_set_new(o, "max", json_integer(CQ_MAX));
-	json_object_set_new(o, "members", json_integer(members));
-	json_object_set_new(o, "agents_waiting", json_integer(agents));
-	json_object_set_new(o, "created", json_integer((json_int_t)c->queue_created));
-	json_object_set_new(o, "joined", json_integer((json_int_t)c->queue_joined));
-	json_object_set_new(o, "full", json_integer((json_int_t)c->queue_full));
-	json_object_set_new(o, "left", json_integer((json_int_t)c->queue_left));
-	json_object_set_new(o, "dequeued", json_integer((json_int_t)c->queue_dequeued));
-	json_object_set_new(o, "bridged", json_integer((json_int_t)c->queue_bridged));
-	json_object_set_new(o, "requeued", json_integer((json_int_t)c->queue_requeued));
-	json_object_set_new(o, "errors", json_integer((json_int_t)c->queue_errors));
-	json_object_set_new(o, "table_full", json_integer((json_int_t)c->queue_table_full));
-	json_object_set_new(o, "agents_full", json_integer((json_int_t)c->queue_agents_full));
-	json_object_set_new(o, "agents_waited", json_integer((json_int_t)c->queue_agents_waited));
-	json_object_set_new(o, "holds", json_integer((json_int_t)c->holds));
-	json_object_set_new(o, "hold_synth", json_integer((json_int_t)c->hold_synth));
+	static const struct {
+		const char *name;
+		size_t off;
+	} cnt[] = {
+#define QC(n, f) {n, offsetof(struct calls_counters, f)}
+	    QC("created", queue_created), QC("joined", queue_joined), QC("full", queue_full),
+	    QC("left", queue_left), QC("dequeued", queue_dequeued), QC("bridged", queue_bridged),
+	    QC("requeued", queue_requeued), QC("errors", queue_errors),
+	    QC("table_full", queue_table_full), QC("agents_full", queue_agents_full),
+	    QC("agents_waited", queue_agents_waited), QC("holds", holds),
+	    QC("hold_synth", hold_synth),
+#undef QC
+	};
+	json_t *o = json_pack("{s:i, s:i, s:i, s:i}", "live", qs ? (int)qs->n_used : 0, "max", CQ_MAX,
+	                      "members", (int)members, "agents_waiting", (int)agents);
+	for (size_t i = 0; o && i < sizeof(cnt) / sizeof(cnt[0]); i++)
+		json_object_set_new(o, cnt[i].name,
+		                    json_integer((json_int_t) * (const uint64_t *)((const char *)c + cnt[i].off)));
 	return o;
 }
 

@@ -13,10 +13,9 @@
 # hold music from the pool.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/web_lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
-W=$T_LOG/web
-mkdir -p "$W"
 cat >"$W/routes.json" <<'EOF2'
 {
  "/enq": {"body": "<Response><Enqueue action=\"/after\" waitUrl=\"/wait\">support</Enqueue><Hangup/></Response>"},
@@ -34,27 +33,15 @@ cat >"$W/routes.json" <<'EOF2'
 }
 EOF2
 t_up -- "http_port=$P" "outbound_trunk=192.0.2.1:5094"
+web_up --docs
 mkdir -p "$W/docs/media"
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/hold.wav" synth 2.0 sine 600 vol 0.5
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
-WEB=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-U=http://127.0.0.1:$(cat "$W/port")
-DATA=$VOX_DATA_BASE/$T_ID
-check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
-TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+dev_account
 A=http://127.0.0.1:$P/2010-04-01/Accounts/$AC
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" >/dev/null; }
 num +15005550401 /enq && num +15005550402 /agent && num +15005550403 /agentq && num +15005550404 /music
 check "numbers registered" test $? = 0
 rest() { curl -sS --max-time 10 -u "$AC:$TOK" "$@"; }
-form_of() { # PATH CALLSID PARAM: the value in the last request to PATH for that call
-  jq -r --arg p "$1" --arg s "$2" --arg k "$3" \
-    'select(.path==$p) | select(any(.form[]; .[0]=="CallSid" and .[1]==$s)) | (.form[] | select(.[0]==$k) | .[1])' \
-    "$W/req.jsonl" 2>/dev/null | tail -n 1
-}
-n_req() { jq -r "select(.path==\"$1\") | .path" "$W/req.jsonl" 2>/dev/null | wc -l; }
 # call NAME SERVICE MEDIAPORT WORKER [PAUSE]: a sipp caller whose Call-ID puts it on WORKER
 call() {
   local name=$1 svc=$2 mport=$3 wk=$4 pause=${5:-} scen=uac_queue

@@ -196,34 +196,8 @@ static void o_hold(void *c, uint32_t t, uint32_t loop)
 	oplog(c, "hold loop=%u", loop);
 }
 
-static const struct twiml_ops ops_q = {
-    .answer = o_answer,
-    .ring = o_ring,
-    .reject = o_reject,
-    .hangup = o_hangup,
-    .say = o_say,
-    .play = o_play,
-    .tones = o_tones,
-    .beep = o_beep,
-    .stop_media = o_stop,
-    .collect = o_collect,
-    .collect_stop = o_collect_stop,
-    .record = o_record,
-    .dial = o_dial,
-    .dial_cancel = o_cancel,
-    .bridge = o_bridge,
-    .set_deadline = o_deadline,
-    .timer = o_timer,
-    .fetch = o_fetch,
-    .notify = o_notify,
-    .persist = o_persist,
-    .callback = o_callback,
-    .enqueue = o_enqueue,
-    .queue_leave = o_queue_leave,
-    .queue_ready = o_queue_ready,
-    .queue_info = o_queue_info,
-    .hold = o_hold,
-};
+/* the same ops, with queues (set up by fxq_setup) */
+static struct twiml_ops ops_q;
 
 #define APP "http://app.test/voice.xml"
 
@@ -237,6 +211,12 @@ static int fx_setup(void **state)
 
 static int fxq_setup(void **state)
 {
+	ops_q = ops;
+	ops_q.enqueue = o_enqueue;
+	ops_q.queue_leave = o_queue_leave;
+	ops_q.queue_ready = o_queue_ready;
+	ops_q.queue_info = o_queue_info;
+	ops_q.hold = o_hold;
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_int_equal(twiml_engine_create(&f->e, &ops_q, f), 0);
 	f->qi = (struct twiml_queue_info){.sid = "QU1", .position = 2, .size = 3, .max = 1000,
