@@ -9,7 +9,8 @@
 # lcores, are bridged with audio both ways (each side's RTP endpoint hears the other's tone);
 # the agent's end sends the caller to its action with QueueResult=bridged; a waiting caller
 # that hangs up leaves the queue (QueueResult=hangup); a <Dial><Queue> on an empty queue waits
-# until its timeout (DialCallStatus=no-answer); an <Enqueue> without waitUrl hears the bundled
+# until its timeout (DialCallStatus=no-answer); maxQueueSize makes a caller find the queue full
+# (QueueResult=queue-full); an <Enqueue> without waitUrl hears the bundled
 # hold music from the pool.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
@@ -29,6 +30,7 @@ cat >"$W/routes.json" <<'EOF2'
  "/whisper": {"body": "<Response><Say>You are now connected.</Say></Response>"},
  "/agentdone": {"body": "<Response><Hangup/></Response>"},
  "/music": {"body": "<Response><Enqueue>music</Enqueue></Response>"},
+ "/musicfull": {"body": "<Response><Enqueue maxQueueSize=\"1\" action=\"/after\">music</Enqueue></Response>"},
  "/status": {"body": ""}
 }
 EOF2
@@ -39,7 +41,8 @@ sox -n -r 8000 -c 1 -b 16 "$W/docs/media/hold.wav" synth 2.0 sine 600 vol 0.5
 dev_account
 A=http://127.0.0.1:$P/2010-04-01/Accounts/$AC
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" >/dev/null; }
-num +15005550401 /enq && num +15005550402 /agent && num +15005550403 /agentq && num +15005550404 /music
+num +15005550401 /enq && num +15005550402 /agent && num +15005550403 /agentq && num +15005550404 /music &&
+  num +15005550405 /musicfull
 check "numbers registered" test $? = 0
 rest() { curl -sS --max-time 10 -u "$AC:$TOK" "$@"; }
 # call NAME SERVICE MEDIAPORT WORKER [PAUSE]: a sipp caller whose Call-ID puts it on WORKER
@@ -241,7 +244,13 @@ wait_for 5 test -s "$T_LOG/hold.pcap"
 call h1 15005550404 40050 0 &
 H1=$!
 check "the hold caller is in the music queue" wait_for 10 has_sid h1
-sleep 3
+# a second caller whose <Enqueue maxQueueSize="1"> finds the music queue full
+call f1 15005550405 40060 0 &
+F1=$!
+wait $F1
+check "maxQueueSize=1: the second caller is not queued, its action hears queue-full (rc=$?)" \
+  test "$(form_of /after "$(sid_of f1)" QueueResult)" = queue-full -a "$(status_q .calls.queues.full)" = 1
+sleep 2
 MQ=$(rest "$A/Queues.json" | jq -r '.queues[] | select(.friendly_name=="music") | .sid')
 rest -X POST "$A/Queues/$MQ/Members/Front.json" --data-urlencode "Url=$U/bye" >/dev/null
 wait $H1
@@ -257,7 +266,7 @@ check "counters since the last restart: dequeued 1, bridged 1, requeued 0" \
 check "the dataplane refused no command (events.BAD_COMMAND=$(status_q .events.BAD_COMMAND))" \
   test "$(status_q .events.BAD_COMMAND)" = 0
 check "every state change since went through the event stream (seq $(status_q .calls.events.seq), usage.calls $(status_q .calls.usage.calls))" \
-  test "$(status_q .calls.events.seq)" -gt "$seq0" -a "$(status_q .calls.usage.calls)" = 7 -a "$(status_q .calls.events.refused)" = 0
+  test "$(status_q .calls.events.seq)" -gt "$seq0" -a "$(status_q .calls.usage.calls)" = 8 -a "$(status_q .calls.events.refused)" = 0
 none_live() { [ "$(status_q .calls.live)" = 0 ]; }
 check "no call left live" wait_for 10 none_live
 check "no member left in the store" test "$(rest "$A/Queues/$QU/Members.json" | jq '.queue_members | length')" = 0
