@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Call queues end to end (sipp callers and agents in the namespace, webapp.py as the customer's
-# server, the REST API with curl): three callers <Enqueue> with a wait application that is
-# told each one's QueuePosition; control killed with -9 while they wait and restarted keeps
-# them in line (a queue created through REST just before the kill is still there); a REST
-# dequeue of Front redirects the first caller (its Enqueue action hears QueueResult=redirected);
-# an agent's <Dial><Queue url> takes the next caller (FIFO): the url's markup is requested for
-# the dequeued caller with QueueSid/QueueTime/DequeingCallSid, then the two calls, on different
-# lcores, are bridged with audio both ways (each side's RTP endpoint hears the other's tone);
-# the agent's end sends the caller to its action with QueueResult=bridged; a waiting caller
-# that hangs up leaves the queue (QueueResult=hangup); a <Dial><Queue> on an empty queue waits
-# until its timeout (DialCallStatus=no-answer); maxQueueSize makes a caller find the queue full
-# (QueueResult=queue-full); an <Enqueue> without waitUrl hears the bundled
-# hold music from the pool.
+# server, the REST API with curl):
+# - three callers <Enqueue> with a wait application told each one's QueuePosition and playing
+#   hold audio fetched once into the pool for all of them;
+# - control killed with -9 while they wait: the restart keeps them in line (and a queue created
+#   through REST just before the kill);
+# - a REST dequeue of Front: the first caller's Url markup dials a sipp UAS through the trunk,
+#   bridged with audio both ways; its Enqueue action hears QueueResult=redirected;
+# - an agent's <Dial><Queue url> takes the next caller (FIFO): the url is requested for the
+#   dequeued caller with QueueSid/QueueTime/DequeingCallSid, then the two calls, on different
+#   lcores, are bridged with audio both ways; control killed under the bridge: the audio goes on
+#   and the agent's end still sends the caller to its action (QueueResult=bridged) and the
+#   agent's Dial action once;
+# - a waiting caller that hangs up leaves the queue (QueueResult=hangup); an agent takes the
+#   last caller; a <Dial><Queue> on an empty queue waits until its timeout (no-answer);
+#   maxQueueSize makes a caller find the queue full (queue-full); an <Enqueue> without waitUrl
+#   hears the bundled hold music.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 . "$(dirname "$0")/web_lib.sh"
