@@ -37,6 +37,7 @@ voxctl number add --account "$AC" --number +15005550301 --voice-url "$U/voice" -
   voxctl number add --account "$AC" --number +15005550302 --voice-url "$U/voice2" --status-callback "$U/status2" >/dev/null
 check "numbers registered" test $? = 0
 n_req() { jq -r "select(.path==\"$1\") | .path" "$W/req.jsonl" 2>/dev/null | wc -l; }
+n_is() { [ "$(n_req "$1")" = "$2" ]; } # for wait_for: PATH requested N times
 answered() { [ "$(voxctl calls --json | jq '[.legs[] | select(.state=="answered")] | length')" -ge "$1" ]; }
 # the first caller waits up to 25 s for our BYE (the scenario's 10 s are short for a Say said
 # twice around a restart that waits for the second caller's BYE)
@@ -75,7 +76,7 @@ sys.exit(0 if ok else 1)
 PY
 }
 check "its record is completed with end_time and duration ($SID2)" end_ok
-check "its completed status callback arrives exactly once" wait_for 5 test "$(n_req /status2)" = 1
+check "its completed status callback arrives exactly once" wait_for 5 n_is /status2 1
 check "... for that call, with CallStatus=completed" \
   test "$(jq -r 'select(.path=="/status2") | [(.form[] | select(.[0]=="CallSid" or .[0]=="CallStatus") | .[1])] | join(" ")' "$W/req.jsonl")" = "$SID2 completed"
 check "its state left the store: only the resumed call's is left" test "$(status_q .calls.persisted)" = 1
