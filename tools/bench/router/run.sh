@@ -9,16 +9,17 @@
 # command latency (its status histogram, log2 buckets); the document turnaround (a Redirect
 # document's response written -> the same call's next request, microseconds, measured by the
 # server); and the server's own CPU and time per request, to show it is not the bottleneck.
-# Bounded: CALLS calls of CALL_S seconds, ~CALL_S + 20 s in all.
+# Bounded: CALLS calls of CALL_S seconds, ~CALL_S + 20 s in all. Knobs (environment): CALLS
+# (200), KEY_MS (200), CALL_S (25), WINDOW (10), RATE (50 calls/s ramp), KEEP=1 keeps the logs.
 set -uo pipefail
 export VOX_ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$VOX_ROOT/tools/lib/vox.sh"
 SRV=$VOX_BUILD/tools/bench/router/bench-router-srv
-CALLS=${CALLS:-100}
-KEY_MS=${KEY_MS:-300}
+CALLS=${CALLS:-200}
+KEY_MS=${KEY_MS:-200}
 CALL_S=${CALL_S:-25}
 WINDOW=${WINDOW:-10}
-RATE=${RATE:-25}
+RATE=${RATE:-50}
 ID=brtr
 LOG=$(mktemp -d /tmp/vox-bench-router.XXXXXX)
 SRV_PID=
@@ -30,12 +31,14 @@ cleanup() {
   [ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
   vox_stop "$ID" >/dev/null 2>&1
   rm -rf "${VOX_DATA_BASE:?}/$ID"
+  [ -n "${KEEP:-}" ] && echo "router: logs kept in $LOG" || rm -rf "$LOG"
 }
 trap cleanup EXIT
 vc() { "$VOX_VOXCTL" --instance "$ID" --run-dir "$VOX_RUN_BASE" "$@"; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 rm -rf "${VOX_DATA_BASE:?}/$ID"
+# control logs warnings only: a line per key would be measured too
 vox_start "$ID" "$VOX_ROOT/configs/dev.conf" "$LOG" -- http_port=0 log_level=warn >/dev/null || exit 1
 cat >"$LOG/menu.xml" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>
@@ -150,7 +153,8 @@ awk -v calls="$CALLS" -v up="$up" -v live="$live" -v key="$KEY_MS" -v w="$WINDOW
   printf "router: %d calls (%d up at the window, %d at its end), a key every %d ms each, %.1f s window\n", calls, up, live, key, dt
   printf "router: %.0f docs/s fetched, parsed and executed (%.0f Gather menus + %.0f key actions/s), control CPU %.0f%% of a core\n", docs / dt, (m1 - m0) / dt, (c1 - c0) / dt, 100 * ctl
   printf "router: %.0f docs per control CPU-second (one core); dataplane CPU %.0f%% (its lcores, adaptive polling)\n", (ctl > 0 ? docs / dt / ctl : 0), 100 * (d1 - d0) / hz / dt
-  printf "router: server %.0f requests/s, CPU %.1f%% of a core, %.1f us of work per request: not the bottleneck\n", req / dt, 100 * (sc1 - sc0) / dt, req ? 1e6 * (sb1 - sb0) / req : 0
+  us = req ? 1e6 * (sb1 - sb0) / req : 0
+  printf "router: server %.0f requests/s, CPU %.1f%% of a core, %.1f us of work per request (%.0f requests/s a core): not the bottleneck\n", req / dt, 100 * (sc1 - sc0) / dt, us, us ? 1e6 / us : 0
   printf "router: sipp %d calls completed, %d failed\n", ok, bad }'
 echo "$lat" | jq -r '"router: event->cmd p50 <= \(.p50_le) us p99 <= \(.p99_le) us (control status histogram, log2 buckets, \(.n) events: offers, keys, prompt ends)"'
 sed -E 's/srv turnaround n=([0-9]+) p50_us=([0-9]+) p99_us=([0-9]+) max_us=([0-9]+)/router: document turnaround (Redirect document answered -> the call'"'"'s next request) p50 \2 us p99 \3 us max \4 us (\1 samples)/' <<<"$turn"
