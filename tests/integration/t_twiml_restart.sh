@@ -45,8 +45,8 @@ sed 's/timeout="10000"/timeout="25000"/' "$T_SCEN/uac_wait_bye.xml" >"$T_LOG/uac
 sipp_run uac_wait_bye 15005550301 &
 SIPP=$!
 T_SIPP_PORT=$((T_SIPP_PORT + 1)) # the background sipp_run's increment stays in its subshell
-# the second caller: answered, then its BYE 4 s later (sipp's built-in uac)
-sipp_run uac 15005550302 -d 4000 &
+# the second caller: answered, then its BYE 6 s later (sipp's built-in uac)
+sipp_run uac 15005550302 -d 6000 &
 SIPP2=$!
 check "both calls are answered (the Say and the Pause run)" wait_for 10 answered 2
 sleep 1.5
@@ -70,7 +70,7 @@ import email.utils, json, sys, time
 r, t_bye = json.loads(sys.argv[1]), int(sys.argv[2])
 st, en = (email.utils.parsedate_to_datetime(r[k]).timestamp() for k in ("start_time", "end_time"))
 ok = r["status"] == "completed" and t_bye - 1 <= en <= time.time() + 1 \
-    and abs(int(r["duration"]) - (en - st)) <= 1 and int(r["duration"]) >= 4
+    and abs(int(r["duration"]) - (en - st)) <= 1 and int(r["duration"]) >= 6
 print(r["status"], r["start_time"], r["end_time"], r["duration"], file=sys.stderr)
 sys.exit(0 if ok else 1)
 PY
