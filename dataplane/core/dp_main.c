@@ -217,34 +217,6 @@ static int setup_workers(struct dp_ctx *ctx)
 	return dp_handoff_setup(ctx);
 }
 
-/* TSC ticks per second measured against CLOCK_MONOTONIC: rte_get_tsc_hz() may be the CPU's
- * nominal frequency, which a VM's firmware can report wrong (seen: 2.6 GHz for a TSC counting
- * 2.596 GHz, 1500 ppm), and every timestamp derived from the TSC (events, answer times, timers)
- * then drifts from the wall clock by that much (1.5 ms per second of uptime). The median of
- * three 60 ms windows, each end a clock read between two TSC reads; start-up only. */
-static uint64_t tsc_hz_measure(uint64_t eal_hz)
-{
-	uint64_t hz[3];
-	for (int r = 0; r < 3; r++) {
-		struct timespec a, b;
-		uint64_t a0 = rte_rdtsc();
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		uint64_t a1 = rte_rdtsc();
-		struct timespec nap = {.tv_nsec = 60000000};
-		nanosleep(&nap, NULL);
-		uint64_t b0 = rte_rdtsc();
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		uint64_t b1 = rte_rdtsc();
-		int64_t ns = (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
-		uint64_t ticks = (b0 + b1) / 2 - (a0 + a1) / 2;
-		hz[r] = ns > 0 ? (uint64_t)((__uint128_t)ticks * 1000000000u / (uint64_t)ns) : eal_hz;
-	}
-	uint64_t lo = hz[0] < hz[1] ? hz[0] : hz[1], hi = hz[0] < hz[1] ? hz[1] : hz[0];
-	uint64_t med = hz[2] < lo ? lo : hz[2] > hi ? hi : hz[2];
-	/* a measure far off (a stalled VM) is worse than the EAL's: keep the EAL's beyond 2 % */
-	return med > eal_hz / 50 * 49 && med < eal_hz / 50 * 51 ? med : eal_hz;
-}
-
 static int write_pidfile(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -333,7 +305,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	uint64_t eal_hz = rte_get_tsc_hz();
-	dp.tsc_hz = tsc_hz_measure(eal_hz);
+	dp.tsc_hz = dp_tsc_hz_measure(eal_hz);
 	DP_INFO("start", "TSC %llu Hz measured against CLOCK_MONOTONIC (the EAL's %llu: %+.0f ppm)",
 		(unsigned long long)dp.tsc_hz, (unsigned long long)eal_hz,
 		((double)eal_hz - (double)dp.tsc_hz) / (double)dp.tsc_hz * 1e6);
