@@ -144,5 +144,7 @@ rec=$(curl -sS --max-time 10 -u "$AC:$TOK" "$A/Calls/$SID2.json")
 check "its record is canceled ($(jq -r .status <<<"$rec"))" test "$(jq -r .status <<<"$rec")" = canceled
 check "its callback arrives" wait_for 5 n_is /status2 1
 check "its callback says canceled, once" test "$(n_req /status2) $(form /status2 CallStatus)" = "1 canceled"
+sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")
+check "every request (the redirect's too) is signed with the account's token ($sig)" test $? = 0
 kill $WEB; wait $WEB 2>/dev/null
 t_end
