@@ -97,7 +97,6 @@ sleep 1
 check "... and it is still up" answered
 
 # --- Status=completed: hang up
-t4=$(now)
 out=$(upd "$SID" -d Status=completed)
 check "Status=completed: 200 with the call ($(st "$out"))" test "$(st "$out")" = 200 -a "$(body "$out" | jq -r .sid)" = "$SID"
 wait $SIPP
