@@ -405,7 +405,7 @@ static void on_leg_gone(struct call *k, const struct vox_rec_hdr *h, const void 
 	                                                    : h->status >= 100 && h->status < 700
 	                                                        ? (uint16_t)h->status : 0)
 	                             : calls_end_status(k->answered, k->rejected, k->rejected_busy,
-	                                                ls.by == VOX_BY_REMOTE);
+	                                                ls.by == VOX_BY_REMOTE || k->canceled);
 	if (k->eng)
 		twiml_on_call_ended(k->eng);
 	calls_ops_cancel(k);

@@ -325,6 +325,8 @@ int ctl_call_update(struct ctl *c, const struct ctl_call_update *req, ctl_call_d
 			free(d);
 			return -EBUSY; /* Twilio: canceled only ends a call not answered (21220) */
 		}
+		if (cancel && !k->answered)
+			k->canceled = true; /* its end status is canceled (the REST API ended it) */
 		call_cmd(k, VOX_CMD_HANGUP, 0, NULL, 0);
 	} else if (req->url || req->twiml) {
 		/* redirect: a fresh interpreter, already answered, on the new markup */

@@ -122,7 +122,7 @@ static int rest_calls_list(struct rest_req *q, const char *path)
 	return rest_list_page(q, &l);
 }
 
-static int rest_finished(const json_t *rec)
+int rest_call_finished(const json_t *rec)
 {
 	static const char *const done[] = {"completed", "busy", "failed", "no-answer", "canceled"};
 	const char *st = json_string_value(json_object_get(rec, "status")) ?: "";
@@ -195,8 +195,9 @@ int rest_calls(struct rest_req *q)
 		json_t *rec;
 		if (rest_load(q, STORE_K_CALL, q->seg[1], &rec))
 			return HTTP_DONE;
+		int v = rest_calls_update(q, q->seg[1], rec);
 		json_decref(rec);
-		return rest_calls_update(q, q->seg[1]);
+		return v;
 	}
 	json_t *rec;
 	if (rest_load(q, STORE_K_CALL, q->seg[1], &rec))
@@ -205,7 +206,7 @@ int rest_calls(struct rest_req *q)
 	if (!strcmp(q->method, "GET"))
 		v = rest_json(q, 200, rest_view_generic(rec, "Calls"));
 	else if (!strcmp(q->method, "DELETE"))
-		v = rest_finished(rec) ? rest_del(q, STORE_K_CALL, q->seg[1])
+		v = rest_call_finished(rec) ? rest_del(q, STORE_K_CALL, q->seg[1])
 		                       : rest_error(q, 400, 20001, "Cannot delete a call that has not "
 		                                                   "finished");
 	else

@@ -193,13 +193,27 @@ int rest_calls_create(struct rest_req *q)
 	return rest_router_create(q, &in);
 }
 
-int rest_calls_update(struct rest_req *q, const char *sid)
+int rest_calls_update(struct rest_req *q, const char *sid, const json_t *rec)
 {
 	struct rest_call_in in;
 	struct rest_verr e;
 	const char *status;
 	if (rest_call_validate_update(q, &in, &status, &e))
 		return rest_verr_answer(q, &e);
+	/* Twilio: a finished call cannot be redirected (21220); a Status for it changes nothing */
+	if (rest_call_finished(rec)) {
+		if (in.url || in.twiml)
+			return rest_error(q, 400, 21220, "Call is not in-progress. Cannot redirect.");
+		return rest_json(q, 200, rest_view_generic(rec, "Calls"));
+	}
+	/* canceled ends a call only while it is queued or ringing: no effect on one in progress */
+	const char *now = json_string_value(json_object_get(rec, "status")) ?: "";
+	if (status && !strcmp(status, "canceled") && !strcmp(now, "in-progress")) {
+		status = NULL;
+		if (!in.url && !in.twiml && !in.status_callback && !in.status_callback_method &&
+		    !in.fallback_url && !in.fallback_method)
+			return rest_json(q, 200, rest_view_generic(rec, "Calls"));
+	}
 	return rest_router_update(q, sid, &in, status, NULL, NULL);
 }
 

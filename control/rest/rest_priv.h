@@ -150,7 +150,10 @@ int rest_notifications(struct rest_req *q);
 int rest_queues(struct rest_req *q);
 /* calls create/update (rest_calls_write.c) */
 int rest_calls_create(struct rest_req *q);
-int rest_calls_update(struct rest_req *q, const char *sid);
+/* rec: the stored call (borrowed) */
+int rest_calls_update(struct rest_req *q, const char *sid, const json_t *rec);
+/* the call's status is final (completed busy failed no-answer canceled) */
+int rest_call_finished(const json_t *rec);
 /* POST Members/{CallSid|Front}: view = the member (stolen), answered once dequeued */
 int rest_members_dequeue(struct rest_req *q, const char *qsid, const char *csid, json_t *view);
 /* The call router's side: ctl_call_create/ctl_call_update (rest_calls_write.c). view: answer on

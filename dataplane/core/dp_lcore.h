@@ -145,6 +145,13 @@ static inline uint64_t dp_mono_ns(const struct dp_lcore *lc, uint64_t tsc)
 	return dp_now_ns(lc, tsc) - lc->realtime_base_ns + lc->mono_base_ns;
 }
 
+/* dp_setup.c: TSC ticks per second measured against CLOCK_MONOTONIC (start-up only, ~180 ms).
+ * rte_get_tsc_hz() may be the CPU's nominal frequency, which a VM's firmware can report wrong
+ * (seen: 2.6 GHz for a TSC counting 2.596 GHz, 1500 ppm): every TSC-derived timestamp (events,
+ * answer times, timers) then drifts from the wall clock by that much (1.5 ms per second of
+ * uptime). A measure more than 2 % away from eal_hz (a stalled VM) returns eal_hz. */
+uint64_t dp_tsc_hz_measure(uint64_t eal_hz);
+
 /* dp_setup.c: one worker's state, at start-up */
 int dp_lcore_create(struct dp_ctx *ctx, uint16_t w, unsigned int lcore, struct dp_lcore **out);
 

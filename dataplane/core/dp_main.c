@@ -304,7 +304,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	dp.tsc_hz = rte_get_tsc_hz();
+	uint64_t eal_hz = rte_get_tsc_hz();
+	dp.tsc_hz = dp_tsc_hz_measure(eal_hz);
+	DP_INFO("start", "TSC %llu Hz measured against CLOCK_MONOTONIC (the EAL's %llu: %+.0f ppm)",
+		(unsigned long long)dp.tsc_hz, (unsigned long long)eal_hz,
+		((double)eal_hz - (double)dp.tsc_hz) / (double)dp.tsc_hz * 1e6);
 	dp.n_workers = (uint16_t)(rte_lcore_count() - 1);
 	if (dp.n_workers < 1 || dp.n_workers > VOX_MAX_WORKERS) {
 		DP_ERR("start", "need 1..%u worker lcores besides the main lcore, have %u", VOX_MAX_WORKERS,

@@ -10,6 +10,30 @@
 #include "dp_lcore.h"
 #include "dp_sip.h"
 
+/* the median of three 60 ms windows, each end a clock read between two TSC reads */
+uint64_t dp_tsc_hz_measure(uint64_t eal_hz)
+{
+	uint64_t hz[3];
+	for (int r = 0; r < 3; r++) {
+		struct timespec a, b;
+		uint64_t a0 = rte_rdtsc();
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		uint64_t a1 = rte_rdtsc();
+		struct timespec nap = {.tv_nsec = 60000000};
+		nanosleep(&nap, NULL);
+		uint64_t b0 = rte_rdtsc();
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		uint64_t b1 = rte_rdtsc();
+		int64_t ns = (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 + (b.tv_nsec - a.tv_nsec);
+		uint64_t ticks = (b0 + b1) / 2 - (a0 + a1) / 2;
+		hz[r] = ns > 0 ? (uint64_t)((__uint128_t)ticks * 1000000000u / (uint64_t)ns) : eal_hz;
+	}
+	uint64_t lo = hz[0] < hz[1] ? hz[0] : hz[1], hi = hz[0] < hz[1] ? hz[1] : hz[0];
+	uint64_t med = hz[2] < lo ? lo : hz[2] > hi ? hi : hz[2];
+	/* a measure far off (a stalled VM) is worse than the EAL's: keep the EAL's beyond 2 % */
+	return med > eal_hz / 50 * 49 && med < eal_hz / 50 * 51 ? med : eal_hz;
+}
+
 int dp_lcore_create(struct dp_ctx *ctx, uint16_t w, unsigned int lcore, struct dp_lcore **out)
 {
 	struct vox_stats_block *blk = vox_shm_stats(&ctx->shm);

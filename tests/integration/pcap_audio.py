@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """pcap_audio.py — what a capture of G.711 RTP sounds like, for the integration tests.
 
-Usage: pcap_audio.py PCAP [--port P] [--pt 0,8] [--level L]
+Usage: pcap_audio.py PCAP [--port P] [--pt 0,8] [--level L] [--since T] [--until T]
 Reads a classic pcap of Ethernet/IPv4/UDP frames (tcpdump -w), keeps RTP packets (version 2,
-payload type in --pt, to UDP destination port --port if given), decodes PCMU/PCMA and prints one
+payload type in --pt, to UDP destination port --port if given, captured between the epoch times
+--since and --until if given), decodes PCMU/PCMA and prints one
 JSON line: packets (kept), loud (packets whose peak |sample| exceeds --level), span (seconds
 from the first to the last loud packet) and hz (zero-crossing frequency over the loud audio).
 """
@@ -40,10 +41,12 @@ def frames(path):
         off += incl
 
 
-def analyze(path, port=None, pts=(0, 8), level=300):
+def analyze(path, port=None, pts=(0, 8), level=300, since=None, until=None):
     pk, loud, pcm = 0, [], []
     for t, p in frames(path):
         if len(p) < 54 or (port is not None and struct.unpack_from(">H", p, 36)[0] != port):
+            continue
+        if (since is not None and t < since) or (until is not None and t > until):
             continue
         rtp = p[42:]
         pt = rtp[1] & 0x7f
@@ -65,8 +68,11 @@ def main():
     ap.add_argument("--port", type=int)
     ap.add_argument("--pt", default="0,8")
     ap.add_argument("--level", type=int, default=300)
+    ap.add_argument("--since", type=float)
+    ap.add_argument("--until", type=float)
     a = ap.parse_args()
-    print(json.dumps(analyze(a.pcap, a.port, tuple(int(x) for x in a.pt.split(",")), a.level)))
+    print(json.dumps(analyze(a.pcap, a.port, tuple(int(x) for x in a.pt.split(",")), a.level,
+                             a.since, a.until)))
     return 0
 
 

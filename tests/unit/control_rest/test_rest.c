@@ -679,9 +679,10 @@ static void t_scan_bound(void **state)
 static void t_calls(void **state)
 {
 	struct fx *x = *state;
-	char live[40], done[40];
+	char live[40], done[40], ended[40];
 	seed_call(x, x->ac, "+15005550001", "in-progress", store_now_us(), live);
 	seed_call(x, x->ac, "+15005550001", "completed", store_now_us(), done);
+	seed_call(x, x->ac, "+15005550001", "no-answer", store_now_us(), ended);
 	start(x);
 	json_t *j = GET(x, ACC "/Calls/%s.json", x->ac, live);
 	assert_int_equal(last_status, 200);
@@ -751,6 +752,25 @@ static void t_calls(void **state)
 	assert_error(j, 400, 21205);
 	j = POST(x, "Status=completed", ACC "/Calls/CA00000000000000000000000000000000.json", x->ac);
 	assert_error(j, 404, 20404);
+	/* a finished call cannot be redirected (21220); a Status for it answers it unchanged */
+	j = POST(x, "Url=http://a.test/", ACC "/Calls/%s.json", x->ac, ended);
+	assert_error(j, 400, 21220);
+	j = POST(x, "Twiml=%3CResponse%2F%3E", ACC "/Calls/%s.json", x->ac, ended);
+	assert_error(j, 400, 21220);
+	j = POST(x, "Status=completed", ACC "/Calls/%s.json", x->ac, ended);
+	assert_int_equal(last_status, 200);
+	assert_string_equal(jstr(j, "status"), "no-answer");
+	json_decref(j);
+	/* canceled has no effect on a call in progress (no call router is asked) */
+	j = POST(x, "Status=canceled", ACC "/Calls/%s.json", x->ac, live);
+	assert_int_equal(last_status, 200);
+	assert_string_equal(jstr(j, "status"), "in-progress");
+	json_decref(j);
+	/* ... with a Url beside it, the redirect still goes to the router (none here: 501) */
+	j = POST(x, "Status=canceled&Url=http://a.test/", ACC "/Calls/%s.json", x->ac, live);
+	assert_error(j, 501, 20501);
+	j = POST(x, "Status=completed", ACC "/Calls/%s.json", x->ac, live);
+	assert_error(j, 501, 20501);
 }
 
 /* list-typed parameters straight through the parser */
