@@ -119,8 +119,9 @@ enum vox_rec_type {
 	VOX_CMD_RECORD = 0x0035,  /* record the leg: vox_record; audio in the bulk ring, then
 				     RECORDING_DONE */
 
-	/* bridging two answered SIP legs (same or different workers); sent to the owner of
-	   hdr.leg. BRIDGED on both legs when paired, BRIDGE_FAILED on hdr.leg otherwise. */
+	/* bridging two answered SIP legs, or ringing ones with early media (an inbound leg after
+	   RING 183 with SDP, an outbound one whose LEG_PROGRESS said early_media), on the same or
+	   different workers; sent to the owner of hdr.leg. BRIDGED on both legs when paired, BRIDGE_FAILED on hdr.leg otherwise. */
 	VOX_CMD_BRIDGE = 0x0040,   /* payload vox_bridge */
 	VOX_CMD_UNBRIDGE = 0x0041, /* hdr.leg: UNBRIDGED on it (status 0) and on its peer (status 1) */
 
@@ -152,7 +153,7 @@ enum vox_rec_type {
 					   vox_unbridge_why */
 	VOX_EVT_BRIDGE_FAILED = 0x8032, /* state: BRIDGE refused; status -errno (-ESTALE: the peer
 					   is not live, -EBUSY: a leg is bridged already, -EINVAL:
-					   not two answered SIP legs, -ENOBUFS: no mbuf to set up,
+					   not two answered (or early-media) SIP legs, -ENOBUFS: no mbuf to set up,
 					   -EPROTONOSUPPORT: an SRTP leg, not bridged yet) */
 
 	/* informational (the peer retransmits, or control can ask again) */
@@ -263,7 +264,7 @@ enum vox_leg_by { VOX_BY_LOCAL = 0, VOX_BY_REMOTE = 1 };
 struct vox_leg_sip {
 	uint16_t sip_code; /* 180/183/200/486...; for ENDED the code that ended it, if any */
 	uint8_t by;        /* enum vox_leg_by: who ended it */
-	uint8_t early_media;
+	uint8_t early_media; /* PROGRESS: the leg has early media (the callee's SDP in a 1xx) */
 	uint32_t rsvd;
 	uint64_t answered_ns; /* CLOCK_REALTIME, ANSWERED and ENDED */
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* calls_dial.c — <Dial> on the dataplane: each noun is an outbound leg (DIAL) to the outbound
  * trunk (Number) or to the URI's host resolved by RFC 3263 (Sip); CANCEL/HANGUP on the engine's
- * word; BRIDGE pairs the caller with the winner; the legs' events go back to the engine. */
+ * word; BRIDGE pairs the caller with the winner (answerOnBridge: earlier, on the callee's early
+ * media); the legs' events go back to the engine. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 	}
 	memset(d, 0, sizeof(*d));
 	d->used = true;
+	k->dial_aob = dial->u.dial.answer_on_bridge;
 	store_sid_new(d->sid, "CA");
 	d->ring_ms = dial->u.dial.timeout * 1000u + 2000u; /* the engine's timer cancels first */
 	const char *cid = dial->u.dial.caller_id && *dial->u.dial.caller_id ? dial->u.dial.caller_id
@@ -224,12 +226,30 @@ void calls_dial_cancel(struct call *k, uint32_t leg)
 	dleg_end(k, d);
 }
 
+/* answerOnBridge: a callee's 1xx with SDP, the caller unanswered: 183 with our SDP on the caller
+ * and the two bridged on their early media (the dataplane pairs ringing legs that have it). */
+static void dial_early(struct call *k, uint32_t leg, const struct call_dleg *d, bool early_media)
+{
+	bool answered = k->answered || (k->eng && twiml_engine_answered(k->eng));
+	unsigned act = calls_early_progress(&k->early, k->dial_aob, answered, leg, early_media);
+	if (act & CALLS_EARLY_RING183)
+		call_cmd(k, VOX_CMD_RING, 183, NULL, 0);
+	if (act & CALLS_EARLY_BRIDGE) {
+		struct vox_bridge b = {.peer = d->h};
+		call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
+	}
+}
+
 void calls_dial_bridge(struct call *k, uint32_t leg)
 {
 	struct call_dleg *d = dleg_of(k, leg);
 	if (!d || !d->h)
 		return;
 	struct vox_bridge b = {.peer = d->h};
+	/* the caller may be paired with another leg's early media: that pairing goes first (a
+	   BRIDGE with the same peer again is nothing to the dataplane) */
+	if (calls_early_bridge(&k->early, leg) & CALLS_EARLY_UNBRIDGE)
+		call_cmd(k, VOX_CMD_UNBRIDGE, 0, NULL, 0);
 	k->bridged = true;
 	call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
 }
@@ -283,8 +303,12 @@ int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *pa
 			ev.result = TWIML_LEG_ANSWERED;
 			ev.sip_code = 200;
 			break;
+		case VOX_EVT_LEG_PROGRESS:
+			dial_early(k, i, d, ls.early_media);
+			return 1;
 		case VOX_EVT_LEG_FAILED: {
 			d->gone = true;
+			calls_early_gone(&k->early, i);
 			uint16_t code = ls.sip_code ? ls.sip_code
 			                : h->status >= 100 && h->status < 700 ? (uint16_t)h->status : 0;
 			ev.sip_code = code;
@@ -295,6 +319,7 @@ int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *pa
 		}
 		case VOX_EVT_LEG_ENDED:
 			d->gone = true;
+			calls_early_gone(&k->early, i);
 			if (!d->answered) {
 				ev.result = TWIML_LEG_NO_ANSWER;
 				break;
@@ -303,7 +328,7 @@ int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *pa
 			ev.duration_s = (uint32_t)((h->ts_ns - d->answer_ns + 500000000ull) / 1000000000ull);
 			break;
 		default:
-			return 1; /* PROGRESS, BRIDGED, UNBRIDGED...: nothing for the engine */
+			return 1; /* BRIDGED, UNBRIDGED...: nothing for the engine */
 		}
 		if (k->eng && !d->cancel_pending)
 			twiml_on_leg(k->eng, i, &ev);

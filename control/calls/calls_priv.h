@@ -10,6 +10,7 @@
 
 #include "vox_abi.h"
 
+#include "calls_dialx.h"
 #include "ctl.h"
 #include "ctl_call.h"
 #include "ctl_calls.h"
@@ -99,6 +100,8 @@ struct call {
 	/* Dial */
 	struct call_dleg dl[CALLS_DIAL_LEGS];
 	bool bridged;
+	bool dial_aob;             /* the running Dial has answerOnBridge */
+	struct calls_early early;  /* a callee's early media relayed to the unanswered caller */
 
 	/* Record */
 	uint16_t rec_id;

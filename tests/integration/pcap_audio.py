@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """pcap_audio.py — what a capture of G.711 RTP sounds like, for the integration tests.
 
-Usage: pcap_audio.py PCAP [--port P] [--pt 0,8] [--level L]
+Usage: pcap_audio.py PCAP [--port P] [--pt 0,8] [--level L] [--before TEXT@PORT]
 Reads a classic pcap of Ethernet/IPv4/UDP frames (tcpdump -w), keeps RTP packets (version 2,
 payload type in --pt, to UDP destination port --port if given), decodes PCMU/PCMA and prints one
 JSON line: packets (kept), loud (packets whose peak |sample| exceeds --level), span (seconds
 from the first to the last loud packet) and hz (zero-crossing frequency over the loud audio).
+--before TEXT@PORT keeps only what was captured before the first datagram to UDP port PORT
+whose payload starts with TEXT (e.g. "SIP/2.0 200@5300": audio before the caller's 200 OK) and
+adds cut (that datagram's capture time, null when there was none).
 """
 import argparse
 import json
@@ -40,9 +43,19 @@ def frames(path):
         off += incl
 
 
-def analyze(path, port=None, pts=(0, 8), level=300):
+def cut_time(path, text, port):
+    """Capture time of the first UDP datagram to port whose payload starts with text."""
+    for t, p in frames(path):
+        if len(p) >= 42 and struct.unpack_from(">H", p, 36)[0] == port and p[42:].startswith(text):
+            return t
+    return None
+
+
+def analyze(path, port=None, pts=(0, 8), level=300, cut=None):
     pk, loud, pcm = 0, [], []
     for t, p in frames(path):
+        if cut is not None and t >= cut:
+            break
         if len(p) < 54 or (port is not None and struct.unpack_from(">H", p, 36)[0] != port):
             continue
         rtp = p[42:]
@@ -65,8 +78,17 @@ def main():
     ap.add_argument("--port", type=int)
     ap.add_argument("--pt", default="0,8")
     ap.add_argument("--level", type=int, default=300)
+    ap.add_argument("--before")
     a = ap.parse_args()
-    print(json.dumps(analyze(a.pcap, a.port, tuple(int(x) for x in a.pt.split(",")), a.level)))
+    pts = tuple(int(x) for x in a.pt.split(","))
+    if not a.before:
+        print(json.dumps(analyze(a.pcap, a.port, pts, a.level)))
+        return 0
+    text, _, cport = a.before.rpartition("@")
+    cut = cut_time(a.pcap, text.encode(), int(cport))
+    r = analyze(a.pcap, a.port, pts, a.level, cut if cut is not None else float("inf"))
+    r["cut"] = cut
+    print(json.dumps(r))
     return 0
 
 
