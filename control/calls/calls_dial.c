@@ -54,6 +54,9 @@ static void dial_fail_later(struct call *k, uint32_t leg, uint8_t result, uint16
 		d->result = result;
 		d->code = code;
 		d->done = true;
+		if (d->ch)
+			d->ch->failed = result == TWIML_LEG_FAILED;
+		calls_child_end(k, leg, code, 0);
 	}
 	struct dial_ctx *dc = malloc(sizeof(*dc));
 	if (!dc)
@@ -133,6 +136,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
 		return;
 	}
+	calls_child_free(d);
 	memset(d, 0, sizeof(*d));
 	d->used = true;
 	k->dial_aob = dial->u.dial.answer_on_bridge;
@@ -159,6 +163,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 			return;
 		}
 		snprintf(d->target, sizeof(d->target), "sip:%s@%s", noun->text, c->cfg.outbound_trunk);
+		calls_child_start(k, leg, dial, noun);
 		dial_send(k, leg, &hop);
 		return;
 	}
@@ -192,6 +197,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 	}
 	dc->ref = call_ref(k);
 	dc->leg = leg;
+	calls_child_start(k, leg, dial, noun);
 	if (dns_sip_resolve(c->http->dns, host, port, "udp", dns_done, dc, &d->dns) != 0) {
 		free(dc);
 		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
@@ -254,18 +260,25 @@ void calls_dial_bridge(struct call *k, uint32_t leg)
 	call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
 }
 
-/* Every outbound leg still up goes (the call is over). */
+/* Every outbound leg still up goes (the call is over); the child calls end with them. */
 void calls_dial_drop_all(struct call *k)
 {
 	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++) {
 		struct call_dleg *d = &k->dl[i];
-		if (!d->used || d->gone)
+		if (!d->used || d->gone) {
+			if (d->used)
+				calls_child_end(k, i, 0, 0); /* once: a child already ended stays so */
+			calls_child_free(d);
 			continue;
+		}
 		if (d->dns && k->m->c->http)
 			dns_cancel(k->m->c->http->dns, d->dns);
 		d->dns = NULL;
 		if (d->h)
 			dleg_end(k, d);
+		d->end_sent = true; /* no event will come: recorded as ended by us */
+		calls_child_end(k, i, 0, 0);
+		calls_child_free(d);
 		d->used = false;
 	}
 }
@@ -300,11 +313,17 @@ int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *pa
 				dleg_end(k, d);
 				return 1;
 			}
+			if (calls_child_answered(k, i, d->answer_ns))
+				return 1; /* sendDigits / the noun's url first */
 			ev.result = TWIML_LEG_ANSWERED;
 			ev.sip_code = 200;
 			break;
 		case VOX_EVT_LEG_PROGRESS:
+			calls_child_progress(k, i, h->ts_ns);
 			dial_early(k, i, d, ls.early_media);
+			return 1;
+		case VOX_EVT_MEDIA_DONE:
+			calls_child_media_done(k, i); /* sendDigits' TONE */
 			return 1;
 		case VOX_EVT_LEG_FAILED: {
 			d->gone = true;
@@ -315,18 +334,23 @@ int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *pa
 			ev.result = code == 486 || code == 600 || code == 603 ? TWIML_LEG_BUSY
 			            : code == 408 || code == 480 || code == 487 ? TWIML_LEG_NO_ANSWER
 			                                                        : TWIML_LEG_FAILED;
+			calls_child_end(k, i, code, h->ts_ns);
 			break;
 		}
-		case VOX_EVT_LEG_ENDED:
+		case VOX_EVT_LEG_ENDED: {
 			d->gone = true;
 			calls_early_gone(&k->early, i);
-			if (!d->answered) {
+			bool unaccepted = calls_child_unaccepted(d); /* before its end resets it */
+			calls_child_end(k, i, ls.sip_code, h->ts_ns);
+			if (!d->answered || unaccepted) {
+				/* never answered, or gone during its sendDigits/url: not answered */
 				ev.result = TWIML_LEG_NO_ANSWER;
 				break;
 			}
 			ev.result = TWIML_LEG_ENDED;
 			ev.duration_s = (uint32_t)((h->ts_ns - d->answer_ns + 500000000ull) / 1000000000ull);
 			break;
+		}
 		default:
 			return 1; /* BRIDGED, UNBRIDGED...: nothing for the engine */
 		}

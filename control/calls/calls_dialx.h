@@ -30,4 +30,33 @@ void calls_early_gone(struct calls_early *s, uint32_t leg);
  * another leg's early media was relayed). The pairing is over either way. */
 unsigned calls_early_bridge(struct calls_early *s, uint32_t leg);
 
+/* ---- a Dial's child call (outbound-dial): its statuses and status-callback events ----------- */
+/* Events of statusCallbackEvent (the same bits as twiml.h's TWIML_EV_*, which the parser gives). */
+enum calls_child_ev {
+	CALLS_CHILD_INITIATED = 1u << 0,
+	CALLS_CHILD_RINGING = 1u << 1,
+	CALLS_CHILD_ANSWERED = 1u << 2,
+	CALLS_CHILD_COMPLETED = 1u << 3,
+};
+/* Where a child call is: 0 new, then each status once and in order (a leg answered without a
+ * 1xx skips ringing; a final status ends it). */
+enum calls_child_phase {
+	CALLS_CHILD_NEW = 0,
+	CALLS_CHILD_QUEUED,
+	CALLS_CHILD_RINGING_PH,
+	CALLS_CHILD_UP,
+	CALLS_CHILD_FINAL,
+};
+/* A step of the child call: ev is what happened (one CALLS_CHILD_* bit), final_status the
+ * CallStatus of a COMPLETED step (completed busy no-answer failed canceled). Returns the
+ * CallStatus to record (initiated's record status is "queued", its callback says initiated),
+ * or NULL when the step is stale (out of order, repeated, after the end). *notify: the event is
+ * subscribed (events 0 = completed only, Twilio's default for a noun with a statusCallback). */
+const char *calls_child_step(uint8_t *phase, unsigned ev, const char *final_status,
+                             unsigned events, bool *notify);
+/* The final CallStatus of a child leg: completed when it was answered (whatever ended it),
+ * canceled when we cancelled it unanswered, else by SIP code: 486/600/603 busy,
+ * 408/480/487 no-answer, no final response no-answer, other failed. */
+const char *calls_child_final(bool answered, bool canceled_by_us, uint16_t sip_code);
+
 #endif /* CALLS_DIALX_H */

@@ -27,6 +27,30 @@ struct dns_lookup;
 
 #define CALLS_DIAL_LEGS TWIML_MAX_DIAL_NOUNS
 
+/* What runs on an answered callee's leg before the bridge (calls_child.c). */
+enum calls_ch_phase2 {
+	CALLS_CH_NONE = 0,
+	CALLS_CH_DIGITS,   /* sendDigits' TONE is out: its MEDIA_DONE goes on */
+	CALLS_CH_WHISPER,  /* the noun's url runs on the callee's leg (calls_whisper.c) */
+	CALLS_CH_ACCEPTED, /* the engine heard of the answer (or of the refusal) */
+};
+
+/* A <Dial> noun's child call (direction outbound-dial): its record, its status callbacks, its
+ * sendDigits and url. Allocated by calls_child_start, freed with the noun's leg. */
+struct call_child {
+	json_t *rec; /* the Call record as stored */
+	char *sc_url, *url; /* the noun's statusCallback and url, resolved; NULL: none */
+	bool sc_get, url_get, refused, failed;
+	uint8_t events; /* statusCallbackEvent (TWIML_EV_* bits) */
+	uint8_t phase;  /* enum calls_child_phase */
+	uint8_t phase2; /* enum calls_ch_phase2 */
+	uint16_t sip_code;
+	uint32_t leg, sc_seq;
+	uint64_t answer_ns;
+	void *wref; /* the whisper's call (call_ref), NULL: none */
+	char from[128], to[512], digits[33];
+};
+
 /* One <Dial> noun's outbound leg. */
 struct call_dleg {
 	bool used, done, answered, gone, cancel_pending, end_sent;
@@ -39,6 +63,7 @@ struct call_dleg {
 	struct dns_lookup *dns;
 	char sid[35];
 	char target[512], from[160], user[128], pass[128], hdrs[1024];
+	struct call_child *ch; /* the child call's record, callbacks, sendDigits/url (or NULL) */
 };
 
 /* One call: an inbound SIP leg running markup. Lives in the module's array (stable address);
@@ -102,6 +127,11 @@ struct call {
 	bool bridged;
 	bool dial_aob;             /* the running Dial has answerOnBridge */
 	struct calls_early early;  /* a callee's early media relayed to the unanswered caller */
+
+	/* a whisper (a Dial noun's url on the callee's leg): this call is the child, not a caller */
+	void *wparent; /* the Dial's call (call_ref); NULL: an ordinary call */
+	uint32_t wleg;
+	char parent_sid[35]; /* ParentCallSid of the requests */
 
 	/* Record */
 	uint16_t rec_id;
@@ -186,6 +216,26 @@ void calls_dial_drop_all(struct call *k);
 int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload);
 bool calls_dial_owns(const struct call *k, const struct vox_rec_hdr *h);
 bool calls_dial_live(const struct call *k);
+
+/* calls_child.c: a Dial noun's child call */
+void calls_child_start(struct call *k, uint32_t leg, const struct twiml_node *dial,
+                       const struct twiml_node *noun);
+void calls_child_progress(struct call *k, uint32_t leg, uint64_t ns);
+/* The callee answered: true when sendDigits/url run first (the engine hears later). */
+bool calls_child_answered(struct call *k, uint32_t leg, uint64_t ns);
+bool calls_child_media_done(struct call *k, uint32_t leg); /* true: it was sendDigits' */
+/* An answered leg that ended before the engine heard of its answer (refused, hung up). */
+bool calls_child_unaccepted(const struct call_dleg *d);
+void calls_child_end(struct call *k, uint32_t leg, uint16_t sip_code, uint64_t ns);
+void calls_child_accept(struct call *k, uint32_t leg);
+void calls_child_refuse(struct call *k, uint32_t leg);
+void calls_child_free(struct call_dleg *d);
+
+/* calls_whisper.c: the noun's url on the callee's leg */
+int calls_whisper_start(struct call *k, uint32_t leg);
+void calls_whisper_drop(struct call_child *ch);
+/* An event of a whisper's leg: true when handled here (the router looks no further). */
+bool calls_whisper_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const void *payload);
 
 /* calls_hook.c: webhooks, notifications, status callbacks */
 void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback);

@@ -236,7 +236,9 @@ enum twiml_leg_result {
 	TWIML_LEG_NO_ANSWER,
 	TWIML_LEG_FAILED,
 	TWIML_LEG_CANCELED,
-	TWIML_LEG_ENDED /* an answered leg hung up */
+	TWIML_LEG_ENDED, /* an answered leg hung up */
+	TWIML_LEG_ANSWERING /* answered, the noun's sendDigits/url run first: the ring timeout
+	                       stops; ANSWERED (bridge) or NO_ANSWER (refused) follows */
 };
 
 struct twiml_leg_event {
@@ -282,6 +284,9 @@ struct twiml_ops {
 	void (*persist)(void *ctx, const char *state, size_t len);  /* optional (NULL) */
 	/* a status callback (recordingStatusCallback): sent, never awaited; optional (NULL) */
 	void (*callback)(void *ctx, const struct twiml_fetch *f);
+	/* the document ran out: optional; NULL = hang up (a call), set = the markup's end means
+	 * something else (a <Dial> noun's url: the callee accepts the call) */
+	void (*finished)(void *ctx);
 };
 
 enum twiml_state {

@@ -264,6 +264,10 @@ void twiml_on_leg(struct twiml_engine *e, uint32_t leg, const struct twiml_leg_e
 			e->ops->set_deadline(e->ctx, v->u.dial.time_limit);
 		twiml_persist(e);
 		return;
+	case TWIML_LEG_ANSWERING:
+		if (e->st == TWIML_ST_DIAL && l->st == LEG_RINGING)
+			twiml_timer_cancel(e);
+		return;
 	case TWIML_LEG_ENDED:
 		if (e->st == TWIML_ST_BRIDGED && leg == e->up_leg) {
 			l->st = LEG_DONE;

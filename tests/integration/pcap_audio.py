@@ -6,7 +6,8 @@ Usage: pcap_audio.py PCAP [--port P] [--pt 0,8] [--level L] [--before TEXT@PORT]
 Reads a classic pcap of Ethernet/IPv4/UDP frames (tcpdump -w), keeps RTP packets (version 2,
 payload type in --pt, to UDP destination port --port if given), decodes PCMU/PCMA and prints one
 JSON line: packets (kept), loud (packets whose peak |sample| exceeds --level), span (seconds
-from the first to the last loud packet) and hz (zero-crossing frequency over the loud audio).
+from the first to the last loud packet), first and last (capture times of the first and last kept
+packets, null when none) and hz (zero-crossing frequency over the loud audio).
 --before TEXT@PORT keeps only what was captured before the first datagram to UDP port PORT
 whose payload starts with TEXT (e.g. "SIP/2.0 200@5300": audio before the caller's 200 OK) and
 adds cut (that datagram's capture time, null when there was none).
@@ -52,7 +53,7 @@ def cut_time(path, text, port):
 
 
 def analyze(path, port=None, pts=(0, 8), level=300, cut=None):
-    pk, loud, pcm = 0, [], []
+    pk, loud, pcm, first, last = 0, [], [], None, None
     for t, p in frames(path):
         if cut is not None and t >= cut:
             break
@@ -63,13 +64,15 @@ def analyze(path, port=None, pts=(0, 8), level=300, cut=None):
         if rtp[0] >> 6 != 2 or pt not in pts:
             continue
         pk += 1
+        first = t if first is None else first
+        last = t
         samples = [(alaw if pt == 8 else ulaw)(b) for b in rtp[12:]]
         if samples and max(abs(x) for x in samples) > level:
             loud.append(t)
             pcm.extend(samples)
     hz = sum(1 for i in range(1, len(pcm)) if pcm[i - 1] < 0 <= pcm[i]) / (len(pcm) / 8000) if pcm else 0
     return {"packets": pk, "loud": len(loud), "span": round(loud[-1] - loud[0], 3) if loud else 0,
-            "hz": round(hz)}
+            "first": first, "last": last, "hz": round(hz)}
 
 
 def main():

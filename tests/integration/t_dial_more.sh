@@ -6,6 +6,12 @@
 #    answered (3 s later), the bridge goes on after both answers;
 #    answerOnBridge with a callee without early media: 180 only, 200 once the callee answered,
 #    audio both ways after.
+# 2. <Number url sendDigits statusCallback statusCallbackEvent>: once the callee answered, its
+#    digits as RFC 4733 events, then the url's markup on its leg (requested as the child call:
+#    DialCallSid, ParentCallSid, Direction outbound-dial; its Say heard by the callee alone),
+#    then the bridge; the child's callbacks initiated ringing in-progress completed in order
+#    with its own SequenceNumber; GET /Calls/{DialCallSid}.json is the child's record;
+#    a url answering <Hangup/>: the callee gets our BYE, the Dial says no-answer.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 W=$T_LOG/web
@@ -14,10 +20,20 @@ cat >"$W/routes.json" <<'EOF2'
 {
  "/early": {"body": "<Response><Dial answerOnBridge=\"true\" timeLimit=\"4\" action=\"/dialed\"><Number>+15551230099</Number></Dial></Response>"},
  "/dialed": {"body": "<Response><Hangup/></Response>"},
+ "/whisper": {"body": "<Response><Dial action=\"/dialed2\" timeLimit=\"3\"><Number url=\"/wh\" sendDigits=\"1234\" statusCallback=\"/childsc\" statusCallbackEvent=\"initiated ringing answered completed\">+15551230077</Number></Dial></Response>"},
+ "/wh": {"body": "<Response><Say>whisper to the callee</Say></Response>"},
+ "/dialed2": {"body": "<Response><Hangup/></Response>"},
+ "/refuse": {"body": "<Response><Dial action=\"/dialed3\"><Number url=\"/whno\" statusCallback=\"/childsc2\">+15551230078</Number></Dial></Response>"},
+ "/whno": {"body": "<Response><Hangup/></Response>"},
+ "/dialed3": {"body": "<Response><Hangup/></Response>"},
+ "/childsc": {"body": ""},
+ "/childsc2": {"body": ""},
  "/status": {"body": ""}
 }
 EOF2
-t_up -- "outbound_trunk=192.0.2.1:5094"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+P=$(free_port)
+t_up -- "outbound_trunk=192.0.2.1:5094" "http_port=$P"
 python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -27,12 +43,13 @@ check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
 AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
-num +15005550301 /early && num +15005550302 /early
+num +15005550301 /early && num +15005550302 /early && num +15005550303 /whisper && num +15005550304 /refuse
 check "numbers registered" test $? = 0
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
 uas() { # scenario port [sipp args]: one call of a far end in the namespace
   local s=$1 p=$2; shift 2
-  nsx timeout 40 sipp -sf "$T_SCEN/$s.xml" -i 192.0.2.1 -p "$p" -m 1 -nostdin -timeout 30 -trace_msg \
+  local sc=(-sf "$T_SCEN/$s.xml"); [ "$s" = uas ] && sc=(-sn uas)
+  nsx timeout 40 sipp "${sc[@]}" -i 192.0.2.1 -p "$p" -m 1 -nostdin -timeout 30 -trace_msg \
     -message_file "$T_LOG/$s.$p.msg" "$@" >"$T_LOG/$s.$p.out" 2>&1
 }
 capture() { # NAME: SIP and RTP of the namespace's side to $T_LOG/NAME.pcap (stop with stop_capture)
@@ -94,6 +111,57 @@ post_caller=$(audio ring 6000 | jq .loud)
 post_callee=$(audio ring 6100 | jq .loud)
 check "no RTP to the caller before its 200 ($pre), audio both ways after (caller $post_caller, callee $post_callee)" \
   test "$pre" = 0 -a "$post_caller" -ge 40 -a "$post_callee" -ge 40
+
+# --- 2a. Number url + sendDigits + the child's status callbacks, accepted
+capture whisper
+uas uas_rtp 5094 -mp 6100 &
+UAS=$!
+sleep 0.3
+T_SIPP_PORT=5319 sipp_run uac_wait_bye 15005550303 -mp 6000
+rc=$?
+wait $UAS
+urc=$?
+stop_capture
+check "whisper accepted: the caller got our BYE after the action (rc=$rc), the callee our BYE at the timeLimit (rc=$urc)" \
+  test $rc = 0 -a $urc = 0
+parent=$(form /whisper CallSid)
+child=$(form /dialed2 DialCallSid)
+check "the url was requested as the child call: CallSid=DialCallSid, ParentCallSid, Direction outbound-dial, in-progress" \
+  test -n "$child" -a "$(form /wh CallSid)" = "$child" -a "$(form /wh ParentCallSid)" = "$parent" \
+  -a "$(form /wh Direction)" = outbound-dial -a "$(form /wh CallStatus)" = in-progress -a "$(form /wh To)" = +15551230077
+dtmf=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/whisper.pcap" --port 6100 --pt 101)
+check "sendDigits: the callee got RFC 4733 events ($(jq .packets <<<"$dtmf") packets)" test "$(jq .packets <<<"$dtmf")" -ge 12
+say=$(audio whisper 6100)
+to_caller=$(audio whisper 6000)
+check "the callee heard the whisper's Say ($(jq .loud <<<"$say") loud packets; the caller sends no audio)" test "$(jq .loud <<<"$say")" -ge 25
+order() { python3 -c "import sys; sys.exit(0 if $(jq .last <<<"$dtmf") < $(jq .first <<<"$say") and $(jq .first <<<"$say") < $(jq .first <<<"$to_caller") else 1)"; }
+check "in order: the digits, then the whisper, then the bridge (the callee's audio to the caller: $(jq .loud <<<"$to_caller") loud packets)" \
+  order
+check "Dial action: completed, bridged, DialCallSid" \
+  test "$(form /dialed2 DialCallStatus)" = completed -a "$(form /dialed2 DialBridged)" = true
+cbs() { jq -r "select(.path==\"$1\") | [(.form[] | select(.[0]==\"CallStatus\") | .[1]), (.form[] | select(.[0]==\"SequenceNumber\") | .[1])] | join(\":\")" "$W/req.jsonl" | tr '\n' ' '; }
+all4() { [ "$(cbs /childsc)" = "initiated:0 ringing:1 in-progress:2 completed:3 " ]; }
+check "the child's callbacks in order: $(cbs /childsc)" wait_for 10 all4
+check "each with the child's CallSid, ParentCallSid, Direction outbound-dial" \
+  test "$(jq -r 'select(.path=="/childsc") | [(.form[] | select(.[0]=="CallSid" or .[0]=="ParentCallSid" or .[0]=="Direction") | .[1])] | join(",")' "$W/req.jsonl" | sort -u)" \
+  = "$child,outbound-dial,$parent"
+rec=$(curl -sS --max-time 10 -u "$AC:$TOK" "http://127.0.0.1:$P/2010-04-01/Accounts/$AC/Calls/$child.json")
+check "GET /Calls/{DialCallSid}.json: outbound-dial, parent_call_sid, completed, to the number ($(jq -c '[.direction,.status,.duration]' <<<"$rec"))" \
+  test "$(jq -r '[.direction, .parent_call_sid, .status, .to] | join(",")' <<<"$rec")" = "outbound-dial,$parent,completed,+15551230077"
+
+# --- 2b. the url answers <Hangup/>: the callee is hung up, the Dial says no-answer
+uas uas 5094 &
+UAS=$!
+sleep 0.3
+sipp_run uac_wait_bye 15005550304
+rc=$?
+wait $UAS
+urc=$?
+check "whisper refused: the callee got our BYE (rc=$urc), the caller the action's hang-up (rc=$rc)" test $rc = 0 -a $urc = 0
+check "Dial action: DialCallStatus=no-answer, not bridged" \
+  test "$(form /dialed3 DialCallStatus)" = no-answer -a "$(form /dialed3 DialBridged)" = false
+check "the child's completed callback says no-answer (Number statusCallback: completed only)" \
+  wait_for 10 test "$(cbs /childsc2)" = "no-answer:0 "
 
 sleep 1
 sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_calls_dialx.c — the pure decisions of <Dial>'s extras: answerOnBridge early media (which
- * leg's early media the caller gets, the one 183, the switch to another winner). */
+ * leg's early media the caller gets, the one 183, the switch to another winner) and a Dial
+ * noun's child call (its statuses in order, once each, which are called back, the final one). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -63,11 +64,71 @@ static void test_early_bridge_winner(void **st)
 	assert_int_equal(calls_early_progress(&e, true, false, 0, true), CALLS_EARLY_BRIDGE);
 }
 
+/* The child call's statuses: each once, in order; ringing may be skipped; nothing after the end;
+ * callbacks only for the subscribed events (none given: completed only). */
+static void test_child_steps(void **st)
+{
+	(void)st;
+	uint8_t ph = 0;
+	bool n = true;
+	unsigned all = CALLS_CHILD_INITIATED | CALLS_CHILD_RINGING | CALLS_CHILD_ANSWERED |
+	               CALLS_CHILD_COMPLETED;
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_INITIATED, NULL, all, &n), "queued");
+	assert_true(n);
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_RINGING, NULL, all, &n), "ringing");
+	/* a second 1xx, a late initiated: stale */
+	assert_null(calls_child_step(&ph, CALLS_CHILD_RINGING, NULL, all, &n));
+	assert_false(n);
+	assert_null(calls_child_step(&ph, CALLS_CHILD_INITIATED, NULL, all, &n));
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_ANSWERED, NULL, all, &n), "in-progress");
+	assert_true(n);
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_COMPLETED, "completed", all, &n),
+	                    "completed");
+	assert_true(n);
+	assert_null(calls_child_step(&ph, CALLS_CHILD_COMPLETED, "busy", all, &n));
+	assert_null(calls_child_step(&ph, CALLS_CHILD_ANSWERED, NULL, all, &n));
+	assert_null(calls_child_step(&ph, 1u << 7, NULL, all, &n)); /* not an event */
+
+	/* answered without a 1xx; default subscription (0): completed only */
+	ph = 0;
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_INITIATED, NULL, 0, &n), "queued");
+	assert_false(n);
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_ANSWERED, NULL, 0, &n), "in-progress");
+	assert_false(n);
+	assert_null(calls_child_step(&ph, CALLS_CHILD_RINGING, NULL, 0, &n)); /* too late */
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_COMPLETED, NULL, 0, &n), "failed");
+	assert_true(n);
+
+	/* ringing only subscribed: a failed call's end is not called back */
+	ph = 0;
+	calls_child_step(&ph, CALLS_CHILD_INITIATED, NULL, CALLS_CHILD_RINGING, &n);
+	assert_false(n);
+	assert_string_equal(calls_child_step(&ph, CALLS_CHILD_COMPLETED, "no-answer",
+	                                     CALLS_CHILD_RINGING, &n), "no-answer");
+	assert_false(n);
+}
+
+static void test_child_final(void **st)
+{
+	(void)st;
+	assert_string_equal(calls_child_final(true, true, 487), "completed");
+	assert_string_equal(calls_child_final(false, true, 487), "canceled");
+	assert_string_equal(calls_child_final(false, false, 486), "busy");
+	assert_string_equal(calls_child_final(false, false, 603), "busy");
+	assert_string_equal(calls_child_final(false, false, 480), "no-answer");
+	assert_string_equal(calls_child_final(false, false, 408), "no-answer");
+	assert_string_equal(calls_child_final(false, false, 0), "no-answer");
+	assert_string_equal(calls_child_final(false, false, 503), "failed");
+	assert_string_equal(calls_child_final(false, false, 404), "failed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_early_first_leg_wins),
 	    cmocka_unit_test(test_early_bridge_winner),
+	    cmocka_unit_test(test_child_steps),
+	    cmocka_unit_test(test_child_final),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
