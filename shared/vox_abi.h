@@ -342,7 +342,9 @@ struct vox_play {
 _Static_assert(sizeof(struct vox_play) == 72, "vox_play is ABI");
 
 /* TONE: what to generate, in the leg's codec, on the 20 ms media tick.
- *  RINGBACK: 440+480 Hz, 2 s on / 4 s off (North America), until STOP or ms elapsed;
+ *  RINGBACK: 440+480 Hz, 2 s on / 4 s off (North America), until STOP or ms elapsed; with f1
+ *  set: a national ringing tone, f1 (+ f2) Hz, on_ms on / off_ms off (both > 0), with
+ *  VOX_TONEF_DOUBLE two on_ms bursts 200 ms apart before the off part (British double ring);
  *  BEEP: 1000 Hz for ms (0: 500 ms);
  *  DIGITS: the DTMF string `digits` (0-9 * # A-D; 'w' = 0.5 s pause, 'W' = 1 s), each digit
  *  `on_ms` (0: 100) followed by `off_ms` (0: 100) of silence; as RFC 4733 events on a leg that
@@ -358,13 +360,14 @@ enum vox_tone_kind {
 };
 enum vox_tone_flag {
 	VOX_TONEF_INBAND = 1u << 0, /* DIGITS as audio even when telephone-event was negotiated */
+	VOX_TONEF_DOUBLE = 1u << 1, /* RINGBACK with f1: double ring */
 };
 #define VOX_TONE_DIGITS_MAX 32
 struct vox_tone {
 	uint8_t kind;    /* enum vox_tone_kind */
 	uint8_t level;   /* -dBm0 per frequency (0: 10) */
-	uint16_t f1, f2; /* SINE */
-	uint16_t on_ms, off_ms; /* DIGITS */
+	uint16_t f1, f2; /* SINE, RINGBACK */
+	uint16_t on_ms, off_ms; /* DIGITS, RINGBACK */
 	uint16_t flags;  /* enum vox_tone_flag */
 	uint32_t ms;
 	char digits[VOX_TONE_DIGITS_MAX]; /* NUL-terminated unless all 32 are used */

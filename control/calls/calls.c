@@ -525,7 +525,8 @@ static void calls_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const 
 		if (h->len >= sizeof(struct vox_recording_done)) {
 			struct vox_recording_done d;
 			memcpy(&d, payload, sizeof(d));
-			calls_ops_record_done(k, &d);
+			if (!calls_dialrec_done(k, &d)) /* a <Dial record>'s, else a <Record>'s */
+				calls_ops_record_done(k, &d);
 		}
 		break;
 	default:

@@ -106,6 +106,25 @@ static void dial_send(struct call *k, uint32_t leg, const struct vox_addr *hop)
 	k->m->cnt.dials++;
 }
 
+/* ringTone: an answered caller hears the country's ringing tone while the callee rings (a TONE
+ * until the bridge, which ends it, or the Dial's end, whose STOP does). */
+static void ring_tone(struct call *k, const struct twiml_node *dial)
+{
+	if (k->rt_node == dial)
+		return; /* the same Dial's next noun */
+	k->rt_node = dial;
+	const char *cc = dial->u.dial.ring_tone;
+	bool answered = k->answered || (k->eng && twiml_engine_answered(k->eng));
+	if (!cc || !*cc || !answered || k->rt_on)
+		return;
+	struct calls_ring r;
+	if (calls_ring_tone(cc, &r) != 0)
+		calls_notify(k, TWIML_WARN_SCHEMA, cc, "Dial ringTone: unknown country, us played", 1);
+	struct vox_tone t = {.kind = VOX_TONE_RINGBACK, .f1 = r.f1, .f2 = r.f2, .on_ms = r.on_ms,
+	                     .off_ms = r.off_ms, .flags = r.twice ? VOX_TONEF_DOUBLE : 0};
+	k->rt_on = call_cmd(k, VOX_CMD_TONE, 0, &t, sizeof(t)) == 0;
+}
+
 static void dns_done(const struct dns_result *r, void *arg)
 {
 	struct dial_ctx *dc = arg;
@@ -140,6 +159,8 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 	memset(d, 0, sizeof(*d));
 	d->used = true;
 	k->dial_aob = dial->u.dial.answer_on_bridge;
+	calls_dialrec_dial(k, dial);
+	ring_tone(k, dial);
 	store_sid_new(d->sid, "CA");
 	d->ring_ms = dial->u.dial.timeout * 1000u + 2000u; /* the engine's timer cancels first */
 	const char *cid = dial->u.dial.caller_id && *dial->u.dial.caller_id ? dial->u.dial.caller_id
@@ -256,13 +277,34 @@ void calls_dial_bridge(struct call *k, uint32_t leg)
 	   BRIDGE with the same peer again is nothing to the dataplane) */
 	if (calls_early_bridge(&k->early, leg) & CALLS_EARLY_UNBRIDGE)
 		call_cmd(k, VOX_CMD_UNBRIDGE, 0, NULL, 0);
+	if (k->rt_on) {
+		k->rt_on = false;
+		k->media_stop++; /* the BRIDGE ends the ring tone: MEDIA_DONE 1, not the engine's */
+	}
 	k->bridged = true;
 	call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
+	calls_dialrec_bridge(k); /* record-from-answer starts now */
+}
+
+/* The engine's Dial is over (before its action or the next verb): the Dial's recording and its
+ * ring tone stop; the recording's URL is the action's RecordingUrl. */
+const char *calls_dial_done(void *ctx)
+{
+	struct call *k = ctx;
+	bool tone = k->rt_on;
+	k->rt_on = false;
+	k->rt_node = NULL;
+	/* one STOP for the recording and the ring tone; the tone's MEDIA_DONE is not the engine's */
+	bool rec = calls_dialrec_stop(k, false);
+	if ((rec || tone) && call_cmd(k, VOX_CMD_STOP, 0, NULL, 0) == 0 && tone)
+		k->media_stop++;
+	return calls_dialrec_url(k);
 }
 
 /* Every outbound leg still up goes (the call is over); the child calls end with them. */
 void calls_dial_drop_all(struct call *k)
 {
+	calls_dialrec_free(k);
 	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++) {
 		struct call_dleg *d = &k->dl[i];
 		if (!d->used || d->gone) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* calls_dialx.c — pure decisions of <Dial>'s extras (see calls_dialx.h). */
+#include <errno.h>
 #include <stddef.h>
+#include <strings.h>
 
 #include "calls_dialx.h"
 
@@ -85,4 +87,29 @@ const char *calls_child_final(bool answered, bool canceled_by_us, uint16_t sip_c
 	default:
 		return "failed";
 	}
+}
+
+int calls_ring_tone(const char *cc, struct calls_ring *out)
+{
+	static const struct {
+		const char *cc;
+		struct calls_ring r;
+	} tab[] = {
+	    {"us", {440, 480, 2000, 4000, false}}, {"ca", {440, 480, 2000, 4000, false}},
+	    {"uk", {400, 450, 400, 2000, true}},   {"gb", {400, 450, 400, 2000, true}},
+	    {"ie", {400, 450, 400, 2000, true}},   {"au", {400, 425, 400, 2000, true}},
+	    {"nz", {400, 450, 400, 2000, true}},   {"de", {425, 0, 1000, 4000, false}},
+	    {"at", {425, 0, 1000, 5000, false}},   {"ch", {425, 0, 1000, 4000, false}},
+	    {"nl", {425, 0, 1000, 4000, false}},   {"be", {425, 0, 1000, 3000, false}},
+	    {"it", {425, 0, 1000, 4000, false}},   {"br", {425, 0, 1000, 4000, false}},
+	    {"fr", {440, 0, 1500, 3500, false}},   {"es", {425, 0, 1500, 3000, false}},
+	    {"pt", {425, 0, 1000, 5000, false}},   {"jp", {400, 0, 1000, 2000, false}},
+	};
+	*out = tab[0].r;
+	for (size_t i = 0; cc && i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcasecmp(cc, tab[i].cc) == 0) {
+			*out = tab[i].r;
+			return 0;
+		}
+	return -ENOENT;
 }

@@ -59,4 +59,15 @@ const char *calls_child_step(uint8_t *phase, unsigned ev, const char *final_stat
  * 408/480/487 no-answer, no final response no-answer, other failed. */
 const char *calls_child_final(bool answered, bool canceled_by_us, uint16_t sip_code);
 
+/* ---- ringTone: the ringing tone an answered caller hears while the callee rings ---------- */
+struct calls_ring {
+	uint16_t f1, f2;        /* Hz (f2 0: one frequency) */
+	uint16_t on_ms, off_ms; /* cadence */
+	bool twice;             /* two on_ms bursts 200 ms apart, then off_ms (double ring) */
+};
+/* Twilio's ringTone value (a country code: us, ca, uk/gb, ie, au, nz, de, at, ch, nl, be, it,
+ * br, fr, es, pt, jp; case-insensitive) as a ringing tone (ITU-T E.180 values). Returns 0, or
+ * -ENOENT for a code not in the table (*out is then North America's, what Twilio plays). */
+int calls_ring_tone(const char *cc, struct calls_ring *out);
+
 #endif /* CALLS_DIALX_H */

@@ -567,4 +567,5 @@ const struct twiml_ops calls_twiml_ops = {
     .notify = op_notify,
     .persist = op_persist,
     .callback = op_callback,
+    .dial_done = calls_dial_done,
 };

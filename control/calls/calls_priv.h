@@ -126,6 +126,18 @@ struct call {
 	struct call_dleg dl[CALLS_DIAL_LEGS];
 	bool bridged;
 	bool dial_aob;             /* the running Dial has answerOnBridge */
+	bool rt_on;                /* the Dial's ringTone plays on the caller's leg */
+	const void *rt_node;       /* the Dial it was started for (identity only) */
+	struct call_dialrec {      /* the Dial's record=... (calls_dialrec.c) */
+		const void *node;  /* the Dial it is for (identity only, never read) */
+		uint8_t mode;      /* enum twiml_dial_record */
+		bool on, rsc_get;
+		uint16_t rec_id;
+		char sid[35];
+		char *rsc;         /* recordingStatusCallback, resolved (NULL: none) */
+		char url[320];     /* RecordingUrl */
+		uint64_t start_ns;
+	} dr;
 	struct calls_early early;  /* a callee's early media relayed to the unanswered caller */
 
 	/* a whisper (a Dial noun's url on the callee's leg): this call is the child, not a caller */
@@ -213,9 +225,20 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 void calls_dial_cancel(struct call *k, uint32_t leg);
 void calls_dial_bridge(struct call *k, uint32_t leg);
 void calls_dial_drop_all(struct call *k);
+const char *calls_dial_done(void *ctx); /* ops->dial_done: the Dial is over */
 int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload);
 bool calls_dial_owns(const struct call *k, const struct vox_rec_hdr *h);
 bool calls_dial_live(const struct call *k);
+
+/* calls_dialrec.c: <Dial record> */
+void calls_dialrec_dial(struct call *k, const struct twiml_node *dial); /* each noun's DIAL */
+void calls_dialrec_bridge(struct call *k);  /* the caller is bridged with the winner */
+/* The Dial is over: true when a recording was on (send: the STOP goes now, else the caller
+ * sends one STOP for it and the ring tone). */
+bool calls_dialrec_stop(struct call *k, bool send);
+const char *calls_dialrec_url(const struct call *k); /* RecordingUrl, NULL: none */
+bool calls_dialrec_done(struct call *k, const struct vox_recording_done *d); /* true: its own */
+void calls_dialrec_free(struct call *k);
 
 /* calls_child.c: a Dial noun's child call */
 void calls_child_start(struct call *k, uint32_t leg, const struct twiml_node *dial,

@@ -287,6 +287,9 @@ struct twiml_ops {
 	/* the document ran out: optional; NULL = hang up (a call), set = the markup's end means
 	 * something else (a <Dial> noun's url: the callee accepts the call) */
 	void (*finished)(void *ctx);
+	/* the Dial is over (before its action or the next verb): optional; returns the URL of the
+	 * Dial's recording (record=...) for the action's RecordingUrl, or NULL */
+	const char *(*dial_done)(void *ctx);
 };
 
 enum twiml_state {

@@ -62,6 +62,7 @@ static void dial_finish(struct twiml_engine *e, const char *status, int leg, uin
 	twiml_timer_cancel(e);
 	if (d->hangup_on_star && e->ops->collect_stop)
 		e->ops->collect_stop(e->ctx);
+	const char *rec_url = e->ops->dial_done ? e->ops->dial_done(e->ctx) : NULL;
 	bool final = e->caller_gone;
 	if (!d->action[0]) {
 		if (final)
@@ -82,6 +83,8 @@ static void dial_finish(struct twiml_engine *e, const char *status, int leg, uin
 		twiml_param(e, "DialCallDuration", dur);
 	}
 	twiml_param(e, "DialBridged", bridged ? "true" : "false");
+	if (rec_url)
+		twiml_param(e, "RecordingUrl", rec_url);
 	if (leg >= 0 && noun(e, (uint32_t)leg)->kind == TWIML_SIP) {
 		if (e->legs[leg].call_id[0])
 			twiml_param(e, "DialSipCallId", e->legs[leg].call_id);

@@ -19,8 +19,9 @@
  * carry that worker, so every response and in-dialog request finds it without a lookup table.
  * 1xx → LEG_PROGRESS (RINGING; with an SDP answer: early media, bridgeable), 2xx → ACK +
  * LEG_ANSWERED, 401/407 → one retry with digest credentials (RFC 2617/7616 MD5, qop=auth when
- * offered), other finals → LEG_FAILED with the code. No answer within ring_timeout_ms → CANCEL and LEG_FAILED 408; no response at all
- * (timer B) → LEG_FAILED 408. A 2xx that crosses our CANCEL is ACKed and BYEd.
+ * offered), other finals → LEG_FAILED with the code. No answer within ring_timeout_ms →
+ * CANCEL and LEG_FAILED 408; no response at all (timer B) → LEG_FAILED 408. A 2xx that crosses
+ * our CANCEL is ACKed and BYEd.
  */
 
 static void local_ip(struct dp_lcore *lc, char *ip, size_t cap)

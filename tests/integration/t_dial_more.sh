@@ -12,6 +12,12 @@
 #    then the bridge; the child's callbacks initiated ringing in-progress completed in order
 #    with its own SequenceNumber; GET /Calls/{DialCallSid}.json is the child's record;
 #    a url answering <Hangup/>: the callee gets our BYE, the Dial says no-answer.
+# 3. <Dial record="record-from-answer-dual" recordingStatusCallback>: the bridged call recorded in
+#    two channels (the caller's audio in one, the callee's in the other), RecordingUrl in the
+#    action, the callback with RecordingSource=DialVerb, the Recording record, its WAV served.
+# 4. <Dial ringTone="de">: the answered caller hears 425 Hz, 1 s on / 4 s off, while the callee
+#    rings; the bridge ends it (the callee's audio follows); ringTone="uk" (400+450 Hz double
+#    ring) until the Dial's timeout (5 s), then the next verb (a Say) plays and the call ends.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 W=$T_LOG/web
@@ -26,6 +32,11 @@ cat >"$W/routes.json" <<'EOF2'
  "/refuse": {"body": "<Response><Dial action=\"/dialed3\"><Number url=\"/whno\" statusCallback=\"/childsc2\">+15551230078</Number></Dial></Response>"},
  "/whno": {"body": "<Response><Hangup/></Response>"},
  "/dialed3": {"body": "<Response><Hangup/></Response>"},
+ "/rec": {"body": "<Response><Dial record=\"record-from-answer-dual\" recordingStatusCallback=\"/rsc\" timeLimit=\"3\" action=\"/dialed4\"><Number>+15551230088</Number></Dial></Response>"},
+ "/dialed4": {"body": "<Response><Hangup/></Response>"},
+ "/rsc": {"body": ""},
+ "/ring": {"body": "<Response><Dial ringTone=\"de\" timeLimit=\"4\"><Number>+15551230066</Number></Dial></Response>"},
+ "/ring2": {"body": "<Response><Dial ringTone=\"uk\" timeout=\"5\"><Number>+15551230065</Number></Dial><Say>nobody answered</Say></Response>"},
  "/childsc": {"body": ""},
  "/childsc2": {"body": ""},
  "/status": {"body": ""}
@@ -33,7 +44,7 @@ cat >"$W/routes.json" <<'EOF2'
 EOF2
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
-t_up -- "outbound_trunk=192.0.2.1:5094" "http_port=$P"
+t_up -- "outbound_trunk=192.0.2.1:5094" "http_port=$P" "public_base_url=http://127.0.0.1:$P"
 python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -43,17 +54,19 @@ check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
 AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
-num +15005550301 /early && num +15005550302 /early && num +15005550303 /whisper && num +15005550304 /refuse
+num +15005550301 /early && num +15005550302 /early && num +15005550303 /whisper && num +15005550304 /refuse &&
+  num +15005550305 /rec && num +15005550306 /ring && num +15005550307 /ring2
 check "numbers registered" test $? = 0
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
 uas() { # scenario port [sipp args]: one call of a far end in the namespace
   local s=$1 p=$2; shift 2
   local sc=(-sf "$T_SCEN/$s.xml"); [ "$s" = uas ] && sc=(-sn uas)
+  [ -f "$T_LOG/$s.xml" ] && sc=(-sf "$T_LOG/$s.xml")
   nsx timeout 40 sipp "${sc[@]}" -i 192.0.2.1 -p "$p" -m 1 -nostdin -timeout 30 -trace_msg \
     -message_file "$T_LOG/$s.$p.msg" "$@" >"$T_LOG/$s.$p.out" 2>&1
 }
 capture() { # NAME: SIP and RTP of the namespace's side to $T_LOG/NAME.pcap (stop with stop_capture)
-  ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/$1.pcap" 'udp and src host 192.0.2.2' >/dev/null 2>&1 &
+  ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -U -w "$T_LOG/$1.pcap" 'udp and src host 192.0.2.2' >/dev/null 2>&1 &
   TD=$!
   wait_for 5 test -s "$T_LOG/$1.pcap"
 }
@@ -162,6 +175,83 @@ check "Dial action: DialCallStatus=no-answer, not bridged" \
   test "$(form /dialed3 DialCallStatus)" = no-answer -a "$(form /dialed3 DialBridged)" = false
 check "the child's completed callback says no-answer (Number statusCallback: completed only)" \
   wait_for 10 test "$(cbs /childsc2)" = "no-answer:0 "
+
+# --- 3. Dial record-from-answer-dual (the callee streams 20 ms packets: the dataplane records
+# only 20 ms frames of a bridged peer)
+python3 "$T_DIR/gen_dtmf_pcap.py" "$T_LOG/callee20.pcap" "123456789"
+sed "s|/usr/share/sip-tester/g711a.pcap|$T_LOG/callee20.pcap|" "$T_SCEN/uas_rtp.xml" >"$T_LOG/uas_rtp20.xml"
+uas uas_rtp20 5094 -mp 6100 &
+UAS=$!
+sleep 0.3
+sipp_run uac_rtp_wait_bye 15005550305 -mp 6000
+rc=$?
+wait $UAS
+urc=$?
+check "recorded Dial: both sides got our BYE (caller rc=$rc, callee rc=$urc)" test $rc = 0 -a $urc = 0
+rurl=$(form /dialed4 RecordingUrl)
+rsid=${rurl##*/}
+check "Dial action: RecordingUrl $rurl (this platform's, a RE sid)" \
+  test "${rurl%/Recordings/*}" = "http://127.0.0.1:$P/2010-04-01/Accounts/$AC" -a "${rsid:0:2}" = RE
+got_rsc() { [ -n "$(form /rsc RecordingSid)" ]; }
+check "recordingStatusCallback came" wait_for 10 got_rsc
+check "its parameters: RecordingSid, RecordingUrl, RecordingSource=DialVerb, RecordingChannels=2, completed, duration $(form /rsc RecordingDuration) (2..5 s)" \
+  test "$(form /rsc RecordingSid)" = "$rsid" -a "$(form /rsc RecordingUrl)" = "$rurl" -a "$(form /rsc RecordingSource)" = DialVerb \
+  -a "$(form /rsc RecordingChannels)" = 2 -a "$(form /rsc RecordingStatus)" = completed \
+  -a "$(form /rsc RecordingDuration)" -ge 2 -a "$(form /rsc RecordingDuration)" -le 5
+# (GET .../Recordings/RE....json itself is answered by the calls module's media route, which
+# takes that path before the REST API's wildcard: the call's list is asked instead)
+rj() { curl -sS --max-time 10 -u "$AC:$TOK" "http://127.0.0.1:$P/2010-04-01/Accounts/$AC/Calls/$(form /rec CallSid)/Recordings.json"; }
+rec_ok() { rj >"$T_LOG/recording.json"; [ "$(jq -r '.recordings[] | "\(.sid),\(.source),\(.channels)"' "$T_LOG/recording.json")" = "$rsid,DialVerb,2" ]; }
+check "GET /Calls/{CallSid}/Recordings.json: the Dial's recording, source DialVerb, 2 channels" wait_for 5 rec_ok
+curl -sS --max-time 10 -o "$T_LOG/dialrec.wav" "$rurl.wav"
+wav_ok() {
+  python3 - "$T_LOG/dialrec.wav" <<'PY'
+import sys, wave, struct
+w = wave.open(sys.argv[1])
+n = w.getnframes(); d = w.readframes(n)
+s = struct.unpack("<%dh" % (len(d) // 2), d)
+peak = [max((abs(x) for x in s[c::2]), default=0) for c in (0, 1)]
+print("channels", w.getnchannels(), "seconds", round(n / 8000, 1), "peaks", peak)
+sys.exit(0 if w.getnchannels() == 2 and n >= 8000 * 2 and min(peak) > 1000 else 1)
+PY
+}
+check "the WAV is served: two channels, both with audio (the caller's and the callee's)" wav_ok
+
+# --- 4. ringTone de while the callee rings (2 s), then the bridge, then the next verb
+capture ringtone
+uas uas_ring_wait 5094 -mp 6100 &
+UAS=$!
+sleep 0.3
+T_SIPP_PORT=5329 sipp_run uac_wait_bye 15005550306 -mp 6000
+rc=$?
+wait $UAS
+urc=$?
+stop_capture
+check "ringTone: the caller got our BYE (rc=$rc), the callee answered and got our BYE (rc=$urc)" \
+  test $rc = 0 -a $urc = 0
+tone=$(audio ringtone 6000 "ACK sip:@5094")
+check "before the callee's answer the caller heard 425 Hz, 1 s of a 5 s cadence: $tone" \
+  test "$(jq '.hz >= 410 and .hz <= 440 and .loud >= 40 and .loud <= 60 and .span <= 1.2' <<<"$tone")" = true
+after=$(audio ringtone 6000)
+check "then the callee's audio ($(( $(jq .loud <<<"$after") - $(jq .loud <<<"$tone") )) more loud packets)" \
+  test "$(jq .loud <<<"$after")" -ge $(( $(jq .loud <<<"$tone") + 20 ))
+capture ringtone2
+uas uas_noanswer 5094 &
+UAS=$!
+sleep 0.3
+T_SIPP_PORT=5339 sipp_run uac_wait_bye 15005550307 -mp 6010
+rc=$?
+wait $UAS
+urc=$?
+stop_capture
+check "ringTone uk, no answer: the callee got our CANCEL (rc=$urc), the caller our BYE after the Say (rc=$rc)" \
+  test $rc = 0 -a $urc = 0
+uk=$(audio ringtone2 6010 "CANCEL sip:@5094")
+check "until the CANCEL (5 s): 400+450 Hz, two 0.4 s bursts every 3 s: $uk" \
+  test "$(jq '.hz >= 400 and .hz <= 460 and .loud >= 70 and .loud <= 90' <<<"$uk")" = true
+say=$(audio ringtone2 6010)
+check "then the Say played (the tone's end did not pass for the Say's: $(( $(jq .loud <<<"$say") - $(jq .loud <<<"$uk") )) more loud packets)" \
+  test "$(jq .loud <<<"$say")" -ge $(( $(jq .loud <<<"$uk") + 15 ))
 
 sleep 1
 sig=$(python3 "$T_DIR/twilio_sig.py" --token "$TOK" --log "$W/req.jsonl")

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_calls_dialx.c — the pure decisions of <Dial>'s extras: answerOnBridge early media (which
  * leg's early media the caller gets, the one 183, the switch to another winner) and a Dial
- * noun's child call (its statuses in order, once each, which are called back, the final one). */
+ * noun's child call (its statuses in order, once each, which are called back, the final one),
+ * ringTone's country table. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -122,6 +124,30 @@ static void test_child_final(void **st)
 	assert_string_equal(calls_child_final(false, false, 404), "failed");
 }
 
+/* ringTone's table: a few countries' cadences; an unknown code is North America's, refused. */
+static void test_ring_tone(void **st)
+{
+	(void)st;
+	struct calls_ring r;
+	assert_int_equal(calls_ring_tone("us", &r), 0);
+	assert_true(r.f1 == 440 && r.f2 == 480 && r.on_ms == 2000 && r.off_ms == 4000 && !r.twice);
+	assert_int_equal(calls_ring_tone("UK", &r), 0);
+	assert_true(r.f1 == 400 && r.f2 == 450 && r.on_ms == 400 && r.off_ms == 2000 && r.twice);
+	assert_int_equal(calls_ring_tone("gb", &r), 0);
+	assert_true(r.twice);
+	assert_int_equal(calls_ring_tone("de", &r), 0);
+	assert_true(r.f1 == 425 && r.f2 == 0 && r.on_ms == 1000 && r.off_ms == 4000);
+	assert_int_equal(calls_ring_tone("fr", &r), 0);
+	assert_true(r.f1 == 440 && r.on_ms == 1500 && r.off_ms == 3500);
+	assert_int_equal(calls_ring_tone("jp", &r), 0);
+	assert_true(r.f1 == 400 && r.on_ms == 1000 && r.off_ms == 2000);
+	assert_int_equal(calls_ring_tone("xx", &r), -ENOENT);
+	assert_true(r.f1 == 440 && r.f2 == 480);
+	assert_int_equal(calls_ring_tone("", &r), -ENOENT);
+	assert_int_equal(calls_ring_tone("usa", &r), -ENOENT);
+	assert_int_equal(calls_ring_tone(NULL, &r), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +155,7 @@ int main(void)
 	    cmocka_unit_test(test_early_bridge_winner),
 	    cmocka_unit_test(test_child_steps),
 	    cmocka_unit_test(test_child_final),
+	    cmocka_unit_test(test_ring_tone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

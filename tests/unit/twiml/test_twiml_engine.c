@@ -818,6 +818,36 @@ static void t_finished_op(void **st)
 	free(f);
 }
 
+static const char *o_dial_done(void *c)
+{
+	oplog(c, "dial-done");
+	return "http://h/Recordings/RE1";
+}
+
+/* ops->dial_done: told when the Dial is over, before its action, whose RecordingUrl it gives. */
+static void t_dial_done_recording(void **st)
+{
+	(void)st;
+	struct twiml_ops o2 = ops;
+	o2.dial_done = o_dial_done;
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_int_equal(twiml_engine_create(&f->e, &o2, f), 0);
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_POST), 0);
+	doc(f, "<Dial action=\"/d\" record=\"record-from-answer\"><Number>+15550001</Number></Dial>",
+	    APP);
+	struct twiml_leg_event ans = {.result = TWIML_LEG_ANSWERED, .sip_code = 200, .call_sid = "CA1"};
+	twiml_on_leg(f->e, 0, &ans);
+	f->n = 0;
+	f->log[0] = 0;
+	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 7};
+	twiml_on_leg(f->e, 0, &end);
+	expect(f, "dial-done\nfetch DIAL POST /d base=" APP " status=in-progress "
+	          "DialCallStatus=completed DialCallSid=CA1 DialCallDuration=7 DialBridged=true "
+	          "RecordingUrl=http://h/Recordings/RE1\n");
+	twiml_engine_destroy(f->e);
+	free(f);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -858,6 +888,7 @@ int main(void)
 	    T(t_state_resume_bridged),
 	    T(t_dial_answering),
 	    cmocka_unit_test(t_finished_op),
+	    cmocka_unit_test(t_dial_done_recording),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
