@@ -291,6 +291,12 @@ bool calls_child_answered(struct call *k, uint32_t leg, uint64_t ns)
 	child_step(k, d, CALLS_CHILD_ANSWERED, NULL, ns);
 	if (!ch || (!ch->digits[0] && !ch->url))
 		return false; /* the engine bridges at once */
+	/* answerOnBridge paired the caller with this leg's early media: a bridged leg takes no
+	   TONE or PLAY, so the pairing goes (the engine's bridge makes it again on acceptance) */
+	if (k->early.on && k->early.leg == leg) {
+		call_cmd(k, VOX_CMD_UNBRIDGE, 0, NULL, 0);
+		calls_early_gone(&k->early, leg);
+	}
 	/* the engine's ring timeout stops: the callee answered, what follows is not ringing */
 	if (k->eng) {
 		struct twiml_leg_event ev = {.result = TWIML_LEG_ANSWERING, .call_sid = d->sid};

@@ -5,7 +5,9 @@
 #    callee's early audio, its own early audio reaches the callee, 200 only once the callee
 #    answered (3 s later), the bridge goes on after both answers;
 #    answerOnBridge with a callee without early media: 180 only, 200 once the callee answered,
-#    audio both ways after.
+#    audio both ways after;
+#    answerOnBridge, early media and a Number url: the early pairing goes for the whisper, the
+#    caller's 200 comes after the whisper's request, the bridge after it.
 # 2. <Number url sendDigits statusCallback statusCallbackEvent>: once the callee answered, its
 #    digits as RFC 4733 events, then the url's markup on its leg (requested as the child call:
 #    DialCallSid, ParentCallSid, Direction outbound-dial; its Say heard by the callee alone),
@@ -26,6 +28,9 @@ cat >"$W/routes.json" <<'EOF2'
 {
  "/early": {"body": "<Response><Dial answerOnBridge=\"true\" timeLimit=\"4\" action=\"/dialed\"><Number>+15551230099</Number></Dial></Response>"},
  "/dialed": {"body": "<Response><Hangup/></Response>"},
+ "/earlywh": {"body": "<Response><Dial answerOnBridge=\"true\" timeLimit=\"3\" action=\"/dialed1c\"><Number url=\"/wh1c\">+15551230098</Number></Dial></Response>"},
+ "/wh1c": {"body": "<Response><Say>one moment</Say></Response>"},
+ "/dialed1c": {"body": "<Response><Hangup/></Response>"},
  "/whisper": {"body": "<Response><Dial action=\"/dialed2\" timeLimit=\"3\"><Number url=\"/wh\" sendDigits=\"1234\" statusCallback=\"/childsc\" statusCallbackEvent=\"initiated ringing answered completed\">+15551230077</Number></Dial></Response>"},
  "/wh": {"body": "<Response><Say>whisper to the callee</Say></Response>"},
  "/dialed2": {"body": "<Response><Hangup/></Response>"},
@@ -54,7 +59,7 @@ check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
 AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
-num +15005550301 /early && num +15005550302 /early && num +15005550303 /whisper && num +15005550304 /refuse &&
+num +15005550301 /early && num +15005550302 /early && num +15005550308 /earlywh && num +15005550303 /whisper && num +15005550304 /refuse &&
   num +15005550305 /rec && num +15005550306 /ring && num +15005550307 /ring2
 check "numbers registered" test $? = 0
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
@@ -124,6 +129,30 @@ post_caller=$(audio ring 6000 | jq .loud)
 post_callee=$(audio ring 6100 | jq .loud)
 check "no RTP to the caller before its 200 ($pre), audio both ways after (caller $post_caller, callee $post_callee)" \
   test "$pre" = 0 -a "$post_caller" -ge 40 -a "$post_callee" -ge 40
+
+# --- 1c. answerOnBridge with early media and a whisper url
+capture earlywh
+uas uas_early 5094 -mp 6100 &
+UAS=$!
+sleep 0.3
+T_SIPP_PORT=5349 sipp_run uac_early 15005550308 -mp 6020   # the caller is 192.0.2.1:5350
+rc=$?
+wait $UAS
+urc=$?
+stop_capture
+check "early media + whisper: the caller got 183 then 200 (rc=$rc), the callee answered and got our BYE (rc=$urc)" \
+  test $rc = 0 -a $urc = 0
+t200=$(audio earlywh 6020 "SIP/2.0 200@5350" | jq .cut)
+twh=$(jq -r 'select(.path=="/wh1c") | .t' "$W/req.jsonl" | head -1)
+check "the whisper was requested ($twh) before the caller's 200 ($t200)" \
+  python3 -c "import sys; sys.exit(0 if $twh < $t200 else 1)"
+# between the callee's answer (our ACK to it) and the caller's 200: the whisper's Say alone
+wa=$(audio earlywh 6100 "ACK sip:@5094" | jq .loud)
+wb=$(audio earlywh 6100 "SIP/2.0 200@5350" | jq .loud)
+check "between its answer and the caller's 200 the callee heard the whisper's Say ($((wb - wa)) loud packets)" \
+  test $((wb - wa)) -ge 20
+check "Dial action: completed, bridged" \
+  test "$(form /dialed1c DialCallStatus)" = completed -a "$(form /dialed1c DialBridged)" = true
 
 # --- 2a. Number url + sendDigits + the child's status callbacks, accepted
 capture whisper
