@@ -16,7 +16,8 @@
 #    a url answering <Hangup/>: the callee gets our BYE, the Dial says no-answer.
 # 3. <Dial record="record-from-answer-dual" recordingStatusCallback>: the bridged call recorded in
 #    two channels (the caller's audio in one, the callee's in the other), RecordingUrl in the
-#    action, the callback with RecordingSource=DialVerb, the Recording record, its WAV served.
+#    action, the callback with RecordingSource=DialVerb, the Recording record, its WAV served;
+#    record-from-ringing (mono) starts with the Dial: the 2 s of ringing (its ring tone) are in it.
 # 4. <Dial ringTone="de">: the answered caller hears 425 Hz, 1 s on / 4 s off, while the callee
 #    rings; the bridge ends it (the callee's audio follows); ringTone="uk" (400+450 Hz double
 #    ring) until the Dial's timeout (5 s), then the next verb (a Say) plays and the call ends.
@@ -40,6 +41,9 @@ cat >"$W/routes.json" <<'EOF2'
  "/rec": {"body": "<Response><Dial record=\"record-from-answer-dual\" recordingStatusCallback=\"/rsc\" timeLimit=\"3\" action=\"/dialed4\"><Number>+15551230088</Number></Dial></Response>"},
  "/dialed4": {"body": "<Response><Hangup/></Response>"},
  "/rsc": {"body": ""},
+ "/recring": {"body": "<Response><Dial record=\"record-from-ringing\" ringTone=\"us\" recordingStatusCallback=\"/rsc2\" timeLimit=\"2\" action=\"/dialed6\"><Number>+15551230055</Number></Dial></Response>"},
+ "/dialed6": {"body": "<Response><Hangup/></Response>"},
+ "/rsc2": {"body": ""},
  "/ring": {"body": "<Response><Dial ringTone=\"de\" timeLimit=\"4\"><Number>+15551230066</Number></Dial></Response>"},
  "/ring2": {"body": "<Response><Dial ringTone=\"uk\" timeout=\"5\"><Number>+15551230065</Number></Dial><Say>nobody answered</Say></Response>"},
  "/childsc": {"body": ""},
@@ -60,7 +64,8 @@ AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550301 /early && num +15005550302 /early && num +15005550308 /earlywh && num +15005550303 /whisper && num +15005550304 /refuse &&
-  num +15005550305 /rec && num +15005550306 /ring && num +15005550307 /ring2
+  num +15005550305 /rec && num +15005550306 /ring && num +15005550307 /ring2 &&
+  num +15005550309 /recring
 check "numbers registered" test $? = 0
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | head -n "${3:-1}" | tail -n 1; }
 uas() { # scenario port [sipp args]: one call of a far end in the namespace
@@ -245,6 +250,21 @@ sys.exit(0 if w.getnchannels() == 2 and n >= 8000 * 2 and min(peak) > 1000 else 
 PY
 }
 check "the WAV is served: two channels, both with audio (the caller's and the callee's)" wav_ok
+
+# --- 3b. record-from-ringing: the callee rings 2 s, then 2 s bridged
+uas uas_ring_wait 5094 -mp 6100 &
+UAS=$!
+sleep 0.3
+T_SIPP_PORT=5359 sipp_run uac_wait_bye 15005550309 -mp 6030
+rc=$?
+wait $UAS
+urc=$?
+check "record-from-ringing: both sides got our BYE (caller rc=$rc, callee rc=$urc)" test $rc = 0 -a $urc = 0
+got_rsc2() { [ -n "$(form /rsc2 RecordingSid)" ]; }
+check "its recordingStatusCallback came" wait_for 10 got_rsc2
+check "mono, from the Dial's start: the ringing is in it ($(form /rsc2 RecordingDuration) s: 3..6; from the answer it would be 2)" \
+  test "$(form /rsc2 RecordingChannels)" = 1 -a "$(form /rsc2 RecordingDuration)" -ge 3 -a "$(form /rsc2 RecordingDuration)" -le 6 \
+  -a "$(form /dialed6 RecordingUrl)" = "$(form /rsc2 RecordingUrl)"
 
 # --- 4. ringTone de while the callee rings (2 s), then the bridge, then the next verb
 capture ringtone
