@@ -119,8 +119,9 @@ enum vox_rec_type {
 	VOX_CMD_RECORD = 0x0035,  /* record the leg: vox_record; audio in the bulk ring, then
 				     RECORDING_DONE */
 
-	/* bridging two answered SIP legs (same or different workers); sent to the owner of
-	   hdr.leg. BRIDGED on both legs when paired, BRIDGE_FAILED on hdr.leg otherwise. */
+	/* bridging two answered SIP legs, or ringing ones with early media (an inbound leg after
+	   RING 183 with SDP, an outbound one whose LEG_PROGRESS said early_media), on the same or
+	   different workers; sent to the owner of hdr.leg. BRIDGED on both legs when paired, BRIDGE_FAILED on hdr.leg otherwise. */
 	VOX_CMD_BRIDGE = 0x0040,   /* payload vox_bridge */
 	VOX_CMD_UNBRIDGE = 0x0041, /* hdr.leg: UNBRIDGED on it (status 0) and on its peer (status 1) */
 
@@ -152,7 +153,7 @@ enum vox_rec_type {
 					   vox_unbridge_why */
 	VOX_EVT_BRIDGE_FAILED = 0x8032, /* state: BRIDGE refused; status -errno (-ESTALE: the peer
 					   is not live, -EBUSY: a leg is bridged already, -EINVAL:
-					   not two answered SIP legs, -ENOBUFS: no mbuf to set up,
+					   not two answered (or early-media) SIP legs, -ENOBUFS: no mbuf to set up,
 					   -EPROTONOSUPPORT: an SRTP leg, not bridged yet) */
 
 	/* informational (the peer retransmits, or control can ask again) */
@@ -263,7 +264,7 @@ enum vox_leg_by { VOX_BY_LOCAL = 0, VOX_BY_REMOTE = 1 };
 struct vox_leg_sip {
 	uint16_t sip_code; /* 180/183/200/486...; for ENDED the code that ended it, if any */
 	uint8_t by;        /* enum vox_leg_by: who ended it */
-	uint8_t early_media;
+	uint8_t early_media; /* PROGRESS: the leg has early media (the callee's SDP in a 1xx) */
 	uint32_t rsvd;
 	uint64_t answered_ns; /* CLOCK_REALTIME, ANSWERED and ENDED */
 };
@@ -341,7 +342,9 @@ struct vox_play {
 _Static_assert(sizeof(struct vox_play) == 72, "vox_play is ABI");
 
 /* TONE: what to generate, in the leg's codec, on the 20 ms media tick.
- *  RINGBACK: 440+480 Hz, 2 s on / 4 s off (North America), until STOP or ms elapsed;
+ *  RINGBACK: 440+480 Hz, 2 s on / 4 s off (North America), until STOP or ms elapsed; with f1
+ *  set: a national ringing tone, f1 (+ f2) Hz, on_ms on / off_ms off (both > 0), with
+ *  VOX_TONEF_DOUBLE two on_ms bursts 200 ms apart before the off part (British double ring);
  *  BEEP: 1000 Hz for ms (0: 500 ms);
  *  DIGITS: the DTMF string `digits` (0-9 * # A-D; 'w' = 0.5 s pause, 'W' = 1 s), each digit
  *  `on_ms` (0: 100) followed by `off_ms` (0: 100) of silence; as RFC 4733 events on a leg that
@@ -357,13 +360,14 @@ enum vox_tone_kind {
 };
 enum vox_tone_flag {
 	VOX_TONEF_INBAND = 1u << 0, /* DIGITS as audio even when telephone-event was negotiated */
+	VOX_TONEF_DOUBLE = 1u << 1, /* RINGBACK with f1: double ring */
 };
 #define VOX_TONE_DIGITS_MAX 32
 struct vox_tone {
 	uint8_t kind;    /* enum vox_tone_kind */
 	uint8_t level;   /* -dBm0 per frequency (0: 10) */
-	uint16_t f1, f2; /* SINE */
-	uint16_t on_ms, off_ms; /* DIGITS */
+	uint16_t f1, f2; /* SINE, RINGBACK */
+	uint16_t on_ms, off_ms; /* DIGITS, RINGBACK */
 	uint16_t flags;  /* enum vox_tone_flag */
 	uint32_t ms;
 	char digits[VOX_TONE_DIGITS_MAX]; /* NUL-terminated unless all 32 are used */

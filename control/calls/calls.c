@@ -460,6 +460,8 @@ static void calls_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const 
 		on_offered(m, h, payload);
 		return;
 	}
+	if (calls_whisper_event(m, h, payload))
+		return; /* a Dial noun's url running on the callee's leg (calls_whisper.c) */
 	struct call *k = calls_by_leg(m, h->leg);
 	if (!k && h->req_id && (h->type == VOX_EVT_LEG_CREATED || h->type == VOX_EVT_LEG_FAILED)) {
 		/* an outbound-api call's own leg, named by its DIAL's request id */
@@ -534,7 +536,8 @@ static void calls_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const 
 		if (h->len >= sizeof(struct vox_recording_done)) {
 			struct vox_recording_done d;
 			memcpy(&d, payload, sizeof(d));
-			calls_ops_record_done(k, &d);
+			if (!calls_dialrec_done(k, &d)) /* a <Dial record>'s, else a <Record>'s */
+				calls_ops_record_done(k, &d);
 		}
 		break;
 	default:

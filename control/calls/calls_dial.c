@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* calls_dial.c — <Dial> on the dataplane: each noun is an outbound leg (DIAL) to the outbound
  * trunk (Number) or to the URI's host resolved by RFC 3263 (Sip); CANCEL/HANGUP on the engine's
- * word; BRIDGE pairs the caller with the winner; the legs' events go back to the engine. */
+ * word; BRIDGE pairs the caller with the winner (answerOnBridge: earlier, on the callee's early
+ * media); the legs' events go back to the engine. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,9 @@ static void dial_fail_later(struct call *k, uint32_t leg, uint8_t result, uint16
 		d->result = result;
 		d->code = code;
 		d->done = true;
+		if (d->ch)
+			d->ch->failed = result == TWIML_LEG_FAILED;
+		calls_child_end(k, leg, code, 0);
 	}
 	struct dial_ctx *dc = malloc(sizeof(*dc));
 	if (!dc)
@@ -104,6 +108,25 @@ static void dial_send(struct call *k, uint32_t leg, const struct vox_addr *hop)
 	k->m->cnt.dials++;
 }
 
+/* ringTone: an answered caller hears the country's ringing tone while the callee rings (a TONE
+ * until the bridge, which ends it, or the Dial's end, whose STOP does). */
+static void ring_tone(struct call *k, const struct twiml_node *dial)
+{
+	if (k->rt_node == dial)
+		return; /* the same Dial's next noun */
+	k->rt_node = dial;
+	const char *cc = dial->u.dial.ring_tone;
+	bool answered = k->answered || (k->eng && twiml_engine_answered(k->eng));
+	if (!cc || !*cc || !answered || k->rt_on)
+		return;
+	struct calls_ring r;
+	if (calls_ring_tone(cc, &r) != 0)
+		calls_notify(k, TWIML_WARN_SCHEMA, cc, "Dial ringTone: unknown country, us played", 1);
+	struct vox_tone t = {.kind = VOX_TONE_RINGBACK, .f1 = r.f1, .f2 = r.f2, .on_ms = r.on_ms,
+	                     .off_ms = r.off_ms, .flags = r.twice ? VOX_TONEF_DOUBLE : 0};
+	k->rt_on = call_cmd(k, VOX_CMD_TONE, 0, &t, sizeof(t)) == 0;
+}
+
 static void dns_done(const struct dns_result *r, void *arg)
 {
 	struct dial_ctx *dc = arg;
@@ -134,12 +157,16 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
 		return;
 	}
+	calls_child_free(d);
 	if (noun->kind == TWIML_QUEUE) {
 		calls_queue_dial(k, leg, dial, noun); /* the head of a queue, not a new leg */
 		return;
 	}
 	memset(d, 0, sizeof(*d));
 	d->used = true;
+	k->dial_aob = dial->u.dial.answer_on_bridge;
+	calls_dialrec_dial(k, dial);
+	ring_tone(k, dial);
 	store_sid_new(d->sid, "CA");
 	d->ring_ms = dial->u.dial.timeout * 1000u + 2000u; /* the engine's timer cancels first */
 	const char *cid = dial->u.dial.caller_id && *dial->u.dial.caller_id ? dial->u.dial.caller_id
@@ -163,6 +190,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 			return;
 		}
 		snprintf(d->target, sizeof(d->target), "sip:%s@%s", noun->text, c->cfg.outbound_trunk);
+		calls_child_start(k, leg, dial, noun);
 		dial_send(k, leg, &hop);
 		return;
 	}
@@ -196,6 +224,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 	}
 	dc->ref = call_ref(k);
 	dc->leg = leg;
+	calls_child_start(k, leg, dial, noun);
 	if (dns_sip_resolve(c->http->dns, host, port, "udp", dns_done, dc, &d->dns) != 0) {
 		free(dc);
 		dial_fail_later(k, leg, TWIML_LEG_FAILED, 0);
@@ -243,6 +272,20 @@ void calls_dial_cancel(struct call *k, uint32_t leg)
 	dleg_end(k, d);
 }
 
+/* answerOnBridge: a callee's 1xx with SDP, the caller unanswered: 183 with our SDP on the caller
+ * and the two bridged on their early media (the dataplane pairs ringing legs that have it). */
+static void dial_early(struct call *k, uint32_t leg, const struct call_dleg *d, bool early_media)
+{
+	bool answered = k->answered || (k->eng && twiml_engine_answered(k->eng));
+	unsigned act = calls_early_progress(&k->early, k->dial_aob, answered, leg, early_media);
+	if (act & CALLS_EARLY_RING183)
+		call_cmd(k, VOX_CMD_RING, 183, NULL, 0);
+	if (act & CALLS_EARLY_BRIDGE) {
+		struct vox_bridge b = {.peer = d->h};
+		call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
+	}
+}
+
 void calls_dial_bridge(struct call *k, uint32_t leg)
 {
 	struct call_dleg *d = dleg_of(k, leg);
@@ -253,19 +296,48 @@ void calls_dial_bridge(struct call *k, uint32_t leg)
 	if (!d || !d->h)
 		return;
 	struct vox_bridge b = {.peer = d->h};
+	/* the caller may be paired with another leg's early media: that pairing goes first (a
+	   BRIDGE with the same peer again is nothing to the dataplane) */
+	if (calls_early_bridge(&k->early, leg) & CALLS_EARLY_UNBRIDGE)
+		call_cmd(k, VOX_CMD_UNBRIDGE, 0, NULL, 0);
+	if (k->rt_on) {
+		k->rt_on = false;
+		k->media_stop++; /* the BRIDGE ends the ring tone: MEDIA_DONE 1, not the engine's */
+	}
 	k->bridged = true;
 	call_cmd(k, VOX_CMD_BRIDGE, 0, &b, sizeof(b));
+	calls_dialrec_bridge(k); /* record-from-answer starts now */
 }
 
-/* Every outbound leg still up goes (the call is over). */
+/* The engine's Dial is over (before its action or the next verb): the Dial's recording and its
+ * ring tone stop; the recording's URL is the action's RecordingUrl. */
+const char *calls_dial_done(void *ctx)
+{
+	struct call *k = ctx;
+	bool tone = k->rt_on;
+	k->rt_on = false;
+	k->rt_node = NULL;
+	/* one STOP for the recording and the ring tone; the tone's MEDIA_DONE is not the engine's */
+	bool rec = calls_dialrec_stop(k, false);
+	if ((rec || tone) && call_cmd(k, VOX_CMD_STOP, 0, NULL, 0) == 0 && tone)
+		k->media_stop++;
+	return calls_dialrec_url(k);
+}
+
+/* Every outbound leg still up goes (the call is over); the child calls end with them. */
 void calls_dial_drop_all(struct call *k)
 {
+	calls_dialrec_free(k);
 	for (uint32_t i = 0; i < CALLS_DIAL_LEGS; i++) {
 		struct call_dleg *d = &k->dl[i];
-		if (!d->used || d->gone)
+		if (!d->used || d->gone) {
+			if (d->used && !d->queue)
+				calls_child_end(k, i, 0, 0); /* once: a child already ended stays so */
+			calls_child_free(d);
 			continue;
+		}
 		if (d->queue) {
-			calls_queue_dleg_drop(k, d);
+			calls_queue_dleg_drop(k, d); /* a dequeued caller, not a leg of ours */
 			d->used = false;
 			continue;
 		}
@@ -274,6 +346,9 @@ void calls_dial_drop_all(struct call *k)
 		d->dns = NULL;
 		if (d->h)
 			dleg_end(k, d);
+		d->end_sent = true; /* no event will come: recorded as ended by us */
+		calls_child_end(k, i, 0, 0);
+		calls_child_free(d);
 		d->used = false;
 	}
 }
@@ -308,30 +383,46 @@ int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *pa
 				dleg_end(k, d);
 				return 1;
 			}
+			if (calls_child_answered(k, i, d->answer_ns))
+				return 1; /* sendDigits / the noun's url first */
 			ev.result = TWIML_LEG_ANSWERED;
 			ev.sip_code = 200;
 			break;
+		case VOX_EVT_LEG_PROGRESS:
+			calls_child_progress(k, i, h->ts_ns);
+			dial_early(k, i, d, ls.early_media);
+			return 1;
+		case VOX_EVT_MEDIA_DONE:
+			calls_child_media_done(k, i); /* sendDigits' TONE */
+			return 1;
 		case VOX_EVT_LEG_FAILED: {
 			d->gone = true;
+			calls_early_gone(&k->early, i);
 			uint16_t code = ls.sip_code ? ls.sip_code
 			                : h->status >= 100 && h->status < 700 ? (uint16_t)h->status : 0;
 			ev.sip_code = code;
 			ev.result = code == 486 || code == 600 || code == 603 ? TWIML_LEG_BUSY
 			            : code == 408 || code == 480 || code == 487 ? TWIML_LEG_NO_ANSWER
 			                                                        : TWIML_LEG_FAILED;
+			calls_child_end(k, i, code, h->ts_ns);
 			break;
 		}
-		case VOX_EVT_LEG_ENDED:
+		case VOX_EVT_LEG_ENDED: {
 			d->gone = true;
-			if (!d->answered) {
+			calls_early_gone(&k->early, i);
+			bool unaccepted = calls_child_unaccepted(d); /* before its end resets it */
+			calls_child_end(k, i, ls.sip_code, h->ts_ns);
+			if (!d->answered || unaccepted) {
+				/* never answered, or gone during its sendDigits/url: not answered */
 				ev.result = TWIML_LEG_NO_ANSWER;
 				break;
 			}
 			ev.result = TWIML_LEG_ENDED;
 			ev.duration_s = (uint32_t)((h->ts_ns - d->answer_ns + 500000000ull) / 1000000000ull);
 			break;
+		}
 		default:
-			return 1; /* PROGRESS, BRIDGED, UNBRIDGED...: nothing for the engine */
+			return 1; /* BRIDGED, UNBRIDGED...: nothing for the engine */
 		}
 		if (k->eng && !d->cancel_pending)
 			twiml_on_leg(k->eng, i, &ev);

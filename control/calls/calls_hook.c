@@ -45,6 +45,8 @@ static void std_params(const struct call *k, const char *status, struct params *
 	P(p, "Direction", k->direction);
 	P(p, "From", k->from);
 	P(p, "To", k->to);
+	if (k->parent_sid[0])
+		P(p, "ParentCallSid", k->parent_sid);
 	if (k->forwarded_from[0])
 		P(p, "ForwardedFrom", k->forwarded_from);
 	if (k->sip_call_id[0])

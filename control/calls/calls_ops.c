@@ -599,4 +599,5 @@ const struct twiml_ops calls_twiml_ops = {
     .queue_ready = op_queue_ready,
     .queue_info = op_queue_info,
     .hold = op_hold,
+    .dial_done = calls_dial_done,
 };

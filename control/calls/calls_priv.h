@@ -10,6 +10,7 @@
 
 #include "vox_abi.h"
 
+#include "calls_dialx.h"
 #include "calls_events.h"
 #include "ctl.h"
 #include "ctl_call.h"
@@ -27,6 +28,30 @@ struct dns_lookup;
 
 #define CALLS_DIAL_LEGS TWIML_MAX_DIAL_NOUNS
 
+/* What runs on an answered callee's leg before the bridge (calls_child.c). */
+enum calls_ch_phase2 {
+	CALLS_CH_NONE = 0,
+	CALLS_CH_DIGITS,   /* sendDigits' TONE is out: its MEDIA_DONE goes on */
+	CALLS_CH_WHISPER,  /* the noun's url runs on the callee's leg (calls_whisper.c) */
+	CALLS_CH_ACCEPTED, /* the engine heard of the answer (or of the refusal) */
+};
+
+/* A <Dial> noun's child call (direction outbound-dial): its record, its status callbacks, its
+ * sendDigits and url. Allocated by calls_child_start, freed with the noun's leg. */
+struct call_child {
+	json_t *rec; /* the Call record as stored */
+	char *sc_url, *url; /* the noun's statusCallback and url, resolved; NULL: none */
+	bool sc_get, url_get, refused, failed;
+	uint8_t events; /* statusCallbackEvent (TWIML_EV_* bits) */
+	uint8_t phase;  /* enum calls_child_phase */
+	uint8_t phase2; /* enum calls_ch_phase2 */
+	uint16_t sip_code;
+	uint32_t leg, sc_seq;
+	uint64_t answer_ns;
+	void *wref; /* the whisper's call (call_ref), NULL: none */
+	char from[128], to[512], digits[33];
+};
+
 /* One <Dial> noun's outbound leg. */
 struct call_dleg {
 	bool used, done, answered, gone, cancel_pending, end_sent;
@@ -39,6 +64,7 @@ struct call_dleg {
 	struct dns_lookup *dns;
 	char sid[35];
 	char target[512], from[160], user[128], pass[128], hdrs[1024];
+	struct call_child *ch; /* the child call's record, callbacks, sendDigits/url (or NULL) */
 	/* a <Queue> noun (calls_queue.c): target = its url, resolved */
 	bool queue, q_waiting, q_bridge_pending, q_bridge_sent, q_reported;
 	uint8_t q_method;
@@ -109,6 +135,25 @@ struct call {
 	/* Dial */
 	struct call_dleg dl[CALLS_DIAL_LEGS];
 	bool bridged;
+	bool dial_aob;             /* the running Dial has answerOnBridge */
+	bool rt_on;                /* the Dial's ringTone plays on the caller's leg */
+	const void *rt_node;       /* the Dial it was started for (identity only) */
+	struct call_dialrec {      /* the Dial's record=... (calls_dialrec.c) */
+		const void *node;  /* the Dial it is for (identity only, never read) */
+		uint8_t mode;      /* enum twiml_dial_record */
+		bool on, rsc_get;
+		uint16_t rec_id;
+		char sid[35];
+		char *rsc;         /* recordingStatusCallback, resolved (NULL: none) */
+		char url[320];     /* RecordingUrl */
+		uint64_t start_ns;
+	} dr;
+	struct calls_early early;  /* a callee's early media relayed to the unanswered caller */
+
+	/* a whisper (a Dial noun's url on the callee's leg): this call is the child, not a caller */
+	void *wparent; /* the Dial's call (call_ref); NULL: an ordinary call */
+	uint32_t wleg;
+	char parent_sid[35]; /* ParentCallSid of the requests */
 
 	/* <Enqueue>: enum call_qst; the queue and times stay after leaving (QueueTime) */
 	uint8_t q_st;
@@ -210,6 +255,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
 void calls_dial_cancel(struct call *k, uint32_t leg);
 void calls_dial_bridge(struct call *k, uint32_t leg);
 void calls_dial_drop_all(struct call *k);
+const char *calls_dial_done(void *ctx); /* ops->dial_done: the Dial is over */
 int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload);
 bool calls_dial_owns(const struct call *k, const struct vox_rec_hdr *h);
 bool calls_dial_live(const struct call *k);
@@ -230,6 +276,36 @@ void calls_queue_forget(struct call *k);
 void calls_queue_restore(struct ctl_calls *m);
 json_t *calls_queue_json(struct ctl_calls *m);
 void calls_queue_close(struct ctl_calls *m);
+
+/* calls_dialrec.c: <Dial record> */
+void calls_dialrec_dial(struct call *k, const struct twiml_node *dial); /* each noun's DIAL */
+void calls_dialrec_bridge(struct call *k);  /* the caller is bridged with the winner */
+/* The Dial is over: true when a recording was on (send: the STOP goes now, else the caller
+ * sends one STOP for it and the ring tone). */
+bool calls_dialrec_stop(struct call *k, bool send);
+const char *calls_dialrec_url(const struct call *k); /* RecordingUrl, NULL: none */
+bool calls_dialrec_done(struct call *k, const struct vox_recording_done *d); /* true: its own */
+void calls_dialrec_free(struct call *k);
+
+/* calls_child.c: a Dial noun's child call */
+void calls_child_start(struct call *k, uint32_t leg, const struct twiml_node *dial,
+                       const struct twiml_node *noun);
+void calls_child_progress(struct call *k, uint32_t leg, uint64_t ns);
+/* The callee answered: true when sendDigits/url run first (the engine hears later). */
+bool calls_child_answered(struct call *k, uint32_t leg, uint64_t ns);
+bool calls_child_media_done(struct call *k, uint32_t leg); /* true: it was sendDigits' */
+/* An answered leg that ended before the engine heard of its answer (refused, hung up). */
+bool calls_child_unaccepted(const struct call_dleg *d);
+void calls_child_end(struct call *k, uint32_t leg, uint16_t sip_code, uint64_t ns);
+void calls_child_accept(struct call *k, uint32_t leg);
+void calls_child_refuse(struct call *k, uint32_t leg);
+void calls_child_free(struct call_dleg *d);
+
+/* calls_whisper.c: the noun's url on the callee's leg */
+int calls_whisper_start(struct call *k, uint32_t leg);
+void calls_whisper_drop(struct call_child *ch);
+/* An event of a whisper's leg: true when handled here (the router looks no further). */
+bool calls_whisper_event(struct ctl_calls *m, const struct vox_rec_hdr *h, const void *payload);
 
 /* calls_hook.c: webhooks, notifications, status callbacks */
 void calls_hook_fetch(struct call *k, const struct twiml_fetch *f, bool callback);

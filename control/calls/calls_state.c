@@ -203,8 +203,8 @@ void calls_on_attach(struct ctl *c, int attached)
 		/* the dataplane went away (or rebooted): its legs are gone, the calls end now */
 		for (uint32_t i = 0; i < m->max; i++) {
 			struct call *k = &m->v[i];
-			if (!k->gen || k->leg_gone)
-				continue;
+			if (!k->gen || k->leg_gone || k->wparent)
+				continue; /* a whisper goes with its Dial's call */
 			CTL_WARN(TAG, "%s: ended: the dataplane went away", k->sid);
 			k->leg_gone = true;
 			if (k->eng)

@@ -240,7 +240,9 @@ enum twiml_leg_result {
 	TWIML_LEG_NO_ANSWER,
 	TWIML_LEG_FAILED,
 	TWIML_LEG_CANCELED,
-	TWIML_LEG_ENDED /* an answered leg hung up */
+	TWIML_LEG_ENDED, /* an answered leg hung up */
+	TWIML_LEG_ANSWERING /* answered, the noun's sendDigits/url run first: the ring timeout
+	                       stops; ANSWERED (bridge) or NO_ANSWER (refused) follows */
 };
 
 struct twiml_leg_event {
@@ -299,6 +301,12 @@ struct twiml_ops {
 	void (*queue_ready)(void *ctx);
 	void (*queue_info)(void *ctx, struct twiml_queue_info *out);
 	void (*hold)(void *ctx, uint32_t token, uint32_t loop);
+	/* the document ran out: optional; NULL = hang up (a call), set = the markup's end means
+	 * something else (a <Dial> noun's url: the callee accepts the call) */
+	void (*finished)(void *ctx);
+	/* the Dial is over (before its action or the next verb): optional; returns the URL of the
+	 * Dial's recording (record=...) for the action's RecordingUrl, or NULL */
+	const char *(*dial_done)(void *ctx);
 };
 
 /* ---- queues: <Enqueue>, <Leave>, and this call dequeued by another call's <Dial><Queue> ---- */

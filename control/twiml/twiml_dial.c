@@ -62,6 +62,7 @@ static void dial_finish(struct twiml_engine *e, const char *status, int leg, uin
 	twiml_timer_cancel(e);
 	if (d->hangup_on_star && e->ops->collect_stop)
 		e->ops->collect_stop(e->ctx);
+	const char *rec_url = e->ops->dial_done ? e->ops->dial_done(e->ctx) : NULL;
 	bool final = e->caller_gone;
 	if (!d->action[0]) {
 		if (final)
@@ -82,6 +83,8 @@ static void dial_finish(struct twiml_engine *e, const char *status, int leg, uin
 		twiml_param(e, "DialCallDuration", dur);
 	}
 	twiml_param(e, "DialBridged", bridged ? "true" : "false");
+	if (rec_url)
+		twiml_param(e, "RecordingUrl", rec_url);
 	if (leg >= 0 && noun(e, (uint32_t)leg)->kind == TWIML_SIP) {
 		if (e->legs[leg].call_id[0])
 			twiml_param(e, "DialSipCallId", e->legs[leg].call_id);
@@ -263,6 +266,10 @@ void twiml_on_leg(struct twiml_engine *e, uint32_t leg, const struct twiml_leg_e
 		if (e->ops->set_deadline)
 			e->ops->set_deadline(e->ctx, v->u.dial.time_limit);
 		twiml_persist(e);
+		return;
+	case TWIML_LEG_ANSWERING:
+		if (e->st == TWIML_ST_DIAL && l->st == LEG_RINGING)
+			twiml_timer_cancel(e);
 		return;
 	case TWIML_LEG_ENDED:
 		if (e->st == TWIML_ST_BRIDGED && leg == e->up_leg) {

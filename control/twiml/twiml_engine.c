@@ -468,10 +468,13 @@ void twiml_run(struct twiml_engine *e)
 	/* bounded: every turn either waits (returns) or moves to the next verb */
 	while (e->st != TWIML_ST_ENDED) {
 		if (!e->prog || e->vi >= e->prog->n_verbs) {
-			if (e->q)
+			if (e->q) {
 				twiml_queue_doc_end(e); /* the wait app loops; <Queue url> → bridge */
-			else
-				twiml_end(e, true); /* end of the document */
+			} else {
+				twiml_end(e, !e->ops->finished); /* end of the document */
+				if (e->ops->finished)
+					e->ops->finished(e->ctx);
+			}
 			return;
 		}
 		e->st = TWIML_ST_MEDIA; /* transient; exec_verb sets the waiting state */

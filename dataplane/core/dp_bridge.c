@@ -115,13 +115,17 @@ static void br_mirror(struct dp_lcore *lc, const struct dp_leg *leg, uint64_t pe
 }
 
 /* A leg that may take part in a bridge: an answered SIP leg, SRTP or not (dp_rtp_input
- * unprotects what the far end sends, dp_bridge_tx protects with the receiving leg's session). */
+ * unprotects what the far end sends, dp_bridge_tx protects with the receiving leg's session), or
+ * a ringing one with early media (an inbound leg that sent 183 with our SDP, an outbound one that
+ * got the callee's SDP in a 1xx): <Dial answerOnBridge> relays the callee's early media to the
+ * unanswered caller. The pairing outlives the answers (ANSWER does not touch it). */
 static int br_eligible(struct dp_lcore *lc, const struct dp_leg *leg)
 {
-	(void)lc;
 	if (leg->kind != VOX_LEG_KIND_SIP_IN && leg->kind != VOX_LEG_KIND_SIP_OUT)
 		return -EINVAL;
-	return leg->state == VOX_LEG_ANSWERED ? 0 : -EINVAL;
+	if (leg->state == VOX_LEG_ANSWERED)
+		return 0;
+	return leg->state == VOX_LEG_RINGING && dp_sip_leg(lc, leg)->early ? 0 : -EINVAL;
 }
 
 static void br_activate(struct dp_lcore *lc, struct dp_leg *leg, uint64_t peer, int16_t peer_dtmf)

@@ -70,6 +70,8 @@ struct dp_sipleg {
 	/* outbound legs (DIAL); everything above local_tag is zeroed for a new leg */
 	uint8_t auth_tried;          /* credentials were sent once (a second challenge fails) */
 	uint8_t cancelled;
+	uint8_t early;                /* early media: 183 with our SDP sent (inbound) or a 1xx
+					with the callee's SDP taken (outbound); bridgeable */
 	uint16_t ring_timeout_s;
 	uint32_t inv_cseq;           /* CSeq number of our current INVITE */
 	tw_handle_t ring_tw;

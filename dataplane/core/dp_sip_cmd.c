@@ -59,8 +59,10 @@ void dp_sip_cmd_ring(struct dp_lcore *lc, const struct vox_rec_hdr *h, const voi
 	dp_sip_answer_invite(lc, leg, code, code == 183 ? "Session Progress" : "Ringing",
 		      dp_sip_contact_hdr(lc, extra, sizeof(extra)), n > 0 ? lc->sip->sdp : NULL, n > 0 ? (size_t)n : 0);
 	dp_leg_set_state(lc, leg, VOX_LEG_RINGING);
-	if (n > 0)
+	if (n > 0) {
+		sl->early = 1;
 		dp_srtp_leg_start(lc, leg); /* early media */
+	}
 }
 
 void dp_sip_cmd_answer(struct dp_lcore *lc, const struct vox_rec_hdr *h, const void *pl)

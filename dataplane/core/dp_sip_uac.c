@@ -17,10 +17,11 @@
 /*
  * DIAL creates a leg in state DIALING on the worker control chose: our Call-ID, tag and branch
  * carry that worker, so every response and in-dialog request finds it without a lookup table.
- * 1xx → LEG_PROGRESS (RINGING), 2xx → ACK + LEG_ANSWERED, 401/407 → one retry with digest
- * credentials (RFC 2617/7616 MD5, qop=auth when offered), other finals → LEG_FAILED with the
- * code. No answer within ring_timeout_ms → CANCEL and LEG_FAILED 408; no response at all
- * (timer B) → LEG_FAILED 408. A 2xx that crosses our CANCEL is ACKed and BYEd.
+ * 1xx → LEG_PROGRESS (RINGING; with an SDP answer: early media, bridgeable), 2xx → ACK +
+ * LEG_ANSWERED, 401/407 → one retry with digest credentials (RFC 2617/7616 MD5, qop=auth when
+ * offered), other finals → LEG_FAILED with the code. No answer within ring_timeout_ms →
+ * CANCEL and LEG_FAILED 408; no response at all (timer B) → LEG_FAILED 408. A 2xx that crosses
+ * our CANCEL is ACKed and BYEd.
  */
 
 static void local_ip(struct dp_lcore *lc, char *ip, size_t cap)
@@ -497,6 +498,35 @@ static void send_ref(struct dp_lcore *lc, uint32_t ref)
 	dp_sip_send_raw(lc, rte_pktmbuf_mtod(m, const char *), rte_pktmbuf_data_len(m), &s->store_dst[ref]);
 }
 
+/* The SDP answer of a response (2xx, or a 1xx with early media): the far end's media address,
+ * hold, the SRTP key it accepted, the codec and telephone-event PT. 1 when there was one. */
+static int take_sdp(struct dp_sipleg *sl, const struct sip_msg *m)
+{
+	if (!m->body.len)
+		return 0;
+	struct sip_sdp a;
+	if (sip_sdp_parse(&a, m->buf + m->body.off, m->body.len) != 0)
+		return 0;
+	sl->media = a.conn;
+	sl->hold = a.dir == SIP_SDP_SENDONLY || a.dir == SIP_SDP_INACTIVE;
+	/* our SAVP offer had one crypto line (tag 1, _80): the answer must accept it */
+	for (unsigned i = 0; sl->srtp_offer && a.secure && i < a.n_crypto && !sl->srtp; i++) {
+		const struct sip_sdp_crypto *c = &a.crypto[i];
+		if (c->tag == 1 && c->suite == SIP_SDP_AES_CM_128_HMAC_SHA1_80 && c->key_ok) {
+			memcpy(sl->srtp_remote, c->key, sizeof(sl->srtp_remote));
+			sl->srtp_suite = c->suite;
+			sl->srtp = 1;
+		}
+	}
+	/* the codec and telephone-event PT the answer chose (bridging relays by them) */
+	struct sip_sdp_answer na;
+	if (sip_sdp_negotiate(&a, m->buf + m->body.off, &na) == 0) {
+		sl->codec_pt = na.codec_pt;
+		sl->dtmf_pt = na.dtmf_pt;
+	}
+	return 1;
+}
+
 static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_msg *m)
 {
 	struct dp_sipleg *sl = dp_sip_leg(lc, leg);
@@ -524,28 +554,7 @@ static void answered(struct dp_lcore *lc, struct dp_leg *leg, const struct sip_m
 		rl += rr->value.len;
 		sl->route[rl] = 0;
 	}
-	if (m->body.len) {
-		struct sip_sdp a;
-		if (sip_sdp_parse(&a, m->buf + m->body.off, m->body.len) == 0) {
-			sl->media = a.conn;
-			sl->hold = a.dir == SIP_SDP_SENDONLY || a.dir == SIP_SDP_INACTIVE;
-			/* our SAVP offer had one crypto line (tag 1, _80): the answer must accept it */
-			for (unsigned i = 0; sl->srtp_offer && a.secure && i < a.n_crypto && !sl->srtp; i++) {
-				const struct sip_sdp_crypto *c = &a.crypto[i];
-				if (c->tag == 1 && c->suite == SIP_SDP_AES_CM_128_HMAC_SHA1_80 && c->key_ok) {
-					memcpy(sl->srtp_remote, c->key, sizeof(sl->srtp_remote));
-					sl->srtp_suite = c->suite;
-					sl->srtp = 1;
-				}
-			}
-			/* the codec and telephone-event PT the answer chose (bridging relays by them) */
-			struct sip_sdp_answer na;
-			if (sip_sdp_negotiate(&a, m->buf + m->body.off, &na) == 0) {
-				sl->codec_pt = na.codec_pt;
-				sl->dtmf_pt = na.dtmf_pt;
-			}
-		}
-	}
+	take_sdp(sl, m);
 	sl->ack_ref = ack_2xx(lc, sl);
 	send_ref(lc, sl->ack_ref);
 	stop_ring_timer(lc, sl);
@@ -641,6 +650,10 @@ void dp_sip_uac_response(struct dp_lcore *lc, struct txn *t, uint16_t status, co
 	if (status < 200) {
 		if (status > 100 && !sl->answered && !sl->cancelled) {
 			take_to_tag(sl, m);
+			/* early media (RFC 3960): a 1xx with an SDP answer; clear RTP only (an SRTP
+			   offer's key is taken from the 2xx) */
+			if (!sl->srtp_offer && take_sdp(sl, m))
+				sl->early = 1;
 			dp_leg_set_state(lc, leg, VOX_LEG_RINGING);
 			sl->end_code = status;
 			dp_leg_state_event(lc, leg, VOX_EVT_LEG_PROGRESS, status);

@@ -416,6 +416,7 @@ uint32_t dp_sip_evt_payload(struct dp_lcore *lc, struct dp_leg *leg, uint16_t ty
 	memset(p, 0, sizeof(*p));
 	p->sip_code = type == VOX_EVT_LEG_ANSWERED ? 200 : sl->end_code;
 	p->by = sl->end_by;
+	p->early_media = type == VOX_EVT_LEG_PROGRESS && sl->early;
 	p->answered_ns = sl->answered_ns;
 	*out = p;
 	return sizeof(*p);

@@ -756,7 +756,17 @@ void dp_term_cmd_tone(struct dp_lcore *lc, const struct vox_rec_hdr *h, const vo
 	int te = 0;
 	switch (p.kind) {
 	case VOX_TONE_RINGBACK:
-		tonegen_ringback(&g, p.level, p.ms);
+		if (!p.f1) {
+			tonegen_ringback(&g, p.level, p.ms);
+			break;
+		}
+		/* a national ringing tone: f1 (+ f2), on_ms/off_ms, double ring */
+		if (p.f1 >= 4000 || p.f2 >= 4000 || !p.on_ms || !p.off_ms) {
+			dp_ctl_bad(lc, h, -34);
+			return;
+		}
+		tonegen_ring(&g, p.f1, p.f2, p.on_ms, p.off_ms, (p.flags & VOX_TONEF_DOUBLE) != 0, p.level,
+			     p.ms);
 		break;
 	case VOX_TONE_BEEP:
 		tonegen_sine(&g, 1000, 0, p.level, p.ms ? p.ms : 500);

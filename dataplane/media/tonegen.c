@@ -71,6 +71,21 @@ void tonegen_ringback(struct tonegen *g, uint8_t level, uint32_t ms)
 	gen_begin(g);
 }
 
+void tonegen_ring(struct tonegen *g, uint16_t f1, uint16_t f2, uint16_t on_ms, uint16_t off_ms,
+		  bool twice, uint8_t level, uint32_t ms)
+{
+	gen_reset(g, level);
+	add_seg(g, f1, f2, on_ms);
+	if (twice) {
+		add_seg(g, 0, 0, 200);
+		add_seg(g, f1, f2, on_ms);
+	}
+	add_seg(g, 0, 0, off_ms);
+	g->loop = true;
+	g->total = ms * 8u;
+	gen_begin(g);
+}
+
 void tonegen_silence(struct tonegen *g, uint32_t ms)
 {
 	gen_reset(g, 10);

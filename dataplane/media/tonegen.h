@@ -34,6 +34,11 @@ struct tonegen {
 void tonegen_sine(struct tonegen *g, uint16_t f1, uint16_t f2, uint8_t level_dbm0, uint32_t ms);
 /* 440 + 480 Hz, 2 s on, 4 s off. */
 void tonegen_ringback(struct tonegen *g, uint8_t level_dbm0, uint32_t ms);
+/* A national ringing tone: f1 (+ f2) Hz, on_ms on then off_ms off, looped; twice: the on part
+ * is two bursts of on_ms with 200 ms between them (the British double ring). ms = 0: until
+ * stopped. */
+void tonegen_ring(struct tonegen *g, uint16_t f1, uint16_t f2, uint16_t on_ms, uint16_t off_ms,
+		  bool twice, uint8_t level_dbm0, uint32_t ms);
 /* Silence for ms (> 0). */
 void tonegen_silence(struct tonegen *g, uint32_t ms);
 /* DTMF digits (0-9 * # A-D, 'w' 0.5 s pause, 'W' 1 s); on_ms/off_ms 0 -> 100.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_dp_bridge.c — BRIDGE/UNBRIDGE between two workers over real handoff rings and a real shm
- * file: the set-up handshake, refusals (stale, busy, unanswered), PLAY/TONE/SILENCE refused while
+ * file: the set-up handshake, refusals (stale, busy, unanswered), early-media legs, PLAY/TONE/SILENCE refused while
  * bridged and a TONE or SILENCE ended by BRIDGE, SRTP legs (the relay protects with the receiving
  * leg's session), tear-down by UNBRIDGE and by a leg's end, and that a stale peer never gets
  * relayed packets. */
@@ -295,6 +295,68 @@ static void leg_end_tears_down_and_stale_gets_nothing(void **state)
 	drain();
 }
 
+/* Early media (<Dial answerOnBridge>): a ringing leg bridges once it has early media (an inbound
+ * leg that sent 183 with SDP, an outbound one that took the callee's SDP from a 1xx), not
+ * before; LEG_PROGRESS says so; the answers that follow leave the pairing as it is. */
+static void early_media_legs_bridge(void **state)
+{
+	heartbeat();
+	vox_handle_t caller = leg_new(0, 8, 101, 0), callee = leg_new(1, 0, 101, 0);
+	struct dp_leg *lcaller = dp_leg_lookup(w[0], caller), *lcallee = dp_leg_lookup(w[1], callee);
+	dp_leg_set_state(w[0], lcaller, VOX_LEG_RINGING);
+	dp_leg_set_state(w[1], lcallee, VOX_LEG_RINGING);
+	dp_sip_leg(w[1], lcallee)->uas = 0;
+	drain();
+	/* ringing without early media on either side: refused */
+	bridge(caller, callee);
+	settle();
+	assert_int_equal(event(0, VOX_EVT_BRIDGE_FAILED, caller), -EINVAL);
+	/* the callee's 1xx carried SDP, the caller has not had its 183 yet: still refused (by the
+	   caller's own owner) */
+	dp_sip_leg(w[1], lcallee)->early = 1;
+	const void *pl = NULL;
+	assert_int_equal(dp_sip_evt_payload(w[1], lcallee, VOX_EVT_LEG_PROGRESS, &pl),
+			 sizeof(struct vox_leg_sip));
+	assert_int_equal(((const struct vox_leg_sip *)pl)->early_media, 1);
+	assert_int_equal(dp_sip_evt_payload(w[1], lcallee, VOX_EVT_LEG_ANSWERED, &pl),
+			 sizeof(struct vox_leg_sip));
+	assert_int_equal(((const struct vox_leg_sip *)pl)->early_media, 0);
+	bridge(caller, callee);
+	settle();
+	assert_int_equal(event(0, VOX_EVT_BRIDGE_FAILED, caller), -EINVAL);
+	assert_int_equal(rtp_of(callee)->br_state, DP_BR_NONE);
+	/* RING 183 sent our SDP on the caller: both ringing with early media, bridged */
+	dp_sip_leg(w[0], lcaller)->early = 1;
+	bridge(caller, callee);
+	settle();
+	assert_int_equal(event(0, VOX_EVT_BRIDGED, caller), 0);
+	assert_int_equal(event(1, VOX_EVT_BRIDGED, callee), 0);
+	assert_int_equal(rtp_of(caller)->br_state, DP_BR_ACTIVE);
+	/* the callee's early RTP goes to the caller: rewritten for the caller's stream (the relay
+	   took its input stream), not dropped as stale */
+	uint64_t stale = w[0]->st->drop[VOX_DROP_bridge_stale];
+	assert_int_equal(rtp_of(caller)->br_rw.have, 0);
+	struct rte_mbuf *m = relayed(caller, callee);
+	dp_bridge_tx(w[0], m, rte_rdtsc());
+	net_tx_flush(&w[0]->net);
+	assert_int_equal(w[0]->st->drop[VOX_DROP_bridge_stale], stale);
+	assert_int_equal(rtp_of(caller)->br_rw.have, 1);
+	assert_int_equal(rtp_of(caller)->br_rw.in_ssrc, 77);
+	/* both answer: still bridged with each other, no second BRIDGED; BRIDGE again is a no-op */
+	dp_leg_set_state(w[1], lcallee, VOX_LEG_ANSWERED);
+	dp_leg_set_state(w[0], lcaller, VOX_LEG_ANSWERED);
+	bridge(caller, callee);
+	settle();
+	collect(0);
+	int32_t st = 0;
+	assert_int_equal(find(VOX_EVT_BRIDGED, caller, &st), 0);
+	assert_int_equal(find(VOX_EVT_BRIDGE_FAILED, caller, &st), 0);
+	assert_true(rtp_of(caller)->br_peer == callee && rtp_of(callee)->br_peer == caller);
+	cmd(caller, VOX_CMD_UNBRIDGE, NULL, 0);
+	settle();
+	drain();
+}
+
 /* TONE and SILENCE while bridged are refused like PLAY; BRIDGE ends a TONE or SILENCE in
  * progress with MEDIA_DONE status 1, as it ends a PLAY. */
 static void tones_and_bridge(void **state)
@@ -466,6 +528,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cross_lcore_handshake_and_unbridge),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(early_media_legs_bridge),
 		cmocka_unit_test(leg_end_tears_down_and_stale_gets_nothing),
 		cmocka_unit_test(tones_and_bridge),
 		cmocka_unit_test(srtp_legs_bridge),

@@ -166,12 +166,39 @@ static void long_run_stays_stable(void **st)
 	assert_true(r > 5098 * 0.95 && r < 5098 * 1.05);
 }
 
+/* National ringing tones: a single ring (425 Hz, 1 s on / 4 s off) and the British double ring
+ * (400 + 450 Hz, 0.4 on, 0.2 off, 0.4 on, 2 s off), cut at ms. */
+static void national_rings(void **st)
+{
+	(void)st;
+	struct tonegen g;
+	tonegen_ring(&g, 425, 0, 1000, 4000, false, 10, 10000);
+	size_t n = run(&g, MAXS);
+	assert_int_equal(n, 10 * 8000);
+	assert_true(goertzel(buf, 8000, 425) > 1e5);
+	assert_true(goertzel(buf, 8000, 440) < goertzel(buf, 8000, 425) / 100);
+	assert_true(rms(buf + 8000, 32000) == 0.0); /* 1..5 s */
+	assert_true(goertzel(buf + 40000, 8000, 425) > 1e5); /* 5..6 s: again */
+	assert_true(rms(buf + 48000, 32000) == 0.0);
+
+	tonegen_ring(&g, 400, 450, 400, 2000, true, 10, 0);
+	n = run(&g, 6 * 8000);
+	assert_int_equal(n, 6 * 8000); /* ms = 0: still going */
+	assert_true(goertzel(buf, 3200, 400) > 1e5 && goertzel(buf, 3200, 450) > 1e5);
+	assert_true(rms(buf + 3200, 1600) == 0.0);                 /* 0.4..0.6 s */
+	assert_true(goertzel(buf + 4800, 3200, 450) > 1e5);        /* 0.6..1.0 s */
+	assert_true(rms(buf + 8000, 16000) == 0.0);                /* 1.0..3.0 s */
+	assert_true(goertzel(buf + 24000, 3200, 400) > 1e5);       /* 3.0 s: the next cycle */
+	assert_true(g.active);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sine_frequency_and_level),
 		cmocka_unit_test(ringback_cadence),
 		cmocka_unit_test(ringback_until_stopped),
+		cmocka_unit_test(national_rings),
 		cmocka_unit_test(digits_with_pauses),
 		cmocka_unit_test(digits_detected),
 		cmocka_unit_test(bad_digits),

@@ -1019,6 +1019,94 @@ static void t_state_resume_bridged(void **st)
 	free(g);
 }
 
+/* A noun whose sendDigits/url run once the callee answered: ANSWERING stops the ring timeout
+ * only; a refusal (NO_ANSWER) rings the next noun; ANSWERED then bridges as usual. */
+static void t_dial_answering(void **st)
+{
+	struct fx *f = *st;
+	start(f, "<Dial sequential=\"true\" action=\"/d\"><Number>+15550001</Number>"
+	         "<Number>+15550002</Number></Dial>");
+	expect(f, "answer\ndial 0 Number +15550001\ntimer 30000\n");
+	struct twiml_leg_event ing = {.result = TWIML_LEG_ANSWERING, .call_sid = "CA1"};
+	twiml_on_leg(f->e, 0, &ing);
+	expect(f, "timer off\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_DIAL);
+	struct twiml_leg_event refused = {.result = TWIML_LEG_NO_ANSWER, .call_sid = "CA1"};
+	twiml_on_leg(f->e, 0, &refused);
+	expect(f, "dial 1 Number +15550002\ntimer 30000\n");
+	struct twiml_leg_event ing2 = {.result = TWIML_LEG_ANSWERING, .call_sid = "CA2"};
+	twiml_on_leg(f->e, 1, &ing2);
+	twiml_on_leg(f->e, 0, &ing2); /* a leg that is done: nothing */
+	expect(f, "timer off\n");
+	struct twiml_leg_event ans = {.result = TWIML_LEG_ANSWERED, .sip_code = 200, .call_sid = "CA2"};
+	twiml_on_leg(f->e, 1, &ans);
+	expect(f, "bridge 1\ndeadline 14400\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_BRIDGED);
+}
+
+static void o_finished(void *c)
+{
+	oplog(c, "finished");
+}
+
+/* With a finished op (a Dial noun's url), the end of the document is not a hang-up; an explicit
+ * <Hangup/> still is. */
+static void t_finished_op(void **st)
+{
+	(void)st;
+	struct twiml_ops o2 = ops;
+	o2.finished = o_finished;
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_int_equal(twiml_engine_create(&f->e, &o2, f), 0);
+	twiml_engine_mark_answered(f->e);
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_POST), 0);
+	expect(f, "fetch INITIAL POST " APP " base= status=in-progress\n");
+	doc(f, "<Say>hi</Say>", APP);
+	expect(f, "say hi|man|en-US|1\n");
+	twiml_on_media_done(f->e, f->tok, false);
+	expect(f, "finished\n");
+	assert_int_equal(twiml_engine_state(f->e), TWIML_ST_ENDED);
+	twiml_engine_destroy(f->e);
+	memset(f, 0, sizeof(*f));
+	assert_int_equal(twiml_engine_create(&f->e, &o2, f), 0);
+	twiml_engine_mark_answered(f->e);
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_POST), 0);
+	doc(f, "<Hangup/>", APP);
+	expect(f, "fetch INITIAL POST " APP " base= status=in-progress\nhangup\n");
+	twiml_engine_destroy(f->e);
+	free(f);
+}
+
+static const char *o_dial_done(void *c)
+{
+	oplog(c, "dial-done");
+	return "http://h/Recordings/RE1";
+}
+
+/* ops->dial_done: told when the Dial is over, before its action, whose RecordingUrl it gives. */
+static void t_dial_done_recording(void **st)
+{
+	(void)st;
+	struct twiml_ops o2 = ops;
+	o2.dial_done = o_dial_done;
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_int_equal(twiml_engine_create(&f->e, &o2, f), 0);
+	assert_int_equal(twiml_engine_start(f->e, APP, TWIML_POST), 0);
+	doc(f, "<Dial action=\"/d\" record=\"record-from-answer\"><Number>+15550001</Number></Dial>",
+	    APP);
+	struct twiml_leg_event ans = {.result = TWIML_LEG_ANSWERED, .sip_code = 200, .call_sid = "CA1"};
+	twiml_on_leg(f->e, 0, &ans);
+	f->n = 0;
+	f->log[0] = 0;
+	struct twiml_leg_event end = {.result = TWIML_LEG_ENDED, .duration_s = 7};
+	twiml_on_leg(f->e, 0, &end);
+	expect(f, "dial-done\nfetch DIAL POST /d base=" APP " status=in-progress "
+	          "DialCallStatus=completed DialCallSid=CA1 DialCallDuration=7 DialBridged=true "
+	          "RecordingUrl=http://h/Recordings/RE1\n");
+	twiml_engine_destroy(f->e);
+	free(f);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -1068,6 +1156,9 @@ int main(void)
 	    TQ(t_queue_redirected),
 	    TQ(t_queue_persist_resume),
 	    TQ(t_queue_resumed_bridged),
+	    T(t_dial_answering),
+	    cmocka_unit_test(t_finished_op),
+	    cmocka_unit_test(t_dial_done_recording),
 	};
 	return cmocka_run_group_tests_name("twiml_engine", tests, NULL, NULL);
 }
