@@ -148,8 +148,8 @@ static void child_step(struct call *k, struct call_dleg *d, unsigned ev, const c
 	if (!rc) {
 		/* on the call event stream like every state change (its callback is its own, below:
 		 * the stream's status-callback subscriber serves the router's calls) */
-		_Static_assert(CALLS_CHILD_COMPLETED == CTL_CALL_EV_COMPLETED &&
-		                   CALLS_CHILD_ANSWERED == CTL_CALL_EV_ANSWERED,
+		_Static_assert((unsigned)CALLS_CHILD_COMPLETED == (unsigned)CTL_CALL_EV_COMPLETED &&
+		                   (unsigned)CALLS_CHILD_ANSWERED == (unsigned)CTL_CALL_EV_ANSWERED,
 		               "child steps are StatusCallbackEvent bits");
 		struct calls_ev cev = {.kind = CALLS_EV_STATE, .call_sid = d->sid,
 		                       .account_sid = k->account_sid, .direction = "outbound-dial",

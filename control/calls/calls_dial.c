@@ -286,9 +286,27 @@ static void dial_early(struct call *k, uint32_t leg, const struct call_dleg *d, 
 	}
 }
 
+void calls_dial_deadline(struct call *k, uint32_t leg, uint32_t seconds)
+{
+	struct call_dleg *d = dleg_of(k, leg);
+	if (!d || !d->used || d->gone)
+		return;
+	if (d->queue) {
+		calls_queue_deadline(k, leg, seconds);
+		return;
+	}
+	if (!d->h)
+		return;
+	struct vox_deadline dl = {.deadline_ns = ctl_real_ns() + (uint64_t)seconds * 1000000000ull};
+	struct vox_rec_hdr h = {.type = VOX_CMD_SET_DEADLINE, .leg = d->h};
+	if (ctl_dp_send(k->m->c, d->worker, &h, &dl, sizeof(dl)) != 0)
+		k->m->cnt.cmd_errors++;
+}
+
 void calls_dial_bridge(struct call *k, uint32_t leg)
 {
 	struct call_dleg *d = dleg_of(k, leg);
+	k->bridge_leg = leg; /* the leg a timeLimit applies to */
 	if (d && d->used && d->queue) {
 		calls_queue_bridge(k, leg); /* once the dequeued caller's <Queue url> is done */
 		return;

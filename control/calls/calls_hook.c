@@ -462,6 +462,8 @@ static int rec_media(struct http_req *r, void *arg)
 	char s[64];
 	snprintf(s, sizeof(s), "%s", sid ?: "");
 	size_t n = strlen(s);
+	if (n > 5 && strcmp(s + n - 5, ".json") == 0)
+		return HTTP_NEXT; /* the Recording resource: the REST API's */
 	if (n > 4 && strcmp(s + n - 4, ".wav") == 0)
 		s[n - 4] = 0;
 	if (!ac || !store_sid_valid(ac, "AC") || !store_sid_valid(s, "RE"))
@@ -492,7 +494,7 @@ void calls_rec_route(struct ctl_calls *m)
 {
 	if (!m->c->http || !m->c->http->server)
 		return;
-	/* the media only: a name ending in .json is the REST API's (routes added before win) */
+	/* the media only: a name ending in .json is declined (HTTP_NEXT) for the REST API's route */
 	http_server_route(m->c->http->server, "GET",
 	                  "/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}", rec_media, m);
 }

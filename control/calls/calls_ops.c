@@ -482,11 +482,12 @@ static void op_bridge(void *ctx, uint32_t leg)
 	calls_dial_bridge(K(ctx), leg);
 }
 
+/* <Dial timeLimit>: the dialed party's leg ends at the limit (Twilio: the caller goes on with
+ * the action or the next verb); a dequeued caller is unbridged instead. */
 static void op_set_deadline(void *ctx, uint32_t seconds)
 {
 	struct call *k = K(ctx);
-	struct vox_deadline d = {.deadline_ns = ctl_real_ns() + (uint64_t)seconds * 1000000000ull};
-	call_cmd(k, VOX_CMD_SET_DEADLINE, 0, &d, sizeof(d));
+	calls_dial_deadline(k, k->bridge_leg, seconds);
 }
 
 /* ---- timer, fetch, notify, persist ---- */

@@ -71,6 +71,7 @@ struct call_dleg {
 	char q_sid[35];
 	void *q_member; /* call_ref of the dequeued caller */
 	uint64_t q_bridged_ns;
+	uint64_t q_timer; /* its timeLimit (loop timer), 0: none */
 };
 
 /* A call's place in a queue (calls_queue.c). */
@@ -135,6 +136,7 @@ struct call {
 	/* Dial */
 	struct call_dleg dl[CALLS_DIAL_LEGS];
 	bool bridged;
+	uint32_t bridge_leg; /* the noun last bridged (its timeLimit) */
 	bool dial_aob;             /* the running Dial has answerOnBridge */
 	bool rt_on;                /* the Dial's ringTone plays on the caller's leg */
 	const void *rt_node;       /* the Dial it was started for (identity only) */
@@ -254,6 +256,7 @@ void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
                    const struct twiml_node *noun);
 void calls_dial_cancel(struct call *k, uint32_t leg);
 void calls_dial_bridge(struct call *k, uint32_t leg);
+void calls_dial_deadline(struct call *k, uint32_t leg, uint32_t seconds); /* timeLimit */
 void calls_dial_drop_all(struct call *k);
 const char *calls_dial_done(void *ctx); /* ops->dial_done: the Dial is over */
 int calls_dial_event(struct call *k, const struct vox_rec_hdr *h, const void *payload);
@@ -270,6 +273,7 @@ void calls_queue_dial(struct call *k, uint32_t leg, const struct twiml_node *dia
                       const struct twiml_node *noun);
 void calls_queue_bridge(struct call *a, uint32_t leg);
 void calls_queue_dial_cancel(struct call *a, uint32_t leg);
+void calls_queue_deadline(struct call *a, uint32_t leg, uint32_t seconds);
 void calls_queue_dleg_drop(struct call *a, struct call_dleg *d);
 void calls_queue_on_event(struct call *k, const struct vox_rec_hdr *h);
 void calls_queue_forget(struct call *k);

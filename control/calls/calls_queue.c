@@ -712,6 +712,41 @@ void calls_queue_dial_cancel(struct call *a, uint32_t leg)
 	agent_report_end(a, leg, ctl_real_ns(), false);
 }
 
+struct q_deadline {
+	void *ref;
+	uint32_t leg;
+};
+
+static int64_t deadline_fire(struct ctl_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	struct q_deadline *x = arg;
+	struct call *a = call_deref(calls_module(), x->ref);
+	struct call_dleg *d = agent_dleg(a, x->leg);
+	if (d && d->q_timer == id) {
+		d->q_timer = 0;
+		calls_queue_dial_cancel(a, x->leg); /* the bridge ends, both calls go on */
+		if (a->gen)
+			call_maybe_free(a);
+	}
+	free(x);
+	return CTL_TIMER_STOP;
+}
+
+void calls_queue_deadline(struct call *a, uint32_t leg, uint32_t seconds)
+{
+	struct call_dleg *d = agent_dleg(a, leg);
+	struct q_deadline *x = d ? malloc(sizeof(*x)) : NULL;
+	if (!x)
+		return;
+	x->ref = call_ref(a);
+	x->leg = leg;
+	/* a timer set before is left to fire: it sees it is not d->q_timer any more and goes */
+	d->q_timer = ctl_loop_add_timer(a->m->c->loop, (int64_t)seconds * 1000, deadline_fire, x);
+	if (!d->q_timer)
+		free(x);
+}
+
 void calls_queue_dleg_drop(struct call *a, struct call_dleg *d)
 {
 	uint32_t leg = (uint32_t)(d - a->dl);

@@ -94,9 +94,11 @@ struct http_server_counters {
 	uint64_t suspended, resumed, aborted_pending, static_files, conns_refused;
 };
 
-/* A handler returns HTTP_DONE after answering (http_respond*), or HTTP_PENDING to answer later
- * from the loop (the connection is suspended until http_respond*). */
-enum { HTTP_DONE = 0, HTTP_PENDING = 1 };
+/* A handler returns HTTP_DONE after answering (http_respond*), HTTP_PENDING to answer later
+ * from the loop (the connection is suspended until http_respond*), or HTTP_NEXT without
+ * answering: not its request after all, the next matching route takes it (e.g. a media route
+ * whose {name} also matches the REST API's "....json"). */
+enum { HTTP_DONE = 0, HTTP_PENDING = 1, HTTP_NEXT = 2 };
 typedef int http_handler_fn(struct http_req *r, void *arg);
 /* Called when a pending request goes away unanswered: it could not be suspended (max_pending:
  * answered 503 instead) or the server is destroyed. The request is freed after: forget it.

@@ -88,6 +88,10 @@ void http_route_dispatch(struct http_req *r)
 		r->in_handler = 1;
 		int v = rt->fn(r, rt->arg);
 		r->in_handler = 0;
+		if (v == HTTP_NEXT && r->state == REQ_NEW) {
+			path_seen = 0; /* declined: as if this route were not there */
+			continue;
+		}
 		if (v == HTTP_PENDING && r->state == REQ_NEW && http_server_suspend(r) != 0) {
 			/* the owner must forget it: it is answered here and freed when sent */
 			if (r->on_abort) {

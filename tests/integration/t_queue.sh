@@ -13,7 +13,7 @@
 #   and the agent's end still sends the caller to its action (QueueResult=bridged) and the
 #   agent's Dial action once;
 # - a waiting caller that hangs up leaves the queue (QueueResult=hangup); an agent takes the
-#   last caller; a <Dial><Queue> on an empty queue waits until its timeout (no-answer);
+#   last caller; an agent's Dial timeLimit unbridges both, which go on; a <Dial><Queue> on an empty queue waits until its timeout (no-answer);
 #   maxQueueSize makes a caller find the queue full (queue-full); an <Enqueue> without waitUrl
 #   hears the bundled hold music.
 . "$(dirname "$0")/lib.sh"
@@ -26,10 +26,11 @@ cat >"$W/routes.json" <<'EOF2'
  "/enq": {"body": "<Response><Enqueue action=\"/after\" waitUrl=\"/wait\">support</Enqueue><Hangup/></Response>"},
  "/wait": {"body": "<Response><Play>media/hold.wav</Play></Response>"},
  "/after": {"body": "<Response><Hangup/></Response>"},
- "/front": {"body": "<Response><Dial timeLimit=\"4\" action=\"/frontdone\"><Number>+15551239999</Number></Dial></Response>"},
+ "/front": {"body": "<Response><Dial timeLimit=\"4\"><Number>+15551239999</Number></Dial><Redirect>/frontdone</Redirect></Response>"},
  "/frontdone": {"body": "<Response><Hangup/></Response>"},
  "/bye": {"body": "<Response><Pause length=\"1\"/><Hangup/></Response>"},
  "/agent": {"body": "<Response><Dial action=\"/agentdone\" timeout=\"5\"><Queue url=\"/whisper\">support</Queue></Dial></Response>"},
+ "/agenttl": {"body": "<Response><Dial action=\"/agentdone\" timeLimit=\"3\"><Queue>support</Queue></Dial></Response>"},
  "/agentq": {"body": "<Response><Dial action=\"/agentdone\" timeout=\"5\"><Queue>empty</Queue></Dial></Response>"},
  "/whisper": {"body": "<Response><Say>You are now connected.</Say></Response>"},
  "/agentdone": {"body": "<Response><Hangup/></Response>"},
@@ -46,7 +47,7 @@ dev_account
 A=http://127.0.0.1:$P/2010-04-01/Accounts/$AC
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" >/dev/null; }
 num +15005550401 /enq && num +15005550402 /agent && num +15005550403 /agentq && num +15005550404 /music &&
-  num +15005550405 /musicfull
+  num +15005550405 /musicfull && num +15005550406 /agenttl
 check "numbers registered" test $? = 0
 rest() { curl -sS --max-time 10 -u "$AC:$TOK" "$@"; }
 # call NAME SERVICE MEDIAPORT WORKER [PAUSE]: a sipp caller whose Call-ID puts it on WORKER
@@ -78,11 +79,11 @@ leg_of() { # CallSid -> "handle worker bridge_peer" from the dataplane's mirror 
 ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/c1.pcap" \
   'udp and src host 192.0.2.2 and dst port 40010' >/dev/null 2>&1 &
 TD=$!
-wait_for 5 test -s "$T_LOG/c1.pcap"
+wait_for 5 eval 'test -s "$T_LOG/c1.pcap"'
 call c1 15005550401 40010 0 &
 C1=$!
 check "caller 1 is in the queue" wait_for 10 has_sid c1
-wait_for 10 test "$(n_req /wait)" -ge 1
+wait_for 10 eval 'test "$(n_req /wait)" -ge 1'
 QU=$(jq -r 'select(.path=="/wait") | .form[] | select(.[0]=="QueueSid") | .[1]' "$W/req.jsonl" | head -n 1)
 check "the queue was made on demand ($QU)" test "${QU:0:2}" = QU
 call c2 15005550401 40020 0 &
@@ -132,15 +133,15 @@ check "caller 1 heard the wait application's 600 Hz hold audio ($held)" \
 ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/uas.pcap" \
   'udp and src host 192.0.2.2 and dst port 6100' >/dev/null 2>&1 &
 TD=$!
-wait_for 5 test -s "$T_LOG/uas.pcap"
+wait_for 5 eval 'test -s "$T_LOG/uas.pcap"'
 nsx timeout 40 sipp -sf "$T_SCEN/uas_rtp.xml" -i 192.0.2.1 -p 5094 -m 1 -nostdin -timeout 30 -mp 6100 \
   -trace_msg -message_file "$T_LOG/uas_front.msg" >"$T_LOG/uas_front.out" 2>&1 &
 UAS=$!
 out=$(rest -X POST "$A/Queues/$QU/Members/Front.json" --data-urlencode "Url=$U/front" -d Method=POST)
 check "POST Members/Front: 200 with caller 1 ($(jq -r .call_sid <<<"$out"))" test "$(jq -r .call_sid <<<"$out")" = "$S1"
-check "caller 1 runs the Url's markup" wait_for 5 test -n "$(form_of /front "$S1" CallSid)"
+check "caller 1 runs the Url's markup" wait_for 5 eval 'test -n "$(form_of /front "$S1" CallSid)"'
 check "caller 1's Enqueue action: QueueResult=redirected, its QueueSid" \
-  wait_for 5 test "$(form_of /after "$S1" QueueResult) $(form_of /after "$S1" QueueSid)" = "redirected $QU"
+  wait_for 5 eval 'test "$(form_of /after "$S1" QueueResult) $(form_of /after "$S1" QueueSid)" = "redirected $QU"'
 bridged1() { read -r h w p <<<"$(leg_of "$S1")"; [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != null ]; }
 check "caller 1 is bridged to the trunk's UAS" wait_for 10 bridged1
 nsx python3 "$T_DIR/rtp_tone.py" 40010 "$(dp_port c1)" 500 100 0 >"$T_LOG/tone_c1.json"
@@ -152,7 +153,8 @@ kill $TD; wait $TD 2>/dev/null
 to_uas=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/uas.pcap" --port 6100 | jq .loud)
 check "bridged: caller 1's tone reached the UAS ($to_uas audible packets) and the UAS's audio caller 1 ($(jq .got "$T_LOG/tone_c1.json") packets)" \
   test "$to_uas" -ge 50 -a "$(jq .got "$T_LOG/tone_c1.json")" -ge 50
-check "caller 1's Dial action: DialCallStatus=completed" test "$(form_of /frontdone "$S1" DialCallStatus)" = completed
+check "the timeLimit ended the callee's leg only: caller 1 went on to the verb after the Dial" \
+  test -n "$(form_of /frontdone "$S1" CallSid)"
 check "two members left: 2 then 3" test "$(members)" = "$S2 $S3"
 
 # --- 4. an agent's <Dial><Queue url> takes caller 2, bridged across lcores, audio both ways;
@@ -162,7 +164,7 @@ AG=$!
 check "the agent's call" wait_for 10 has_sid a1
 SA=$(sid_of a1)
 check "the <Queue url> is requested for caller 2 with QueueSid, QueueTime, DequeingCallSid" \
-  wait_for 6 test "$(form_of /whisper "$S2" QueueSid) $(form_of /whisper "$S2" DequeingCallSid)" = "$QU $SA"
+  wait_for 6 eval 'test "$(form_of /whisper "$S2" QueueSid) $(form_of /whisper "$S2" DequeingCallSid)" = "$QU $SA"'
 check "... QueueTime counts its wait (>= 4 s: $(form_of /whisper "$S2" QueueTime))" test "$(form_of /whisper "$S2" QueueTime)" -ge 4
 bridged() { read -r h w p <<<"$(leg_of "$S2")"; [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != null ]; }
 check "caller 2 is bridged" wait_for 10 bridged
@@ -199,11 +201,11 @@ check "caller 3 is still first in line" test "$(members)" = "$S3"
 rest -X POST "$A/Calls/$SA.json" -d Status=completed >/dev/null
 wait $AG
 check "the agent is hung up through REST (rc=$?)" test $? = 0
-check "caller 2's Enqueue action: QueueResult=bridged" wait_for 5 test "$(form_of /after "$S2" QueueResult)" = bridged
+check "caller 2's Enqueue action: QueueResult=bridged" wait_for 5 eval 'test "$(form_of /after "$S2" QueueResult)" = bridged'
 wait $C2
 check "caller 2 goes on with the action's markup (hung up, rc=$?)" test $? = 0
 check "the agent's Dial action: DialCallStatus=completed, DialCallSid = caller 2" \
-  wait_for 5 test "$(form_of /agentdone "$SA" DialCallStatus) $(form_of /agentdone "$SA" DialCallSid)" = "completed $S2"
+  wait_for 5 eval 'test "$(form_of /agentdone "$SA" DialCallStatus) $(form_of /agentdone "$SA" DialCallSid)" = "completed $S2"'
 check "the agent's Dial action came once" test "$(jq -r 'select(.path=="/agentdone") | .path' "$W/req.jsonl" | wc -l)" = 1
 
 # --- 5. a waiting caller hangs up: out of the queue, QueueResult=hangup
@@ -214,8 +216,8 @@ S4=$(sid_of c4)
 wait $C4
 check "caller 4 hung up itself (rc=$?)" test $? = 0
 check "caller 4's action: QueueResult=hangup, QueueTime >= 2" \
-  wait_for 5 test "$(form_of /after "$S4" QueueResult)" = hangup -a "$(form_of /after "$S4" QueueTime)" -ge 2
-check "caller 4 left the queue" wait_for 5 test "$(members)" = "$S3"
+  wait_for 5 eval 'test "$(form_of /after "$S4" QueueResult)" = hangup -a "$(form_of /after "$S4" QueueTime)" -ge 2'
+check "caller 4 left the queue" wait_for 5 eval 'test "$(members)" = "$S3"'
 
 # --- 6. a second agent takes caller 3; caller 3 hangs up: the agent's Dial completes
 call a2 15005550402 40120 1 &
@@ -228,8 +230,24 @@ wait $C3 $AG2
 check "caller 3 and the second agent are hung up" test $? = 0
 SA2=$(sid_of a2)
 check "the second agent's Dial action: completed with caller 3" \
-  wait_for 5 test "$(form_of /agentdone "$SA2" DialCallStatus) $(form_of /agentdone "$SA2" DialCallSid)" = "completed $S3"
-check "caller 3's (final) action: QueueResult=bridged" wait_for 5 test "$(form_of /after "$S3" QueueResult)" = bridged
+  wait_for 5 eval 'test "$(form_of /agentdone "$SA2" DialCallStatus) $(form_of /agentdone "$SA2" DialCallSid)" = "completed $S3"'
+check "caller 3's (final) action: QueueResult=bridged" wait_for 5 eval 'test "$(form_of /after "$S3" QueueResult)" = bridged'
+
+# --- 6b. an agent's Dial timeLimit ends the bridge, not the calls: both go on
+call c5 15005550401 40070 0 &
+C5=$!
+check "caller 5 joins" wait_for 10 n_members 1
+S5=$(sid_of c5)
+call a4 15005550406 40140 1 &
+AG4=$!
+no_members() { [ -z "$(members)" ]; }
+check "the timeLimit agent takes caller 5" wait_for 10 no_members
+wait $C5 $AG4
+check "at the timeLimit both are unbridged and go on to their markup's hang-up" test $? = 0
+SA4=$(sid_of a4)
+check "caller 5's action: QueueResult=bridged; the agent's Dial action: completed, DialCallDuration 2..4" \
+  test "$(form_of /after "$S5" QueueResult) $(form_of /agentdone "$SA4" DialCallStatus)" = "bridged completed" \
+  -a "$(form_of /agentdone "$SA4" DialCallDuration)" -ge 2 -a "$(form_of /agentdone "$SA4" DialCallDuration)" -le 4
 
 # --- 7. <Dial><Queue> on an empty queue waits for its timeout
 rest -X POST "$A/Queues.json" --data-urlencode FriendlyName=empty >/dev/null
@@ -244,7 +262,7 @@ check "its Dial action: DialCallStatus=no-answer" test "$(form_of /agentdone "$S
 # --- 8. no waitUrl: the bundled hold music, from the pool
 ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/hold.pcap" 'udp and src host 192.0.2.2 and dst port 40050' >/dev/null 2>&1 &
 TD=$!
-wait_for 5 test -s "$T_LOG/hold.pcap"
+wait_for 5 eval 'test -s "$T_LOG/hold.pcap"'
 call h1 15005550404 40050 0 &
 H1=$!
 check "the hold caller is in the music queue" wait_for 10 has_sid h1
@@ -265,12 +283,12 @@ check "the hold caller heard music ($loud audible 20 ms packets in about 3 s)" t
 check "the hold music was made once (calls.queues.hold_synth=$(status_q .calls.queues.hold_synth))" \
   test "$(status_q .calls.queues.hold_synth)" -le 1 -a "$(status_q .calls.queues.holds)" -ge 1
 
-check "counters since the last restart: dequeued 1, bridged 1, requeued 0" \
-  test "$(status_q .calls.queues.dequeued) $(status_q .calls.queues.bridged) $(status_q .calls.queues.requeued)" = "1 1 0"
+check "counters since the last restart: dequeued 2, bridged 2, requeued 0" \
+  test "$(status_q .calls.queues.dequeued) $(status_q .calls.queues.bridged) $(status_q .calls.queues.requeued)" = "2 2 0"
 check "the dataplane refused no command (events.BAD_COMMAND=$(status_q .events.BAD_COMMAND))" \
   test "$(status_q .events.BAD_COMMAND)" = 0
 check "every state change since went through the event stream (seq $(status_q .calls.events.seq), usage.calls $(status_q .calls.usage.calls))" \
-  test "$(status_q .calls.events.seq)" -gt "$seq0" -a "$(status_q .calls.usage.calls)" = 8 -a "$(status_q .calls.events.refused)" = 0
+  test "$(status_q .calls.events.seq)" -gt "$seq0" -a "$(status_q .calls.usage.calls)" = 10 -a "$(status_q .calls.events.refused)" = 0
 none_live() { [ "$(status_q .calls.live)" = 0 ]; }
 check "no call left live" wait_for 10 none_live
 check "no member left in the store" test "$(rest "$A/Queues/$QU/Members.json" | jq '.queue_members | length')" = 0

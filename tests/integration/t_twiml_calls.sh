@@ -141,6 +141,9 @@ check "the RecordingUrl serves a 3 s WAV ($(soxi -s "$T_LOG/rec.wav" 2>/dev/null
   test "$(soxi -s "$T_LOG/rec.wav" 2>/dev/null)" = 24000
 curl -sS --max-time 5 -o "$T_LOG/rec2.wav" "$RU.wav"
 check "... and with .wav" cmp -s "$T_LOG/rec.wav" "$T_LOG/rec2.wav"
+rj=$(curl -sS --max-time 5 -u "$AC:$TOK" "$RU.json")
+check "... and the Recording resource at .json (the media route declines it): $(jq -c '{sid,duration,call_sid}' <<<"$rj" 2>/dev/null)" \
+  jq -e --arg s "$(form /recorded RecordingSid)" '.sid==$s and .duration=="3" and (.call_sid|startswith("CA"))' <<<"$rj"
 wait $SIPP
 
 # --- Dial: Sip with digest auth, bridged, ended by timeLimit; busy; no answer (CANCEL); Number

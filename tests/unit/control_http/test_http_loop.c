@@ -180,6 +180,25 @@ static int h_size(struct http_req *r, void *arg)
 	return HTTP_DONE;
 }
 
+/* /pick/{x}: this route declines names ending in .json; the next route answers those */
+static int h_pick_first(struct http_req *r, void *arg)
+{
+	(void)arg;
+	const char *x = http_req_path_arg(r, "x");
+	size_t n = strlen(x);
+	if (n > 5 && !strcmp(x + n - 5, ".json"))
+		return HTTP_NEXT;
+	http_respond(r, 200, NULL, 0, "first", 5);
+	return HTTP_DONE;
+}
+
+static int h_pick_second(struct http_req *r, void *arg)
+{
+	(void)arg;
+	http_respond(r, 200, NULL, 0, "second", 6);
+	return HTTP_DONE;
+}
+
 static int setup(void **st)
 {
 	struct fx *x = calloc(1, sizeof(*x));
@@ -208,6 +227,9 @@ static int setup(void **st)
 	assert_int_equal(http_server_route(x->srv, "*", "/fail", h_fail, x), 0);
 	assert_int_equal(http_server_route(x->srv, "GET", "/size/{n}", h_size, x), 0);
 	assert_int_equal(http_server_route(x->srv, "POST", "/fb", h_echo, x), 0);
+	assert_int_equal(http_server_route(x->srv, "GET", "/pick/{x}", h_pick_first, x), 0);
+	assert_int_equal(http_server_route(x->srv, "GET", "/pick/{x}", h_pick_second, x), 0);
+	assert_int_equal(http_server_route(x->srv, "GET", "/lone/{x}", h_pick_first, x), 0);
 	struct http_fetch_cfg fc = {
 	    .max_xfers = 16, .max_host_conns = 8, .max_conns = 16, .max_body = 65536};
 	assert_int_equal(http_fetch_create(&x->f, x->loop, &fc), 0);
@@ -514,6 +536,25 @@ static void t_listener_errors(void **st)
 	close(s);
 }
 
+/* A handler that declines (HTTP_NEXT) hands the request to the next matching route; with none
+ * left it is a 404 like any unknown path. */
+static void t_route_declines(void **st)
+{
+	struct fx *x = *st;
+	struct done d;
+	fetch(x, "/pick/RE1", "GET", NULL, 0, NULL, &d);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.status, 200);
+	assert_string_equal(d.body, "first");
+	fetch(x, "/pick/RE1.json", "GET", NULL, 0, NULL, &d);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.status, 200);
+	assert_string_equal(d.body, "second");
+	fetch(x, "/lone/RE1.json", "GET", NULL, 0, NULL, &d);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.status, 404);
+}
+
 static void t_static(void **st)
 {
 	struct fx *x = *st;
@@ -684,6 +725,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(t_body_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_listener_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_static, setup, teardown),
+	    cmocka_unit_test_setup_teardown(t_route_declines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_pending_bound_and_cancel, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_connections_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_fetch_bounded, setup, teardown),
