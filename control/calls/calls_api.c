@@ -148,7 +148,8 @@ void calls_api_committed(struct call *k, int status)
 	api_dial_to(k, &hop, target);
 }
 
-/* Answered: the markup runs (CallStatus=in-progress on its first request). */
+/* Answered: SendDigits first (as DTMF), then the markup runs (CallStatus=in-progress on its
+ * first request). */
 void calls_api_answered(struct call *k)
 {
 	if (!k->eng)
@@ -159,6 +160,22 @@ void calls_api_answered(struct call *k)
 		call_cmd(k, VOX_CMD_SET_DEADLINE, 0, &d, sizeof(d));
 	}
 	twiml_engine_mark_answered(k->eng);
+	if (k->ob_digits[0]) {
+		struct vox_tone t = {.kind = VOX_TONE_DIGITS};
+		snprintf(t.digits, sizeof(t.digits), "%s", k->ob_digits);
+		if (call_cmd(k, VOX_CMD_TONE, 0, &t, sizeof(t)) == 0) {
+			k->media_sent = true;
+			k->ob_digits_wait = true; /* calls_ops_media_done goes on */
+			return;
+		}
+	}
+	calls_api_markup(k);
+}
+
+void calls_api_markup(struct call *k)
+{
+	if (!k->eng || k->leg_gone)
+		return;
 	int rc;
 	if (k->ob_twiml) {
 		struct twiml_prog *prog = NULL;
@@ -242,6 +259,7 @@ int ctl_call_create(struct ctl *c, const struct ctl_call_create *req, ctl_call_d
 	snprintf(k->sc_method, sizeof(k->sc_method), "%s", req->status_callback_method ?: "POST");
 	snprintf(k->ob_user, sizeof(k->ob_user), "%s", req->sip_auth_username ?: "");
 	snprintf(k->ob_pass, sizeof(k->ob_pass), "%s", req->sip_auth_password ?: "");
+	snprintf(k->ob_digits, sizeof(k->ob_digits), "%s", req->send_digits ?: "");
 	k->sc_events = req->status_callback_events ? req->status_callback_events
 	                                           : CTL_CALL_EV_COMPLETED;
 	k->ring_ms = (uint32_t)(req->timeout_s > 0 ? req->timeout_s : 60) * 1000u;
@@ -445,6 +463,8 @@ static json_t *calls_adm_create(struct ctl *c, uint64_t client, int argc, char *
 			rq.status_callback = v;
 		else if (!strcmp(argv[i], "--timeout"))
 			rq.timeout_s = atoi(v);
+		else if (!strcmp(argv[i], "--send-digits"))
+			rq.send_digits = v;
 		else if (!strcmp(argv[i], "--events")) {
 			rq.status_callback_events |= strstr(v, "initiated") ? CTL_CALL_EV_INITIATED : 0;
 			rq.status_callback_events |= strstr(v, "ringing") ? CTL_CALL_EV_RINGING : 0;

@@ -353,6 +353,11 @@ void calls_ops_media_done(struct call *k, int32_t status)
 	if (!k->media_sent)
 		return;
 	k->media_sent = false;
+	if (k->ob_digits_wait) {
+		k->ob_digits_wait = false; /* SendDigits were sent: now the markup */
+		calls_api_markup(k);
+		return;
+	}
 	if (k->eng)
 		twiml_on_media_done(k->eng, k->media_token, status == 1);
 }

@@ -132,6 +132,8 @@ struct call {
 	char *hook_audio_url; /* the URL that answered it: only that <Play> takes the body */
 	uint32_t time_limit_s, ring_ms;
 	char ob_user[128], ob_pass[128];
+	char ob_digits[40];  /* SendDigits, sent on answer before the markup */
+	bool ob_digits_wait; /* their TONE is out: its MEDIA_DONE starts the markup */
 
 	/* Dial */
 	struct call_dleg dl[CALLS_DIAL_LEGS];
@@ -234,6 +236,7 @@ json_t *call_record_new(struct call *k);
 void calls_api_committed(struct call *k, int status);
 void calls_api_register(struct ctl *c);
 void calls_api_answered(struct call *k);
+void calls_api_markup(struct call *k); /* the outbound-api call's markup starts */
 const char *calls_api_end_status(const struct call *k, uint16_t code);
 void call_release(struct call *k);
 

@@ -4,6 +4,7 @@
 # outbound-api); the call DIALs the SIP URI (a sipp UAS), and once answered runs its Url with
 # CallStatus=in-progress; status callbacks initiated, ringing, answered (in-progress),
 # completed arrive in SequenceNumber order 0..3, signed. A busy far end completes as busy.
+# SendDigits reach the far end as RFC 4733 events before the markup's audio.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 W=$T_LOG/web
@@ -55,6 +56,26 @@ check "the busy far end got our INVITE and ACK" test $? = 0
 check "a busy callee: the completed callback says busy, the Url is never requested" \
   wait_for 5 test "$(form /status CallStatus 5)" = busy
 check "... and the Url was requested only by the first call" test "$(n_req /ob)" = 1
+# SendDigits: RFC 4733 digits to the far end once it answers, then the markup
+ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/digits.pcap" \
+  'udp and src host 192.0.2.2 and dst port 6010' >/dev/null 2>&1 &
+TD=$!
+wait_for 5 test -s "$T_LOG/digits.pcap"
+nsx timeout 40 sipp -sf "$T_SCEN/uas_rtp.xml" -i 192.0.2.1 -p 5098 -mp 6010 -m 1 -nostdin -timeout 30 >"$T_LOG/uas_digits.out" 2>&1 &
+UAS=$!
+sleep 0.3
+voxctl call create --account "$AC" --to sip:digits@192.0.2.1:5098 --from +15005550006 \
+  --url "$U/ob" --send-digits 12w3 >/dev/null
+wait $UAS
+check "the SendDigits call was answered and got our BYE after the markup" test $? = 0
+sleep 0.3
+kill $TD; wait $TD 2>/dev/null
+dtmf=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/digits.pcap" --pt 101)
+say=$(python3 "$T_DIR/pcap_audio.py" "$T_LOG/digits.pcap" --pt 0,8 --level 1000)
+check "SendDigits: RFC 4733 events reached the far end ($(jq .packets <<<"$dtmf") packets)" \
+  test "$(jq .packets <<<"$dtmf")" -ge 9
+digits_first() { python3 -c "import sys; sys.exit(0 if $(jq .last <<<"$dtmf") < $(jq .first <<<"$say") else 1)"; }
+check "... before the markup's Say ($(jq .loud <<<"$say") loud packets after them)" digits_first
 none_live() { [ "$(status_q .calls.live)" = 0 ]; }
 check "no call left live" wait_for 10 none_live
 kill $WEB; wait $WEB 2>/dev/null
