@@ -22,6 +22,8 @@
 #define CALLS_PLAY_CLIPS VOX_PLAY_MAX
 
 struct ctl_media;
+struct ctl_pool;
+struct calls_cache;
 struct dns_lookup;
 
 #define CALLS_DIAL_LEGS TWIML_MAX_DIAL_NOUNS
@@ -77,6 +79,7 @@ struct call {
 	bool media_sent;     /* a PLAY/TONE is out: its MEDIA_DONE is the token's */
 	uint32_t media_stop; /* MEDIA_DONEs to swallow (STOPs of running media) */
 	uint64_t media_job;  /* TTS/decode job in flight (0: none) */
+	uint64_t media_ref;  /* prompt cache entry the leg's latest PLAY plays (calls_media.c) */
 	uint32_t media_loop;
 	bool collecting;
 	uint64_t timer;
@@ -123,6 +126,10 @@ struct ctl_calls {
 	uint32_t gen_next;
 	struct ctl_media *media;
 	struct http_fetch *media_fetch; /* audio for <Play>: larger bodies than markup */
+	/* the prompt cache (calls_media.c, calls_cache.c), for the pool it was built on */
+	struct calls_cache *cache;
+	const struct ctl_pool *cache_pool;
+	uint64_t cache_pool_id, play_gen;
 	struct calls_counters cnt;
 	char base_url[256];
 	/* status-callback delivery from the outbox */
@@ -173,6 +180,13 @@ void calls_ops_media_done(struct call *k, int32_t status);
 void calls_ops_dtmf(struct call *k, char digit);
 void calls_ops_record_done(struct call *k, const struct vox_recording_done *d);
 void calls_ops_cancel(struct call *k);
+/* calls_media.c: Say and Play through the prompt cache */
+void calls_media_say(struct call *k, uint32_t token, const char *text, const char *voice,
+                     const char *lang, uint32_t loop);
+void calls_media_play(struct call *k, uint32_t token, const char *url, uint32_t loop);
+void calls_media_stop(struct call *k);
+json_t *calls_media_json(struct ctl_calls *m);
+void calls_media_close(struct ctl_calls *m);
 
 /* calls_dial.c: <Dial> nouns as outbound legs */
 void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
