@@ -117,6 +117,8 @@ void calls_ops_dtmf(struct call *k, char digit)
 
 /* ---- Record ---- */
 
+static void rec_closed(void *arg, const struct ctl_rec_closed *rc);
+
 static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r)
 {
 	struct call *k = K(ctx);
@@ -140,6 +142,9 @@ static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r
 		twiml_on_record_done(k->eng, token, &empty);
 		return;
 	}
+	/* trim="trim-silence" (the default): the writer cuts the silence at both ends before
+	 * the file is reported; the Recording's duration is the trimmed file's */
+	ctl_rec_watch(c, k->leg, vr.rec_id, r->trim, rec_closed, call_ref(k));
 	k->rec_start_ns = ctl_real_ns();
 	if (call_cmd(k, VOX_CMD_RECORD, 0, &vr, sizeof(vr)) != 0) {
 		ctl_rec_abort(c, k->leg, vr.rec_id);
@@ -169,20 +174,37 @@ static void rec_store(struct call *k, uint32_t dur_s, const char *url)
 	json_decref(r);
 }
 
+/* RECORDING_DONE reaches the call right after ctl_rec queued the file's close: the recording
+ * is reported from rec_closed, once the writer thread closed (and trimmed) the file. */
 void calls_ops_record_done(struct call *k, const struct vox_recording_done *d)
 {
+	(void)k;
+	(void)d;
+}
+
+static void rec_closed(void *arg, const struct ctl_rec_closed *rc)
+{
+	struct call *k = call_deref(calls_module(), arg);
+	if (!k || !rc->have_done)
+		return; /* ended with the leg (LEG_ENDED): the call is over, nothing to report */
+	const struct vox_recording_done *d = &rc->done;
 	if (!k->eng || d->rec_id != k->rec_id || !k->rec_token)
 		return;
+	if (rc->err) {
+		char why[96];
+		snprintf(why, sizeof(why), "Record: the file could not be written (%d)", rc->err);
+		calls_notify(k, 12300, NULL, why, 1);
+	}
 	uint32_t token = k->rec_token;
 	k->rec_token = 0;
 	char url[512];
 	snprintf(url, sizeof(url), "%s/2010-04-01/Accounts/%s/Recordings/%s", k->m->base_url,
 	         k->account_sid, k->rec_sid);
-	struct twiml_rec_result r = {.duration_s = (d->duration_ms + 500) / 1000,
+	struct twiml_rec_result r = {.duration_s = (rc->duration_ms + 500) / 1000,
 	                             .sid = k->rec_sid,
 	                             .url = url,
 	                             .digit = d->finish};
-	if (d->duration_ms) {
+	if (rc->duration_ms && !rc->err) {
 		k->m->cnt.recordings++;
 		rec_store(k, r.duration_s, url);
 	}
