@@ -435,16 +435,24 @@ json_t *ctl_rec_json(const struct ctl *c)
 	json_object_set_new(o, "orphan_chunks", json_integer((json_int_t)r->orphan_chunks));
 	json_object_set_new(o, "write_errors", json_integer((json_int_t)r->write_errors));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
+	json_object_set_new(o, "writer", ctl_rec_status_json(c));
+	return o;
+}
+
+json_t *ctl_rec_status_json(const struct ctl *c)
+{
+	const struct ctl_rec *r = c->rec;
+	if (!r)
+		return json_null();
 	struct ctl_recw_stats ws;
 	ctl_recw_get_stats(r->w, &ws);
-	json_object_set_new(o, "writer",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	              "queued_bytes", (json_int_t)ws.queued_bytes, "queue_max",
-	              (json_int_t)ws.queue_max, "max_queued_bytes", (json_int_t)ws.max_queued_bytes,
-	              "overflows", (json_int_t)ws.overflows, "overflow_bytes",
-	              (json_int_t)ws.overflow_bytes, "overflow_chunks",
-	              (json_int_t)r->overflow_chunks, "writes", (json_int_t)ws.writes,
-	              "write_errors", (json_int_t)ws.write_errors, "trims", (json_int_t)ws.trims,
-	              "completed", (json_int_t)ws.completed));
-	return o;
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "open",
+	                 (int)r->n_open, "bytes", (json_int_t)r->bytes, "orphan_chunks",
+	                 (json_int_t)r->orphan_chunks, "queued_bytes", (json_int_t)ws.queued_bytes,
+	                 "queue_max", (json_int_t)ws.queue_max, "max_queued_bytes",
+	                 (json_int_t)ws.max_queued_bytes, "overflows", (json_int_t)ws.overflows,
+	                 "overflow_bytes", (json_int_t)ws.overflow_bytes, "overflow_chunks",
+	                 (json_int_t)r->overflow_chunks, "writes", (json_int_t)ws.writes,
+	                 "write_errors", (json_int_t)(ws.write_errors + r->write_errors), "trims",
+	                 (json_int_t)ws.trims, "completed", (json_int_t)ws.completed);
 }

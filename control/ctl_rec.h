@@ -65,6 +65,8 @@ json_t *ctl_adm_leg_silence(struct ctl *c, uint64_t client, int argc, char **arg
 json_t *ctl_adm_leg_collect(struct ctl *c, uint64_t client, int argc, char **argv);
 json_t *ctl_adm_leg_record(struct ctl *c, uint64_t client, int argc, char **argv);
 json_t *ctl_adm_term(struct ctl *c, uint64_t client, int argc, char **argv);
+/* `status` "recordings": open files, the writer thread's queue and counters. */
+json_t *ctl_rec_status_json(const struct ctl *c);
 /* "max_digits", "finish_key", ... */
 const char *ctl_term_reason_name(uint32_t reason);
 

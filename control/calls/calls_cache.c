@@ -29,6 +29,7 @@
 
 struct calls_cache {
 	uint32_t max, n, nb;
+	uint32_t n_superseded; /* entries waiting for retirement (sweep skips when 0) */
 	uint32_t lru_head, lru_tail;
 	uint32_t *bucket, *hnext; /* hash chains over the key (a digest: its first bytes do) */
 	calls_cache_retire_fn *retire;
@@ -223,6 +224,14 @@ void calls_cache_destroy(struct calls_cache *cc)
 	free(cc);
 }
 
+void calls_cache_forget(struct calls_cache *cc, struct calls_cache_ent *e)
+{
+	if (e->kind && !e->superseded) {
+		e->superseded = true;
+		cc->n_superseded++;
+	}
+}
+
 struct calls_cache_ent *calls_cache_find(struct calls_cache *cc, const uint8_t key[16])
 {
 	for (uint32_t i = cc->bucket[key_hash(cc, key)]; i != NONE; i = cc->hnext[i])
@@ -297,6 +306,7 @@ static void drop(struct calls_cache *cc, uint32_t i)
 			cc->st.retire_errors++; /* already stale (a reboot reformatted the pool) */
 	hash_unlink(cc, i);
 	lru_unlink(cc, i);
+	cc->n_superseded -= e->superseded;
 	uint32_t gen = e->gen + 1;
 	memset(e, 0, sizeof(*e));
 	e->gen = gen ? gen : 1;
@@ -336,6 +346,8 @@ uint64_t calls_cache_evict(struct calls_cache *cc, uint64_t now_ns, uint64_t wan
 
 void calls_cache_sweep(struct calls_cache *cc, uint64_t now_ns)
 {
+	if (!cc->n_superseded)
+		return;
 	for (uint32_t i = cc->lru_tail; i != NONE;) {
 		uint32_t prev = cc->v[i].lru_prev;
 		if (cc->v[i].superseded && retirable(&cc->v[i], now_ns)) {
@@ -382,6 +394,7 @@ struct calls_cache_ent *calls_cache_insert(struct calls_cache *cc, const uint8_t
 	struct calls_cache_ent *old = calls_cache_find(cc, key);
 	if (old) {
 		old->superseded = true; /* holders keep playing it; retired after them */
+		cc->n_superseded++;
 		cc->st.replaced++;
 	}
 	struct calls_cache_ent *e = &cc->v[i];
@@ -403,6 +416,7 @@ struct calls_cache_ent *calls_cache_insert(struct calls_cache *cc, const uint8_t
 		set_policy(e, pol, now_ns);
 		if (pol->no_store) {
 			e->superseded = true;
+			cc->n_superseded++;
 			cc->st.no_store++;
 		}
 	}

@@ -100,6 +100,8 @@ void calls_cache_destroy(struct calls_cache *cc);
 
 /* The live (not superseded) entry with this key, or NULL. */
 struct calls_cache_ent *calls_cache_find(struct calls_cache *cc, const uint8_t key[16]);
+/* Never find it again; retired once free (its clips went bad, e.g. a pool rebuild). */
+void calls_cache_forget(struct calls_cache *cc, struct calls_cache_ent *e);
 /* What the entry needs before playing (Say: always fresh); counted. */
 enum calls_cache_use calls_cache_use(struct calls_cache *cc, const struct calls_cache_ent *e,
                                      uint64_t now_ns);
@@ -140,7 +142,7 @@ void calls_cache_revalidated(struct calls_cache *cc, struct calls_cache_ent *e,
  */
 uint64_t calls_cache_evict(struct calls_cache *cc, uint64_t now_ns, uint64_t want_frames,
                            uint32_t max_n);
-/* Retire superseded entries that are free now. */
+/* Retire superseded entries that are free now (nothing to do: O(1)). */
 void calls_cache_sweep(struct calls_cache *cc, uint64_t now_ns);
 
 uint32_t calls_cache_count(const struct calls_cache *cc);

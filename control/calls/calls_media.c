@@ -73,6 +73,8 @@ static struct calls_cache *media_cache(struct ctl_calls *m)
 		if (!m->play_gen)
 			m->play_gen = ctl_real_ns(); /* unique across restarts */
 	}
+	/* superseded and no-store prompts whose legs are done: retired at every prompt */
+	calls_cache_sweep(m->cache, ctl_mono_ns());
 	return m->cache;
 }
 
@@ -336,7 +338,7 @@ static bool media_try_cached(struct call *k, struct calls_cache *cc, struct call
                              uint32_t loop)
 {
 	if (!media_ent_ok(k->m->c->pool, e)) {
-		e->superseded = true; /* gone under us (a rebuild): load it again */
+		calls_cache_forget(cc, e); /* gone under us (a rebuild): load it again */
 		return false;
 	}
 	media_play(k, e, loop);

@@ -199,6 +199,15 @@ static void t_no_store(void **st)
 	assert_int_equal(r.v[0], 900);
 	assert_int_equal(calls_cache_stats(cc)->no_store, 1);
 	assert_int_equal(calls_cache_count(cc), 0);
+	/* a forgotten entry (its clips went bad) is never found again and retired when free */
+	struct calls_cache_ent *f = ins(cc, 4, 400, NULL, NOW0);
+	assert_ptr_equal(find(cc, 4), f);
+	calls_cache_forget(cc, f);
+	assert_null(find(cc, 4));
+	calls_cache_sweep(cc, NOW0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1], 400);
+	assert_int_equal(calls_cache_count(cc), 0);
 	calls_cache_destroy(cc);
 }
 
