@@ -4,7 +4,8 @@
 # call fetches it (200) and hears its 1 kHz tone; the second sends If-None-Match, gets 304 and
 # still hears the 1 kHz tone from the pool (plays_revalidated); the file then changes (600 Hz,
 # a new ETag): the third call's conditional request gets 200 and the caller hears 600 Hz (the
-# old clip superseded). A Play of a no-store URL is fetched at every call. A <Record> of a
+# old clip superseded). A Play of a no-store URL is fetched at every call. 24 distinct prompts
+# in one call through a 1 MB pool (15 slabs) retire the least recently used ones. A <Record> of a
 # caller who is silent for 2 s, then speaks (a 1.5 s tone) gets a trimmed RecordingDuration
 # and WAV; trim="do-not-trim" keeps the whole 5 s. Counters in `voxctl status` (calls.media,
 # recording writer).
@@ -22,11 +23,16 @@ cat >"$W/routes.json" <<'EOF'
                    "headers": {"Cache-Control": "no-store"}},
  "/rec": {"body": "<Response><Record maxLength=\"5\" timeout=\"10\" playBeep=\"false\" action=\"/recorded\"/></Response>"},
  "/recnt": {"body": "<Response><Record maxLength=\"5\" timeout=\"10\" playBeep=\"false\" trim=\"do-not-trim\" action=\"/recorded\"/></Response>"},
- "/recorded": {"body": "<Response><Pause length=\"8\"/></Response>"}
+ "/recorded": {"body": "<Response><Pause length=\"8\"/></Response>"},
+ "/many": {"body": "<Response><Play>media/short.wav?n=1</Play><Play>media/short.wav?n=2</Play><Play>media/short.wav?n=3</Play><Play>media/short.wav?n=4</Play><Play>media/short.wav?n=5</Play><Play>media/short.wav?n=6</Play><Play>media/short.wav?n=7</Play><Play>media/short.wav?n=8</Play><Play>media/short.wav?n=9</Play><Play>media/short.wav?n=10</Play><Play>media/short.wav?n=11</Play><Play>media/short.wav?n=12</Play><Play>media/short.wav?n=13</Play><Play>media/short.wav?n=14</Play><Play>media/short.wav?n=15</Play><Play>media/short.wav?n=16</Play><Play>media/short.wav?n=17</Play><Play>media/short.wav?n=18</Play><Play>media/short.wav?n=19</Play><Play>media/short.wav?n=20</Play><Play>media/short.wav?n=21</Play><Play>media/short.wav?n=22</Play><Play>media/short.wav?n=23</Play><Play>media/short.wav?n=24</Play><Hangup/></Response>"},
+ "/media/short.wav": {"file": "media/short.wav", "content_type": "audio/wav",
+                      "headers": {"Cache-Control": "max-age=3600"}}
 }
 EOF
-t_up
+# a 1 MB media pool: 15 slabs of 64 KB, so 24 distinct prompts must retire older ones
+t_up media_pool_mb=1
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/tone.wav" synth 1.0 sine 1000 vol 0.5
+sox -n -r 8000 -c 1 -b 16 "$W/docs/media/short.wav" synth 0.3 sine 800 vol 0.5
 python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
 WEB=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -35,7 +41,8 @@ DATA=$VOX_DATA_BASE/$T_ID
 check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
 AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" >/dev/null; }
-num +15005550201 /playrv && num +15005550202 /playns && num +15005550203 /rec && num +15005550204 /recnt
+num +15005550201 /playrv && num +15005550202 /playns && num +15005550203 /rec && num +15005550204 /recnt &&
+  num +15005550205 /many
 check "numbers registered" test $? = 0
 req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
 media_q() { status_q ".calls.media.$1"; }
@@ -43,13 +50,13 @@ media_q() { status_q ".calls.media.$1"; }
 # play_call NAME: one call to the Play number, the audio we send captured; prints pcap_audio.py
 play_call() {
   local num=$1 name=$2 rc
-  ip netns exec "${T_ID}net" tcpdump -i "${T_ID}0" -n -w "$T_LOG/$name.pcap" 'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
+  ip netns exec "${T_ID}net" tcpdump --immediate-mode -U -i "${T_ID}0" -n -w "$T_LOG/$name.pcap" 'udp and src host 192.0.2.2 and src portrange 20000-39999' >/dev/null 2>&1 &
   local td=$!
   wait_for 5 test -s "$T_LOG/$name.pcap"
   sleep 0.5
   sipp_run uac_wait_bye "$num"
   rc=$?
-  sleep 0.3
+  sleep 0.5 # the capture's last packets (immediate mode, flushed per packet)
   kill $td; wait $td 2>/dev/null
   [ $rc = 0 ] || { echo "sipp rc=$rc"; return 1; }
   python3 "$T_DIR/pcap_audio.py" "$T_LOG/$name.pcap" --pt 0 --level 4000
@@ -98,6 +105,16 @@ play_call 15005550201 play4 >/dev/null
 check "superseded and no-store clips retired (superseded_retired $(media_q superseded_retired) >= 3)" \
   test "$(media_q superseded_retired)" -ge 3
 check "the cache holds the live prompts only ($(media_q entries))" test "$(media_q entries)" = 1
+
+# --- eviction: 24 distinct 0.3 s prompts (a slab each) in one call through a 15-slab pool: the
+# least recently used ones, done playing for 2 s, are retired; every prompt still plays
+ev=$(media_q evicted) me=$(status_q .calls.media_errors)
+m=$(play_call 15005550205 many); echo "24 prompts: $m"
+many_heard() { jq -e '.loud >= 24 * 14 and .hz >= 784 and .hz <= 816' <<<"$m" >/dev/null; }
+check "24 prompts through a 15-slab pool: all heard (24 x 0.3 s of 800 Hz)" many_heard
+check "prompts retired to make room (evicted $ev -> $(media_q evicted)), none failed (media_errors $me -> $(status_q .calls.media_errors))" \
+  test "$(media_q evicted)" -gt "$ev" -a "$(status_q .calls.media_errors)" = "$me"
+check "the cache never holds more than the pool: $(media_q entries) entries" test "$(media_q entries)" -le 15
 
 # --- Record trim: 2 s of near-silence, a 1.5 s tone, near-silence; maxLength 5 s
 python3 "$T_DIR/gen_tone_pcap.py" "$T_LOG/speech.pcap" "0:2,1000:1.5,0:2"
