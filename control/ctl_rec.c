@@ -253,7 +253,8 @@ static void rec_written(void *arg, const struct ctl_recw_done *wd)
 	         (o->flags & VOX_RECDONE_OVERFLOW) ? ", OVERFLOW (audio lost)" : "",
 	         err ? ", WRITE ERROR" : "",
 	         e->trim ? ", silence trimmed" : "");
-	struct ctl_rec_closed res = {.err = wd->err,
+	struct ctl_rec_closed res = {.rec_id = e->rec_id,
+	                             .err = wd->err,
 	                             .duration_ms = o->duration_ms,
 	                             .bytes = wd->bytes,
 	                             .trimmed_ms = (uint32_t)((wd->trim_lead + wd->trim_tail) /

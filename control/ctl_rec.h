@@ -30,6 +30,7 @@ void ctl_rec_destroy(struct ctl_rec *r);
 int ctl_rec_open(struct ctl *c, vox_handle_t leg, uint16_t rec_id, uint32_t channels, const char *path);
 /* What a watcher learns once a recording's file is complete and closed. */
 struct ctl_rec_closed {
+	uint16_t rec_id;
 	int err;              /* 0 or -errno of the writer */
 	uint32_t duration_ms; /* of the file as closed (trimmed), else the dataplane's */
 	uint64_t bytes;       /* data bytes in the file */

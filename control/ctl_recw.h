@@ -14,7 +14,9 @@ struct ctl_recw;
 #define CTL_RECW_FILES 256                /* file ids 0..255 (ctl_rec's slots) */
 #define CTL_RECW_STAGE 16384              /* bytes staged per file before a hand-over */
 #define CTL_RECW_QUEUE_DEFAULT (16u << 20) /* bytes handed over and not yet written */
-#define CTL_RECW_TRIM_RMS 200             /* trim: a 20 ms frame is sound above this RMS */
+/* trim: a 20 ms frame is sound when its RMS is above 200 (about -44 dBFS): line hiss, comfort
+ * noise and G.711 idle patterns stay under it, quiet speech (-30 dBFS and up) is well over */
+#define CTL_RECW_TRIM_RMS 200
 #define CTL_RECW_FRAME 160                /* samples per channel in a trim frame (8 kHz) */
 
 /*

@@ -418,8 +418,13 @@ static void play_fetched(const struct http_result *res, void *arg)
 	k->media_job = 0;
 	struct calls_cache *cc = media_cache(k->m);
 	struct calls_cache_ent *old = cc && j->stale ? calls_cache_get(cc, j->stale) : NULL;
-	if (old && old->superseded)
-		old = NULL;
+	if (old && old->superseded) {
+		/* another call's 200 replaced it meanwhile: the newest copy held is what plays on a
+		 * 304 (or on an error) */
+		uint8_t key[16];
+		media_tag(key, "play", j->a, NULL, NULL, UINT32_MAX);
+		old = calls_cache_find(cc, key);
+	}
 	struct calls_http_policy pol;
 	calls_http_policy(res->cache_control, res->expires, res->date, res->age, res->etag,
 	                  res->last_modified, (int64_t)(ctl_real_ns() / 1000000000ull), &pol);

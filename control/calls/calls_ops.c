@@ -184,12 +184,13 @@ void calls_ops_record_done(struct call *k, const struct vox_recording_done *d)
 
 static void rec_closed(void *arg, const struct ctl_rec_closed *rc)
 {
+	/* closed by RECORDING_DONE, or by LEG_ENDED when that came first (the caller hung up and
+	 * the dataplane's RECORDING_DONE was late or dropped): reported either way, as Twilio
+	 * requests the action of a Record the caller hung up on */
 	struct call *k = call_deref(calls_module(), arg);
-	if (!k || !rc->have_done)
-		return; /* ended with the leg (LEG_ENDED): the call is over, nothing to report */
-	const struct vox_recording_done *d = &rc->done;
-	if (!k->eng || d->rec_id != k->rec_id || !k->rec_token)
+	if (!k || !k->eng || rc->rec_id != k->rec_id || !k->rec_token)
 		return;
+	const struct vox_recording_done *d = &rc->done; /* zeros without RECORDING_DONE */
 	if (rc->err) {
 		char why[96];
 		snprintf(why, sizeof(why), "Record: the file could not be written (%d)", rc->err);
