@@ -45,10 +45,10 @@ struct ctl_recw {
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct recw_msg *head, *tail;       /* under mu */
-	struct recw_done_node *done;        /* under mu, newest first */
-	bool stop, paused;                  /* under mu */
-	_Atomic uint64_t queued;            /* handed-over bytes not yet written */
+	struct recw_msg *head, *tail; /* under mu */
+	struct recw_done_node *done;  /* under mu, newest first */
+	bool stop, paused;            /* under mu */
+	_Atomic uint64_t queued;      /* handed-over bytes not yet written */
 	_Atomic uint64_t writes, bytes_written, write_errors, trims;
 
 	/* loop thread */
@@ -164,7 +164,7 @@ static int trim_file(int fd, uint32_t channels, uint32_t rms, uint64_t len, uint
 	*keep = (uint64_t)(end - first) * fb;
 	for (uint64_t done = 0; !rc && first && done < *keep;) {
 		size_t n = *keep - done < TRIM_CHUNK_FRAMES * fb ? (size_t)(*keep - done)
-		                                                  : TRIM_CHUNK_FRAMES * fb;
+		                                                 : TRIM_CHUNK_FRAMES * fb;
 		rc = full_pread(fd, buf, n, CTL_WAV_HDR + *lead + done);
 		if (!rc)
 			rc = full_pwrite(fd, buf, n, CTL_WAV_HDR + done);
@@ -252,7 +252,8 @@ static void t_run(struct ctl_recw *w, struct recw_msg *m, bool from_destroy)
 			t->err = full_pwrite(t->fd, m->data, m->len, CTL_WAV_HDR + t->written);
 			if (!t->err) {
 				t->written += m->len;
-				atomic_fetch_add_explicit(&w->bytes_written, m->len, memory_order_relaxed);
+				atomic_fetch_add_explicit(&w->bytes_written, m->len,
+				                          memory_order_relaxed);
 			}
 		}
 		atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);

@@ -11,13 +11,13 @@
 struct ctl_loop;
 struct ctl_recw;
 
-#define CTL_RECW_FILES 256                /* file ids 0..255 (ctl_rec's slots) */
-#define CTL_RECW_STAGE 16384              /* bytes staged per file before a hand-over */
+#define CTL_RECW_FILES 256                 /* file ids 0..255 (ctl_rec's slots) */
+#define CTL_RECW_STAGE 16384               /* bytes staged per file before a hand-over */
 #define CTL_RECW_QUEUE_DEFAULT (16u << 20) /* bytes handed over and not yet written */
 /* trim: a 20 ms frame is sound when its RMS is above 200 (about -44 dBFS): line hiss, comfort
  * noise and G.711 idle patterns stay under it, quiet speech (-30 dBFS and up) is well over */
 #define CTL_RECW_TRIM_RMS 200
-#define CTL_RECW_FRAME 160                /* samples per channel in a trim frame (8 kHz) */
+#define CTL_RECW_FRAME 160 /* samples per channel in a trim frame (8 kHz) */
 
 /*
  * The loop thread calls every function here (except the pure trim helpers). A file goes
@@ -32,13 +32,13 @@ struct ctl_recw;
 
 struct ctl_recw_done {
 	uint32_t id;
-	int err;              /* 0, or -errno of the first failed write, trim or close */
-	bool aborted;         /* ctl_recw_abort: the file was removed */
+	int err;      /* 0, or -errno of the first failed write, trim or close */
+	bool aborted; /* ctl_recw_abort: the file was removed */
 	uint32_t channels;
-	uint64_t bytes;       /* data bytes in the closed file (after the trim) */
-	uint64_t written;     /* data bytes written before the trim */
+	uint64_t bytes;                /* data bytes in the closed file (after the trim) */
+	uint64_t written;              /* data bytes written before the trim */
 	uint64_t trim_lead, trim_tail; /* bytes cut at either end */
-	uint64_t dropped;     /* bytes lost to queue overflow */
+	uint64_t dropped;              /* bytes lost to queue overflow */
 };
 
 typedef void ctl_recw_done_fn(void *arg, const struct ctl_recw_done *d);
@@ -57,8 +57,8 @@ int ctl_recw_create(struct ctl_recw **out, struct ctl_loop *loop, uint64_t queue
  * No callback runs. */
 void ctl_recw_destroy(struct ctl_recw *w);
 
-/* Take over fd (opened read-write, empty: the trim reads it back) as file id; the thread writes a provisional WAV
- * header. Returns 0, -EINVAL (bad id or channels) or -EBUSY (id in use). */
+/* Take over fd (opened read-write, empty: the trim reads it back) as file id; the thread writes a
+ * provisional WAV header. Returns 0, -EINVAL (bad id or channels) or -EBUSY (id in use). */
 int ctl_recw_open(struct ctl_recw *w, uint32_t id, int fd, uint32_t channels);
 /* Append data (copied). Returns 0, -ENOENT (id not open) or -ENOBUFS (dropped: overflow). */
 int ctl_recw_write(struct ctl_recw *w, uint32_t id, const void *data, size_t len);

@@ -101,8 +101,8 @@ static int64_t http_date(const char *s)
 }
 
 void calls_http_policy(const char *cache_control, const char *expires, const char *date,
-                       const char *age, const char *etag, const char *last_modified,
-                       int64_t now_s, struct calls_http_policy *p)
+                       const char *age, const char *etag, const char *last_modified, int64_t now_s,
+                       struct calls_http_policy *p)
 {
 	memset(p, 0, sizeof(*p));
 	const char *cc = cache_control ? cache_control : "";
@@ -123,8 +123,9 @@ void calls_http_policy(const char *cache_control, const char *expires, const cha
 	}
 	if (life < 0) {
 		/* RFC 9111 §4.2.2: a heuristic. With Last-Modified, 10% of the time since then (at
-		 * most a day); without, a fixed 300 s: Twilio keeps media without caching headers too,
-		 * and an application that wants fresh audio says so (max-age/no-cache/ETag). */
+		 * most a day); without, a fixed 300 s: Twilio keeps media without caching headers
+		 * too, and an application that wants fresh audio says so (max-age/no-cache/ETag).
+		 */
 		p->heuristic = true;
 		int64_t lm = http_date(p->last_modified);
 		life = lm >= 0 && d > lm ? (d - lm) / 10 : CALLS_CACHE_HEURISTIC_S;

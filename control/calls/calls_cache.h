@@ -14,10 +14,10 @@
 #include "vox_abi.h"
 #include "vox_pool.h"
 
-#define CALLS_CACHE_MAX 1024          /* prompts tracked (entries of the table) */
+#define CALLS_CACHE_MAX 1024           /* prompts tracked (entries of the table) */
 #define CALLS_CACHE_CLIPS VOX_PLAY_MAX /* clips per prompt */
-#define CALLS_CACHE_GRACE_MS 2000     /* a released prompt stays unretirable this long */
-#define CALLS_CACHE_HEURISTIC_S 300   /* lifetime of an answer that gives none (see .c) */
+#define CALLS_CACHE_GRACE_MS 2000      /* a released prompt stays unretirable this long */
+#define CALLS_CACHE_HEURISTIC_S 300    /* lifetime of an answer that gives none (see .c) */
 #define CALLS_CACHE_HEURISTIC_MAX_S 86400
 #define CALLS_CACHE_ETAG_MAX 128
 #define CALLS_CACHE_DATE_MAX 64
@@ -26,10 +26,10 @@ enum calls_cache_kind { CALLS_CACHE_SAY = 1, CALLS_CACHE_PLAY = 2 };
 
 /* What an HTTP answer says about keeping it (calls_http_policy). */
 struct calls_http_policy {
-	bool no_store;  /* Cache-Control: no-store: never kept */
-	bool no_cache;  /* no-cache (or max-age=0): kept, revalidated at every use */
-	bool heuristic; /* no explicit lifetime: ours (CALLS_CACHE_HEURISTIC_S or 10% of the
-	                 * Last-Modified age) */
+	bool no_store;     /* Cache-Control: no-store: never kept */
+	bool no_cache;     /* no-cache (or max-age=0): kept, revalidated at every use */
+	bool heuristic;    /* no explicit lifetime: ours (CALLS_CACHE_HEURISTIC_S or 10% of the
+	                    * Last-Modified age) */
 	uint64_t fresh_ms; /* freshness lifetime left at reception (Age deducted) */
 	char etag[CALLS_CACHE_ETAG_MAX];          /* "" when none (or too long to keep) */
 	char last_modified[CALLS_CACHE_DATE_MAX]; /* "" when none */
@@ -42,8 +42,8 @@ struct calls_http_policy {
  * ignored (the platform plays the audio for the application that asked for it).
  */
 void calls_http_policy(const char *cache_control, const char *expires, const char *date,
-                       const char *age, const char *etag, const char *last_modified,
-                       int64_t now_s, struct calls_http_policy *p);
+                       const char *age, const char *etag, const char *last_modified, int64_t now_s,
+                       struct calls_http_policy *p);
 
 /* What a cached prompt needs before it is played. */
 enum calls_cache_use {
@@ -57,15 +57,15 @@ typedef uint64_t calls_cache_ref_t;
 
 struct calls_cache_ent {
 	uint8_t key[16];
-	uint8_t kind;          /* enum calls_cache_kind; 0: free slot */
-	bool superseded;       /* replaced or never kept (no-store): no lookups, retired when free */
+	uint8_t kind;    /* enum calls_cache_kind; 0: free slot */
+	bool superseded; /* replaced or never kept (no-store): no lookups, retired when free */
 	bool no_cache;
-	uint32_t gen;          /* bumped at each reuse of the slot */
-	uint32_t n;            /* clips */
+	uint32_t gen; /* bumped at each reuse of the slot */
+	uint32_t n;   /* clips */
 	vox_clip_t clip[CALLS_CACHE_CLIPS];
-	uint32_t frames;       /* all clips */
-	uint32_t holders;      /* legs whose latest PLAY is this prompt, fetches revalidating it */
-	uint64_t last_used_ns; /* monotonic: the latest hold */
+	uint32_t frames;        /* all clips */
+	uint32_t holders;       /* legs whose latest PLAY is this prompt, fetches revalidating it */
+	uint64_t last_used_ns;  /* monotonic: the latest hold */
 	uint64_t busy_until_ns; /* monotonic: not retired before (the latest release + grace) */
 	uint64_t expires_ns;    /* monotonic: fresh until (Play) */
 	char etag[CALLS_CACHE_ETAG_MAX];

@@ -147,10 +147,10 @@ struct media_job {
 	uint32_t token, loop;
 	char kind[8];
 	char *a, *b, *c;
-	calls_cache_ref_t stale;  /* Play: the stale entry being revalidated (held meanwhile) */
+	calls_cache_ref_t stale; /* Play: the stale entry being revalidated (held meanwhile) */
 	bool has_policy;
 	struct calls_http_policy pol; /* Play: the answer's */
-	int16_t *pcm;             /* decoded, waiting for pool room */
+	int16_t *pcm;                 /* decoded, waiting for pool room */
 	size_t n_pcm;
 	uint32_t tries;
 };
@@ -172,8 +172,8 @@ static void job_free(struct media_job *j)
  * pool clip is 489 s). -ENOSPC: the pool is full even after retiring what could be; nothing
  * of this prompt stays in the pool then.
  */
-static int media_load(struct ctl_calls *m, struct media_job *j, vox_clip_t *clips,
-                      uint32_t *n_out, uint32_t *frames_out)
+static int media_load(struct ctl_calls *m, struct media_job *j, vox_clip_t *clips, uint32_t *n_out,
+                      uint32_t *frames_out)
 {
 	struct ctl_pool *pool = m->c->pool;
 	struct ctl_pool_stats st;
@@ -193,11 +193,13 @@ static int media_load(struct ctl_calls *m, struct media_job *j, vox_clip_t *clip
 		size_t len = j->n_pcm - off < per ? j->n_pcm - off : per;
 		rc = ctl_pool_clip_load(pool, tag, j->pcm + off, (uint32_t)len, &clips[parts]);
 		if (rc == -ENOSPC) {
-			/* room from the least recently used prompts (frames of the rest, at least) */
+			/* room from the least recently used prompts (frames of the rest, at least)
+			 */
 			uint64_t want = (j->n_pcm - off + 159) / 160;
 			calls_cache_evict(m->cache, ctl_mono_ns(), want, 0);
 			ctl_pool_reclaim(pool);
-			rc = ctl_pool_clip_load(pool, tag, j->pcm + off, (uint32_t)len, &clips[parts]);
+			rc = ctl_pool_clip_load(pool, tag, j->pcm + off, (uint32_t)len,
+			                        &clips[parts]);
 		}
 		if (rc)
 			break;
@@ -368,7 +370,8 @@ void calls_media_say(struct call *k, uint32_t token, const char *text, const cha
 			media_tag(tag, "say", text, voice, lang, n);
 			clips[n] = ctl_pool_find(k->m->c->pool, tag);
 			const struct vox_pool_clip *pc =
-			    clips[n] ? vox_pool_lookup(ctl_pool_region(k->m->c->pool), clips[n]) : NULL;
+			    clips[n] ? vox_pool_lookup(ctl_pool_region(k->m->c->pool), clips[n])
+			             : NULL;
 			if (!pc)
 				break;
 			frames += pc->n_frames;
@@ -517,9 +520,11 @@ void calls_media_play(struct call *k, uint32_t token, const char *url, uint32_t 
 			hv[nh++] = (struct http_kv){"If-Modified-Since", e->last_modified};
 	}
 	/* signed like every request to the application (GET: the URL alone) */
-	struct http_request rq = {.url = abs, .method = "GET",
+	struct http_request rq = {.url = abs,
+	                          .method = "GET",
 	                          .auth_token = k->token[0] ? k->token : NULL,
-	                          .headers = hv, .nheaders = nh};
+	                          .headers = hv,
+	                          .nheaders = nh};
 	if (!j || !k->m->media_fetch ||
 	    http_fetch_start(k->m->media_fetch, &rq, play_fetched, j, NULL) != 0) {
 		if (j)

@@ -64,7 +64,8 @@ static void t_policy(void **st)
 	assert_int_equal(p.fresh_ms, 60000);
 	assert_string_equal(p.etag, "\"v1\"");
 	/* s-maxage wins over max-age (a shared cache); Age is deducted */
-	calls_http_policy("public, max-age=60, s-maxage=\"30\"", NULL, NULL, "10", NULL, NULL, 0, &p);
+	calls_http_policy("public, max-age=60, s-maxage=\"30\"", NULL, NULL, "10", NULL, NULL, 0,
+	                  &p);
 	assert_int_equal(p.fresh_ms, 20000);
 	calls_http_policy("max-age=60", NULL, NULL, "100", NULL, NULL, 0, &p);
 	assert_true(p.no_cache);
@@ -148,7 +149,8 @@ static void t_fresh_stale_304_200(void **st)
 	key_of(ks, 3);
 	vox_clip_t sc = 301;
 	assert_int_equal(calls_cache_reserve(cc, NOW0), 0);
-	struct calls_cache_ent *say = calls_cache_insert(cc, ks, CALLS_CACHE_SAY, &sc, 1, 10, NULL, NOW0);
+	struct calls_cache_ent *say =
+	    calls_cache_insert(cc, ks, CALLS_CACHE_SAY, &sc, 1, 10, NULL, NOW0);
 	assert_int_equal(calls_cache_use(cc, say, NOW0 + 1000000 * S_NS), CALLS_CACHE_FRESH);
 
 	/* a leg plays the old version; a 200 brings a new one */
@@ -280,7 +282,8 @@ static void t_bad_args(void **st)
 	uint8_t k[16] = {1};
 	vox_clip_t c[CALLS_CACHE_CLIPS + 1] = {0};
 	assert_null(calls_cache_insert(cc, k, CALLS_CACHE_SAY, c, 0, 1, NULL, NOW0));
-	assert_null(calls_cache_insert(cc, k, CALLS_CACHE_SAY, c, CALLS_CACHE_CLIPS + 1, 1, NULL, NOW0));
+	assert_null(
+	    calls_cache_insert(cc, k, CALLS_CACHE_SAY, c, CALLS_CACHE_CLIPS + 1, 1, NULL, NOW0));
 	assert_non_null(calls_cache_insert(cc, k, CALLS_CACHE_SAY, c, 1, 1, NULL, NOW0));
 	assert_null(calls_cache_insert(cc, k, CALLS_CACHE_SAY, c, 1, 1, NULL, NOW0)); /* full */
 	assert_null(calls_cache_get(cc, 0));
@@ -291,10 +294,8 @@ static void t_bad_args(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(t_policy),
-	    cmocka_unit_test(t_fresh_stale_304_200),
-	    cmocka_unit_test(t_no_store),
-	    cmocka_unit_test(t_eviction_order),
+	    cmocka_unit_test(t_policy),   cmocka_unit_test(t_fresh_stale_304_200),
+	    cmocka_unit_test(t_no_store), cmocka_unit_test(t_eviction_order),
 	    cmocka_unit_test(t_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

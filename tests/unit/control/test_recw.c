@@ -132,7 +132,7 @@ static void t_order_and_completion(void **st)
 			chunk[i] = (int16_t)(c * 160 + i);
 		assert_int_equal(ctl_recw_write(x->w, 3, chunk, sizeof(chunk)), 0);
 		for (int i = 0; i < 160; i++)
-			chunk[i] = (int16_t)-(c * 160 + i);
+			chunk[i] = (int16_t) - (c * 160 + i);
 		assert_int_equal(ctl_recw_write(x->w, 5, chunk, sizeof(chunk)), 0);
 		if (c % 7 == 0)
 			ctl_recw_flush(x->w);

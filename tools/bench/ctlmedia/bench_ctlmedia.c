@@ -44,7 +44,8 @@ static void bench_writer(const char *dir, int paced)
 	}
 	char path[FILES][256];
 	for (int f = 0; f < FILES; f++) {
-		snprintf(path[f], sizeof(path[f]), "%s/bench-recw-%d-%d.wav", dir, (int)getpid(), f);
+		snprintf(path[f], sizeof(path[f]), "%s/bench-recw-%d-%d.wav", dir, (int)getpid(),
+		         f);
 		int fd = open(path[f], O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || ctl_recw_open(w, (uint32_t)f, fd, 1)) {
 			perror(path[f]);
@@ -81,8 +82,8 @@ static void bench_writer(const char *dir, int paced)
 	ctl_recw_get_stats(w, &st);
 	double mb = (double)st.bytes_written / 1e6;
 	printf("recording writer, %s: %d files x %d chunks (%.0f s of audio each), %.1f MB "
-	       "written\n", paced ? "paced to the thread" : "unpaced burst", FILES, CHUNKS,
-	       CHUNKS * 0.02, mb);
+	       "written\n",
+	       paced ? "paced to the thread" : "unpaced burst", FILES, CHUNKS, CHUNKS * 0.02, mb);
 	printf("  loop side: %.0f ns per 320-byte chunk (copy + hand-over), %.1f ms in all\n",
 	       (double)loop_ns / (FILES * (double)CHUNKS), loop_ns / 1e6);
 	printf("  writer thread: %.0f MB/s to %s, completions after close: %d, overflows %llu, "
@@ -115,7 +116,8 @@ static void bench_cache(void)
 	calls_http_policy("max-age=3600", NULL, NULL, NULL, "\"e\"", NULL, 0, &p);
 	for (uint32_t i = 0; i < CALLS_CACHE_MAX; i++) {
 		for (int b = 0; b < 16; b++)
-			keys[i][b] = (uint8_t)((i * 2654435761u) >> (b % 4 * 8)) ^ (uint8_t)(b * 31);
+			keys[i][b] =
+			    (uint8_t)((i * 2654435761u) >> (b % 4 * 8)) ^ (uint8_t)(b * 31);
 		vox_clip_t c = i + 1;
 		calls_cache_reserve(cc, 1);
 		calls_cache_insert(cc, keys[i], CALLS_CACHE_PLAY, &c, 1, 50, &p, 1);
