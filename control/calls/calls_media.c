@@ -52,6 +52,67 @@ static int media_retire(void *arg, vox_clip_t clip)
 	return m->c->pool ? ctl_pool_clip_retire(m->c->pool, clip) : -ESTALE;
 }
 
+/*
+ * Orphans. The table is not kept across a control restart, but the pool is: the prompt clips
+ * the previous control loaded (tagged: untagged clips are the admin socket's) are found at the
+ * first prompt after the attach. A Say of the same text adopts its clips by tag (a resumed call
+ * re-says its prompt); whatever is not adopted within prompt_orphan_s (default 120 s, longer
+ * than a resumed call takes to re-issue its media, which replaces any PLAY of the previous
+ * control on its leg) is retired, so restarts do not leak pool space.
+ */
+static void orphans_find(struct ctl_calls *m, struct ctl_pool *pool)
+{
+	free(m->orphans);
+	m->orphans = NULL;
+	m->n_orphans = 0;
+	const struct vox_pool_hdr *p = ctl_pool_region(pool);
+	static const uint8_t zero[16];
+	uint32_t n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < p->n_clips; i++) {
+			const struct vox_pool_clip *c = vox_pool_clip_at(p, i);
+			uint64_t w = atomic_load_explicit(&((struct vox_pool_clip *)c)->word,
+			                                  memory_order_relaxed);
+			if ((uint32_t)w != VOX_CLIP_READY || !memcmp(c->tag, zero, 16))
+				continue;
+			if (pass == 1)
+				m->orphans[m->n_orphans++] = vox_clip_make(i, (uint32_t)(w >> 32));
+			else
+				n++;
+		}
+		if (pass == 0 && (!n || !(m->orphans = malloc(n * sizeof(vox_clip_t)))))
+			return;
+	}
+	m->orphans_found += m->n_orphans;
+	m->orphan_due_ns = ctl_mono_ns() + (uint64_t)m->c->cfg.prompt_orphan_s * 1000000000ull;
+	CTL_INFO(TAG,
+	         "media pool: %u prompt clips of a previous control; those not reused are "
+	         "retired in %u s",
+	         m->n_orphans, m->c->cfg.prompt_orphan_s);
+}
+
+/* A Say adopted clip h: it is no orphan. */
+static void orphan_adopted(struct ctl_calls *m, vox_clip_t h)
+{
+	for (uint32_t i = 0; i < m->n_orphans; i++)
+		if (m->orphans[i] == h) {
+			m->orphans[i] = m->orphans[--m->n_orphans];
+			m->orphans_adopted++;
+			return;
+		}
+}
+
+static void orphans_retire(struct ctl_calls *m, struct ctl_pool *pool)
+{
+	for (uint32_t i = 0; i < m->n_orphans; i++)
+		if (ctl_pool_clip_state(pool, m->orphans[i]) == VOX_CLIP_READY &&
+		    ctl_pool_clip_retire(pool, m->orphans[i]) == 0)
+			m->orphans_retired++;
+	free(m->orphans);
+	m->orphans = NULL;
+	m->n_orphans = 0;
+}
+
 /* The prompt cache of the attached pool (a new pool, after a dataplane reboot, starts an
  * empty one: the old handles mean nothing there). NULL when no pool is attached. */
 static struct calls_cache *media_cache(struct ctl_calls *m)
@@ -72,21 +133,44 @@ static struct calls_cache *media_cache(struct ctl_calls *m)
 		m->cache_pool_id = id;
 		if (!m->play_gen)
 			m->play_gen = ctl_real_ns(); /* unique across restarts */
+		orphans_find(m, pool);
 	}
+	uint64_t now = ctl_mono_ns();
+	if (m->n_orphans && now >= m->orphan_due_ns)
+		orphans_retire(m, pool);
 	/* superseded and no-store prompts whose legs are done: retired at every prompt */
-	calls_cache_sweep(m->cache, ctl_mono_ns());
+	calls_cache_sweep(m->cache, now);
 	return m->cache;
 }
 
 json_t *calls_media_json(struct ctl_calls *m)
 {
-	return calls_cache_json(m->cache);
+	json_t *o = calls_cache_json(m->cache);
+	if (!json_is_object(o))
+		return o;
+	json_object_set_new(o, "orphans", json_integer(m->n_orphans));
+	json_object_set_new(o, "orphans_found", json_integer((json_int_t)m->orphans_found));
+	json_object_set_new(o, "orphans_adopted", json_integer((json_int_t)m->orphans_adopted));
+	json_object_set_new(o, "orphans_retired", json_integer((json_int_t)m->orphans_retired));
+	if (m->c->pool) {
+		struct ctl_pool_stats st;
+		ctl_pool_stats(m->c->pool, &st);
+		json_object_set_new(o, "pool",
+		                    json_pack("{s:i, s:i, s:i, s:i}", "slabs_total",
+		                              (int)st.slabs_total, "slabs_used", (int)st.slabs_used,
+		                              "clips_ready", (int)st.clips_ready, "clips_retired",
+		                              (int)st.clips_retired));
+	}
+	return o;
 }
 
 void calls_media_close(struct ctl_calls *m)
 {
 	calls_cache_destroy(m->cache);
 	m->cache = NULL;
+	free(m->orphans);
+	m->orphans = NULL;
+	m->n_orphans = 0;
 }
 
 /* Every clip of the entry still READY (the pool may have been touched by a rebuild). */
@@ -377,6 +461,8 @@ void calls_media_say(struct call *k, uint32_t token, const char *text, const cha
 			frames += pc->n_frames;
 		}
 		if (n && calls_cache_reserve(cc, ctl_mono_ns()) == 0) {
+			for (uint32_t i = 0; i < n; i++)
+				orphan_adopted(k->m, clips[i]);
 			e = calls_cache_insert(cc, key, CALLS_CACHE_SAY, clips, n, frames, NULL,
 			                       ctl_mono_ns());
 			k->m->cnt.prompts_cached++;

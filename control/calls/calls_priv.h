@@ -130,6 +130,11 @@ struct ctl_calls {
 	struct calls_cache *cache;
 	const struct ctl_pool *cache_pool;
 	uint64_t cache_pool_id, play_gen;
+	/* prompt clips a previous control left in the pool: adopted (Say, by tag) or retired at
+	 * orphan_due_ns (calls_media.c) */
+	uint64_t *orphans; /* vox_clip_t handles */
+	uint32_t n_orphans;
+	uint64_t orphan_due_ns, orphans_found, orphans_adopted, orphans_retired;
 	struct calls_counters cnt;
 	char base_url[256];
 	/* status-callback delivery from the outbox */

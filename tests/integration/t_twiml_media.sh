@@ -8,7 +8,7 @@
 # in one call through a 1 MB pool (15 slabs) retire the least recently used ones. A <Record> of a
 # caller who is silent for 2 s, then speaks (a 1.5 s tone) gets a trimmed RecordingDuration
 # and WAV; trim="do-not-trim" keeps the whole 5 s. Counters in `voxctl status` (calls.media,
-# recording writer).
+# recording writer). A restarted control retires the prompt clips its predecessor left.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 W=$T_LOG/web
@@ -151,6 +151,24 @@ check "do-not-trim keeps the whole recording: RecordingDuration $D2, $n2 samples
   test "$D2" = 5 -a "${n2:-0}" -ge 38400
 check "the recording writer: 2 files completed, 1 trimmed, no overflow, no write error" \
   test "$(status_q '.recordings | [.completed >= 2, .trims >= 1, .overflows == 0, .write_errors == 0] | all')" = true
+
+# --- a control restart: the prompt clips the previous control loaded are orphans of the next
+# one; not reused (no Say here), they are retired prompt_orphan_s (3 s here) after its first
+# prompt, so restarts do not leak pool space
+ready=$(media_q pool.clips_ready)
+kill -9 "$VOX_CTL_PID"; wait "$VOX_CTL_PID" 2>/dev/null
+check "control restarted (prompt_orphan_s=3)" \
+  vox_start_control "$T_ID" "$T_CONF" "$T_LOG" "${VOX_CTL_SETS[@]}" --set prompt_orphan_s=3
+o=$(play_call 15005550201 play5); echo "after the restart: $o"
+check "the restarted control plays the URL (fetched again: its table is new)" heard "$o" 600
+check "the $ready clips left in the pool are found as orphans ($(media_q orphans_found))" \
+  test "$ready" -ge 2 -a "$(media_q orphans_found)" = "$ready"
+sleep 3.5
+play_call 15005550201 play6 >/dev/null
+check "... and retired once prompt_orphan_s passed (orphans_retired $(media_q orphans_retired))" \
+  test "$(media_q orphans_retired)" = "$ready"
+check "the pool holds the new control's clip only ($(media_q pool.clips_ready) ready)" \
+  test "$(media_q pool.clips_ready)" = 1
 
 none_live() { [ "$(status_q .calls.live)" = 0 ]; }
 check "no call left live" wait_for 10 none_live

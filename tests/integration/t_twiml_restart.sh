@@ -38,6 +38,9 @@ check "control killed mid-Say; the document was requested once so far" test "$(n
 sleep 0.5
 check "restarted control attaches" vox_start_control "$T_ID" "$T_CONF" "$T_LOG" --set "http_port=$P"
 check "the call is resumed" test "$(status_q .calls.resumed)" = 1
+adopted() { [ "$(status_q .calls.media.orphans_adopted)" = 1 ]; }
+check "the re-said prompt's clip, left in the pool by the killed control, is adopted (not an orphan to retire)" \
+  wait_for 5 adopted
 wait $SIPP
 rc=$?
 check "the call went on to its next verb (Redirect) and the caller got our BYE (rc=$rc)" \
