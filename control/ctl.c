@@ -58,7 +58,7 @@ int ctl_init(struct ctl *c, struct ctl_loop *loop)
 	if (rc)
 		return rc;
 	c->rxbuf = aligned_alloc(64, (size_t)VOX_REC_MAX_SLOTS * VOX_REC_SLOT);
-	if (!c->rxbuf || ctl_rec_create(&c->rec) != 0)
+	if (!c->rxbuf || ctl_rec_create(&c->rec, loop) != 0)
 		goto out;
 	for (uint32_t w = 0; w < VOX_MAX_WORKERS; w++) {
 		c->cmdq[w].q = calloc(c->cfg.cmd_queue, sizeof(struct ctl_cmd));

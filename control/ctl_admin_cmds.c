@@ -243,6 +243,7 @@ static json_t *adm_status(struct ctl *c, uint64_t client, int argc, char **argv)
 	json_object_set_new(o, "doorbell", json_boolean(c->evt_fd >= 0));
 	json_object_set_new(o, "script", ctl_script_counters_json(c));
 	json_object_set_new(o, "store", ctl_store_stats_json(c));
+	json_object_set_new(o, "recordings", ctl_rec_status_json(c));
 	if (c->http_json)
 		json_object_set_new(o, "http", c->http_json(c));
 	if (c->rest_json)

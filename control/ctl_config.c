@@ -54,6 +54,8 @@ const struct vox_conf_opt ctl_config_table[] = {
     CTL_STR(public_base_url, "http://127.0.0.1:8080",
             "base of the URLs given to applications (RecordingUrl), without a final /"),
     CTL_STR(outbound_trunk, "", "<Dial><Number> goes to this SIP trunk, IPv4:PORT (empty: fails)"),
+    CTL_U32(prompt_orphan_s, 1, 86400, "120", 0,
+            "prompt clips a previous control left in the pool are retired this long after start"),
     VOX_CONF_END,
 };
 

@@ -43,6 +43,7 @@ struct ctl_config {
 	uint32_t store_queue;  /* store write batches in flight at most */
 	char public_base_url[200]; /* RecordingUrl's base (the call router) */
 	char outbound_trunk[64];   /* <Dial><Number>: IPv4:port of the SIP trunk ("": none) */
+	uint32_t prompt_orphan_s;  /* a previous control's prompt clips: retired after (calls) */
 };
 
 extern const struct vox_conf_opt ctl_config_table[];

@@ -2,6 +2,7 @@
 /* ctl_rec.c — recordings: drains the workers' bulk rings into WAV files; keeps the latest
  * DIGITS, key presses and finished recordings for the admin socket and the log. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +14,39 @@
 #include "ctl.h"
 #include "ctl_log.h"
 #include "ctl_rec.h"
+#include "ctl_recw.h"
 
 #define TAG "rec"
 #define CTL_REC_DRAIN_BUDGET 4096 /* chunks per drain (about 80 s of one recording) */
 
 /*
- * RECORD goes out after ctl_rec_open() created the file with a provisional header; the worker
- * puts one chunk per 20 ms frame in its bulk ring (stream = rec_id); every drain appends them
- * to the file of (leg, rec_id). RECORDING_DONE is handled after a drain of the rings (the
- * worker put every frame before the event), so the file is complete when the header is
- * patched with the real sizes and the file closed. A recording whose leg ended is closed on
- * LEG_ENDED as well (whichever comes first). Chunks for no open recording are counted and
- * dropped; write errors are counted and flagged on the recording.
+ * RECORD goes out after ctl_rec_open() created the file (open(2) stays on the loop so its
+ * error is the caller's answer); the worker puts one chunk per 20 ms frame in its bulk ring
+ * (stream = rec_id); every drain stages them for the file of (leg, rec_id) and hands them to
+ * the writer thread (ctl_recw.c: write(2), header patch, trim, close off the loop; a bounded
+ * queue whose overflow is counted and flagged on the recording, so a stalled disk never
+ * holds the loop). RECORDING_DONE is handled after a drain of the rings (the worker put every
+ * frame before the event), so the close queued then comes after the last audio; the slot
+ * stays busy (closing) until the thread reports the file complete and closed, and only then
+ * is the recording listed as done and its watcher (the call router) told. A recording whose
+ * leg ended is closed on LEG_ENDED as well (whichever comes first). Chunks for no open
+ * recording are counted and dropped; write errors are counted and flagged on the recording.
  */
 
+enum { REC_FREE, REC_OPEN, REC_CLOSING };
+
 struct ctl_rec_file {
-	vox_handle_t leg; /* 0: free */
+	vox_handle_t leg;
 	uint16_t rec_id;
 	uint8_t channels;
-	uint8_t write_err;
-	FILE *f;
-	uint64_t bytes;
+	uint8_t state; /* REC_FREE / REC_OPEN / REC_CLOSING (the writer has the close) */
+	bool trim;
+	bool have_done; /* closed by RECORDING_DONE: d is the dataplane's */
+	struct vox_recording_done d;
+	ctl_rec_closed_fn *watch;
+	void *watch_arg;
+	uint64_t bytes; /* staged for the writer */
+	uint64_t dropped;
 	char path[256];
 };
 
@@ -63,7 +76,8 @@ struct ctl_rec {
 		struct vox_dtmf d;
 	} dtmf[CTL_REC_HIST];
 	uint32_t n_dtmf;
-	uint64_t orphan_chunks, write_errors, bytes;
+	uint64_t orphan_chunks, write_errors, bytes, overflow_chunks;
+	struct ctl_recw *w;
 };
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -96,19 +110,30 @@ void ctl_wav_header(uint8_t out[CTL_WAV_HDR], uint32_t channels, uint32_t rate, 
 	put_le32(out + 40, data_bytes);
 }
 
-int ctl_rec_create(struct ctl_rec **out)
+static void rec_written(void *arg, const struct ctl_recw_done *wd);
+
+_Static_assert(CTL_REC_MAX <= CTL_RECW_FILES, "a writer file id per slot");
+
+int ctl_rec_create(struct ctl_rec **out, struct ctl_loop *loop)
 {
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	struct ctl_rec *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	int rc = ctl_recw_create(&r->w, loop, 0, rec_written, r);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
 }
 
+/* The writer finishes what it was given (open files are patched and closed) first. */
 void ctl_rec_destroy(struct ctl_rec *r)
 {
 	if (!r)
 		return;
-	for (uint32_t i = 0; i < CTL_REC_MAX; i++)
-		if (r->open[i].f)
-			fclose(r->open[i].f);
+	ctl_recw_destroy(r->w);
 	free(r);
 }
 
@@ -117,7 +142,7 @@ static struct ctl_rec_file *rec_find(struct ctl_rec *r, vox_handle_t leg, uint16
 	if (!r->n_open)
 		return NULL;
 	for (uint32_t i = 0; i < CTL_REC_MAX; i++)
-		if (r->open[i].leg == leg && r->open[i].rec_id == id && r->open[i].f)
+		if (r->open[i].leg == leg && r->open[i].rec_id == id && r->open[i].state == REC_OPEN)
 			return &r->open[i];
 	return NULL;
 }
@@ -133,67 +158,115 @@ int ctl_rec_open(struct ctl *c, vox_handle_t leg, uint16_t rec_id, uint32_t chan
 		return -EEXIST;
 	struct ctl_rec_file *e = NULL;
 	for (uint32_t i = 0; i < CTL_REC_MAX && !e; i++)
-		if (!r->open[i].f)
+		if (r->open[i].state == REC_FREE)
 			e = &r->open[i];
 	if (!e)
 		return -ENOSPC;
-	FILE *f = fopen(path, "wb");
-	if (!f)
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -errno;
-	uint8_t hdr[CTL_WAV_HDR];
-	ctl_wav_header(hdr, channels, 8000, 0);
-	if (fwrite(hdr, sizeof(hdr), 1, f) != 1) {
-		fclose(f);
+	int rc = ctl_recw_open(r->w, (uint32_t)(e - r->open), fd, channels);
+	if (rc) {
+		close(fd);
 		unlink(path);
-		return -EIO;
+		return rc;
 	}
 	memset(e, 0, sizeof(*e));
 	e->leg = leg;
 	e->rec_id = rec_id;
 	e->channels = (uint8_t)channels;
-	e->f = f;
+	e->state = REC_OPEN;
 	snprintf(e->path, sizeof(e->path), "%s", path);
 	r->n_open++;
 	return 0;
 }
 
+int ctl_rec_watch(struct ctl *c, vox_handle_t leg, uint16_t rec_id, bool trim,
+                  ctl_rec_closed_fn *fn, void *arg)
+{
+	struct ctl_rec_file *e = c->rec ? rec_find(c->rec, leg, rec_id) : NULL;
+	if (!e)
+		return -ENOENT;
+	e->trim = trim;
+	e->watch = fn;
+	e->watch_arg = arg;
+	return 0;
+}
+
+/* Hand the close to the writer; the slot stays busy until rec_written. */
 static void rec_close(struct ctl *c, struct ctl_rec_file *e, const struct vox_recording_done *d)
 {
 	struct ctl_rec *r = c->rec;
-	/* sizes from what was written: the header then always matches the file */
-	uint32_t data = e->bytes > 0xffffffffull - 36u ? 0xffffffffu - 36u : (uint32_t)e->bytes;
-	uint8_t hdr[CTL_WAV_HDR];
-	ctl_wav_header(hdr, e->channels, 8000, data);
-	if (fseek(e->f, 0, SEEK_SET) != 0 || fwrite(hdr, sizeof(hdr), 1, e->f) != 1)
-		e->write_err = 1;
-	if (fclose(e->f) != 0)
-		e->write_err = 1;
-	r->write_errors += e->write_err;
+	if (d) {
+		e->have_done = true;
+		e->d = *d;
+	}
+	if (ctl_recw_close(r->w, (uint32_t)(e - r->open), e->trim, 0) == 0) {
+		e->state = REC_CLOSING;
+		return;
+	}
+	/* out of memory for the message: report it now, unwritten */
+	struct ctl_recw_done wd = {.id = (uint32_t)(e - r->open), .err = -ENOMEM,
+	                           .channels = e->channels};
+	rec_written(r, &wd);
+}
+
+/* On the loop, once the writer closed the file (or removed it): the recording is done. */
+static void rec_written(void *arg, const struct ctl_recw_done *wd)
+{
+	struct ctl_rec *r = arg;
+	if (wd->id >= CTL_REC_MAX)
+		return;
+	struct ctl_rec_file *e = &r->open[wd->id];
+	if (e->state == REC_FREE)
+		return;
+	if (wd->aborted) {
+		memset(e, 0, sizeof(*e));
+		r->n_open--;
+		return;
+	}
+	bool err = wd->err != 0;
+	r->write_errors += err;
 	struct ctl_rec_done *o = &r->done[r->n_done++ % CTL_REC_HIST];
 	memset(o, 0, sizeof(*o));
 	o->leg = e->leg;
 	o->rec_id = e->rec_id;
 	o->channels = e->channels;
-	o->bytes = e->bytes;
+	o->bytes = wd->bytes;
 	snprintf(o->path, sizeof(o->path), "%s", e->path);
-	if (d) {
-		o->reason = d->reason;
-		o->flags = d->flags;
-		o->finish = d->finish;
-		o->duration_ms = d->duration_ms;
-		o->frames_lost = d->frames_lost;
+	uint32_t file_ms = (uint32_t)(wd->bytes / (16u * e->channels));
+	if (e->have_done) {
+		o->reason = e->d.reason;
+		o->flags = e->d.flags;
+		o->finish = e->d.finish;
+		o->duration_ms = e->trim ? file_ms : e->d.duration_ms;
+		o->frames_lost = e->d.frames_lost;
 	} else {
 		o->reason = VOX_TERM_STOPPED;
-		o->duration_ms = (uint32_t)(e->bytes / (16u * e->channels));
+		o->duration_ms = file_ms;
 	}
-	CTL_INFO(TAG, "recording %s done: leg 0x%016llx id %u, %u ms, %llu bytes, reason %s%s%s",
+	if (wd->dropped)
+		o->flags |= VOX_RECDONE_OVERFLOW;
+	CTL_INFO(TAG, "recording %s done: leg 0x%016llx id %u, %u ms, %llu bytes, reason %s%s%s%s",
 	         o->path, (unsigned long long)o->leg, o->rec_id, o->duration_ms,
 	         (unsigned long long)o->bytes, ctl_term_reason_name(o->reason),
 	         (o->flags & VOX_RECDONE_OVERFLOW) ? ", OVERFLOW (audio lost)" : "",
-	         e->write_err ? ", WRITE ERROR" : "");
-	e->f = NULL;
-	e->leg = 0;
+	         err ? ", WRITE ERROR" : "",
+	         e->trim ? ", silence trimmed" : "");
+	struct ctl_rec_closed res = {.rec_id = e->rec_id,
+	                             .err = wd->err,
+	                             .duration_ms = o->duration_ms,
+	                             .bytes = wd->bytes,
+	                             .trimmed_ms = (uint32_t)((wd->trim_lead + wd->trim_tail) /
+	                                                      (16u * e->channels)),
+	                             .have_done = e->have_done,
+	                             .done = e->d};
+	ctl_rec_closed_fn *fn = e->watch;
+	void *fa = e->watch_arg;
+	memset(e, 0, sizeof(*e));
 	r->n_open--;
+	if (fn)
+		fn(fa, &res);
 }
 
 void ctl_rec_abort(struct ctl *c, vox_handle_t leg, uint16_t rec_id)
@@ -201,11 +274,9 @@ void ctl_rec_abort(struct ctl *c, vox_handle_t leg, uint16_t rec_id)
 	struct ctl_rec_file *e = c->rec ? rec_find(c->rec, leg, rec_id) : NULL;
 	if (!e)
 		return;
-	fclose(e->f);
-	unlink(e->path);
-	e->f = NULL;
-	e->leg = 0;
-	c->rec->n_open--;
+	e->watch = NULL;
+	if (ctl_recw_abort(c->rec->w, (uint32_t)(e - c->rec->open), e->path) == 0)
+		e->state = REC_CLOSING; /* freed when the writer removed it */
 }
 
 void ctl_rec_drain(struct ctl *c)
@@ -224,17 +295,16 @@ void ctl_rec_drain(struct ctl *c)
 			    ch->type == VOX_BULK_AUDIO ? rec_find(r, ch->leg, ch->stream) : NULL;
 			if (!e) {
 				r->orphan_chunks++;
-			} else if (!e->write_err) {
-				if (fwrite(ch + 1, 1, ch->len, e->f) == ch->len) {
-					e->bytes += ch->len;
-					r->bytes += ch->len;
-				} else {
-					e->write_err = 1;
-				}
+			} else if (ctl_recw_write(r->w, (uint32_t)(e - r->open), ch + 1, ch->len) == 0) {
+				e->bytes += ch->len;
+				r->bytes += ch->len;
+			} else {
+				r->overflow_chunks++; /* the writer's queue is full: dropped, flagged */
 			}
 			vox_bytering_pop(br, ch);
 		}
 	}
+	ctl_recw_flush(r->w);
 }
 
 void ctl_rec_on_done(struct ctl *c, const struct vox_rec_hdr *h, const void *payload)
@@ -259,7 +329,7 @@ void ctl_rec_leg_ended(struct ctl *c, vox_handle_t leg)
 		return;
 	ctl_rec_drain(c);
 	for (uint32_t i = 0; i < CTL_REC_MAX; i++)
-		if (r->open[i].f && r->open[i].leg == leg)
+		if (r->open[i].state == REC_OPEN && r->open[i].leg == leg)
 			rec_close(c, &r->open[i], NULL);
 }
 
@@ -325,7 +395,7 @@ json_t *ctl_rec_json(const struct ctl *c)
 	json_t *open = json_array(), *done = json_array(), *dig = json_array(), *keys = json_array();
 	for (uint32_t i = 0; i < CTL_REC_MAX; i++) {
 		const struct ctl_rec_file *e = &r->open[i];
-		if (e->f)
+		if (e->state == REC_OPEN)
 			json_array_append_new(open, json_pack("{s:o, s:i, s:s, s:I, s:i}", "leg", hex_handle(e->leg),
 			                                      "id", e->rec_id, "path", e->path,
 			                                      "bytes", (json_int_t)e->bytes, "channels", e->channels));
@@ -366,5 +436,24 @@ json_t *ctl_rec_json(const struct ctl *c)
 	json_object_set_new(o, "orphan_chunks", json_integer((json_int_t)r->orphan_chunks));
 	json_object_set_new(o, "write_errors", json_integer((json_int_t)r->write_errors));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
+	json_object_set_new(o, "writer", ctl_rec_status_json(c));
 	return o;
+}
+
+json_t *ctl_rec_status_json(const struct ctl *c)
+{
+	const struct ctl_rec *r = c->rec;
+	if (!r)
+		return json_null();
+	struct ctl_recw_stats ws;
+	ctl_recw_get_stats(r->w, &ws);
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "open",
+	                 (int)r->n_open, "bytes", (json_int_t)r->bytes, "orphan_chunks",
+	                 (json_int_t)r->orphan_chunks, "queued_bytes", (json_int_t)ws.queued_bytes,
+	                 "queue_max", (json_int_t)ws.queue_max, "max_queued_bytes",
+	                 (json_int_t)ws.max_queued_bytes, "overflows", (json_int_t)ws.overflows,
+	                 "overflow_bytes", (json_int_t)ws.overflow_bytes, "overflow_chunks",
+	                 (json_int_t)r->overflow_chunks, "writes", (json_int_t)ws.writes,
+	                 "write_errors", (json_int_t)(ws.write_errors + r->write_errors), "trims",
+	                 (json_int_t)ws.trims, "completed", (json_int_t)ws.completed);
 }

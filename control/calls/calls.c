@@ -590,6 +590,7 @@ json_t *ctl_calls_json(struct ctl *c)
 		json_object_set_new(o, "outbox", json_integer(store_count(c->store, STORE_DB_OUTBOX)));
 	}
 	json_object_set_new(o, "max", json_integer(m->max));
+	json_object_set_new(o, "media", calls_media_json(m));
 	return o;
 }
 
@@ -650,6 +651,7 @@ void ctl_calls_close(struct ctl *c)
 	for (uint32_t i = 0; i < m->max; i++)
 		if (m->v[i].gen)
 			call_free(&m->v[i]);
+	calls_media_close(m);
 	if (m->media)
 		ctl_media_destroy(m->media);
 	if (m->media_fetch)

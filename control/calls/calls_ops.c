@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* calls_ops.c — the interpreter's operations on a call's leg: answer, reject, hangup as SIP
- * commands; Say (espeak-ng) and Play (HTTP + decode) as clips of the media pool, cached by a
- * tag; tones, DTMF collection and recordings as the dataplane's media commands. */
+ * commands; Say and Play (calls_media.c); tones, DTMF collection and recordings as the
+ * dataplane's media commands. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/sha.h>
 
 #include "calls_priv.h"
 #include "ctl_dp.h"
@@ -53,257 +51,17 @@ static void op_hangup(void *ctx)
 	call_cmd(K(ctx), VOX_CMD_HANGUP, 0, NULL, 0);
 }
 
-/* ---- media ---- */
-
-/* Pool tag of a cached prompt: SHA-1 of (kind, strings, part), first 16 bytes. */
-static void media_tag(uint8_t tag[16], const char *kind, const char *a, const char *b,
-                      const char *c, uint32_t part)
-{
-	SHA_CTX s;
-	uint8_t d[SHA_DIGEST_LENGTH];
-	SHA1_Init(&s);
-	const char *v[] = {kind, a ?: "", b ?: "", c ?: ""};
-	for (int i = 0; i < 4; i++)
-		SHA1_Update(&s, v[i], strlen(v[i]) + 1);
-	SHA1_Update(&s, &part, sizeof(part));
-	SHA1_Final(d, &s);
-	memcpy(tag, d, 16);
-}
-
-/* The clips of a cached prompt (parts 0..n-1), or 0. */
-static uint32_t media_find(struct ctl_pool *pool, const char *kind, const char *a,
-                           const char *b, const char *c, vox_clip_t *clips)
-{
-	uint32_t n = 0;
-	for (; n < CALLS_PLAY_CLIPS; n++) {
-		uint8_t tag[16];
-		media_tag(tag, kind, a, b, c, n);
-		clips[n] = ctl_pool_find(pool, tag);
-		if (!clips[n])
-			break;
-	}
-	return n;
-}
-
-static void media_play(struct call *k, const vox_clip_t *clips, uint32_t n, uint32_t loop)
-{
-	struct vox_play p = {.n = n, .loop = loop};
-	memcpy(p.clip, clips, n * sizeof(clips[0]));
-	if (call_cmd(k, VOX_CMD_PLAY, 0, &p, sizeof(p)) == 0)
-		k->media_sent = true;
-	else if (k->eng)
-		twiml_on_media_done(k->eng, k->media_token, false);
-}
-
-/* A failed prompt: the verb is skipped (Twilio goes on with the next verb), counted. */
-static void media_fail(struct call *k, uint32_t code, const char *why)
-{
-	k->m->cnt.media_errors++;
-	CTL_WARN(TAG, "%s: media: %s", k->sid, why);
-	calls_notify(k, code, NULL, why, 1);
-	if (k->eng)
-		twiml_on_media_done(k->eng, k->media_token, false);
-}
-
-/* Load samples into the pool as up to CALLS_PLAY_CLIPS clips tagged (kind, a, b, c). */
-static uint32_t media_load(struct call *k, const char *kind, const char *a, const char *b,
-                           const char *c, const int16_t *pcm, size_t n, vox_clip_t *clips)
-{
-	struct ctl_pool *pool = k->m->c->pool;
-	struct ctl_pool_stats st;
-	ctl_pool_stats(pool, &st);
-	size_t per = (size_t)st.max_frames * 160;
-	uint32_t parts = 0;
-	for (size_t off = 0; off < n && parts < CALLS_PLAY_CLIPS; off += per, parts++) {
-		uint8_t tag[16];
-		media_tag(tag, kind, a, b, c, parts);
-		size_t len = n - off < per ? n - off : per;
-		if (ctl_pool_clip_load(pool, tag, pcm + off, (uint32_t)len, &clips[parts]) != 0)
-			break;
-	}
-	return parts;
-}
-
-struct media_job {
-	void *ref;
-	uint32_t token, loop;
-	char kind[8];
-	char *a, *b, *c;
-};
-
-static void job_free(struct media_job *j)
-{
-	free(j->a);
-	free(j->b);
-	free(j->c);
-	free(j);
-}
-
-static void media_done_cb(void *cookie, uint64_t id, struct ctl_media_result *res)
-{
-	struct media_job *j = cookie;
-	struct call *k = call_deref(calls_module(), j->ref);
-	if (k && k->media_job == id)
-		k->media_job = 0;
-	if (!k || k->media_token != j->token || k->leg_gone) {
-		free(res->samples);
-		job_free(j);
-		return;
-	}
-	if (res->status || !k->m->c->pool) {
-		free(res->samples);
-		media_fail(k, strcmp(j->kind, "say") == 0 ? 13520 : 13227,
-		           res->status ? res->error : "media pool not attached");
-		job_free(j);
-		return;
-	}
-	vox_clip_t clips[CALLS_PLAY_CLIPS];
-	CTL_DEBUG(TAG, "%s: %s ready: %zu samples (from %u Hz, %u ch)", k->sid, j->kind,
-	          res->n_samples, res->src_rate, res->src_channels);
-	uint32_t n = media_load(k, j->kind, j->a, j->b, j->c, res->samples, res->n_samples, clips);
-	free(res->samples);
-	if (!n)
-		media_fail(k, 12300, "media pool full");
-	else
-		media_play(k, clips, n, j->loop);
-	job_free(j);
-}
-
-static struct media_job *job_new(struct call *k, uint32_t token, uint32_t loop, const char *kind,
-                                 const char *a, const char *b, const char *c)
-{
-	struct media_job *j = calloc(1, sizeof(*j));
-	if (!j)
-		return NULL;
-	j->ref = call_ref(k);
-	j->token = token;
-	j->loop = loop;
-	snprintf(j->kind, sizeof(j->kind), "%s", kind);
-	j->a = strdup(a ?: "");
-	j->b = strdup(b ?: "");
-	j->c = strdup(c ?: "");
-	if (!j->a || !j->b || !j->c) {
-		job_free(j);
-		return NULL;
-	}
-	return j;
-}
+/* ---- media (calls_media.c) ---- */
 
 static void op_say(void *ctx, uint32_t token, const char *text, const char *voice,
                    const char *lang, uint32_t loop)
 {
-	struct call *k = K(ctx);
-	k->media_token = token;
-	k->media_sent = false;
-	vox_clip_t clips[CALLS_PLAY_CLIPS];
-	uint32_t n = k->m->c->pool ? media_find(k->m->c->pool, "say", text, voice, lang, clips) : 0;
-	if (n) {
-		k->m->cnt.prompts_cached++;
-		media_play(k, clips, n, loop);
-		return;
-	}
-	struct media_job *j = job_new(k, token, loop, "say", text, voice, lang);
-	if (!k->m->media || !j) {
-		if (j)
-			job_free(j);
-		media_fail(k, 13520, "text to speech unavailable");
-		return;
-	}
-	k->m->cnt.prompts_tts++;
-	if (ctl_media_submit_tts(k->m->media, text, voice, lang, media_done_cb, j, &k->media_job)) {
-		job_free(j);
-		media_fail(k, 13520, "text to speech refused the prompt");
-	}
-}
-
-static void play_decode(struct call *k, struct media_job *j, void *data, size_t len);
-
-static void play_fetched(const struct http_result *res, void *arg)
-{
-	struct media_job *j = arg;
-	struct call *k = call_deref(calls_module(), j->ref);
-	if (!k || k->media_token != j->token || k->leg_gone) {
-		job_free(j);
-		return;
-	}
-	k->media_job = 0;
-	if (res->error) {
-		char why[160];
-		snprintf(why, sizeof(why), "Play %s: HTTP %ld (%d)", j->a, res->status, res->error);
-		job_free(j);
-		media_fail(k, 11200, why);
-		return;
-	}
-	void *data = malloc(res->body_len ? res->body_len : 1);
-	if (!data) {
-		job_free(j);
-		media_fail(k, 11200, "out of memory");
-		return;
-	}
-	memcpy(data, res->body, res->body_len);
-	k->m->cnt.plays_fetched++;
-	play_decode(k, j, data, res->body_len);
-}
-
-/* Decode data (owned, freed by the decoder or here) into the pool for job j, then PLAY. */
-static void play_decode(struct call *k, struct media_job *j, void *data, size_t len)
-{
-	struct ctl_media_src src = {.format = CTL_MEDIA_AUTO, .data = data, .len = len};
-	if (!k->m->media ||
-	    ctl_media_submit_decode(k->m->media, &src, media_done_cb, j, &k->media_job) != 0) {
-		free(data);
-		job_free(j);
-		media_fail(k, 13227, "decoder unavailable");
-	}
+	calls_media_say(K(ctx), token, text, voice, lang, loop);
 }
 
 static void op_play(void *ctx, uint32_t token, const char *url, uint32_t loop)
 {
-	struct call *k = K(ctx);
-	k->media_token = token;
-	k->media_sent = false;
-	char abs[CALLS_URL_MAX];
-	if (http_url_resolve(k->doc_url[0] ? k->doc_url : url, url, abs, sizeof(abs)) != 0)
-		snprintf(abs, sizeof(abs), "%s", url);
-	vox_clip_t clips[CALLS_PLAY_CLIPS];
-	uint32_t n = k->m->c->pool ? media_find(k->m->c->pool, "play", abs, NULL, NULL, clips) : 0;
-	/* the <Play> an audio answer stands for: its body is here already */
-	void *audio = NULL;
-	size_t audio_len = k->hook_audio_len;
-	if (k->hook_audio && strcmp(k->hook_audio_url, url) == 0) {
-		audio = k->hook_audio;
-		k->hook_audio = NULL;
-		free(k->hook_audio_url);
-		k->hook_audio_url = NULL;
-	}
-	if (n) {
-		/* cached by URL; revalidation (ETag/Last-Modified) is not done yet */
-		free(audio);
-		k->m->cnt.plays_cached++;
-		media_play(k, clips, n, loop);
-		return;
-	}
-	struct media_job *j = job_new(k, token, loop, "play", abs, NULL, NULL);
-	if (audio) {
-		if (!j) {
-			free(audio);
-			media_fail(k, 11200, "out of memory");
-			return;
-		}
-		play_decode(k, j, audio, audio_len);
-		return;
-	}
-	/* signed like every request to the application (GET: the URL alone) */
-	struct http_request rq = {.url = abs, .method = "GET",
-	                          .auth_token = k->token[0] ? k->token : NULL};
-	if (!j || !k->m->media_fetch ||
-	    http_fetch_start(k->m->media_fetch, &rq, play_fetched, j, NULL) != 0) {
-		if (j)
-			job_free(j);
-		media_fail(k, 11200, "Play: the fetch could not start");
-		return;
-	}
-	k->media_job = 1; /* a fetch: not cancellable by id, its token decides */
+	calls_media_play(K(ctx), token, url, loop);
 }
 
 static void op_tones(void *ctx, uint32_t token, const char *digits)
@@ -331,45 +89,7 @@ static void op_beep(void *ctx, uint32_t token)
 
 static void op_stop_media(void *ctx)
 {
-	struct call *k = K(ctx);
-	if (k->media_job > 1 && k->m->media)
-		ctl_media_cancel(k->m->media, k->media_job);
-	k->media_job = 0;
-	if (k->media_sent) {
-		/* the STOP's MEDIA_DONE (status 1) is the stopped media's: swallow it */
-		k->media_sent = false;
-		if (call_cmd(k, VOX_CMD_STOP, 0, NULL, 0) == 0)
-			k->media_stop++;
-	}
-	k->media_token = 0;
-}
-
-void calls_ops_media_done(struct call *k, int32_t status)
-{
-	if (k->media_stop) {
-		k->media_stop--;
-		return;
-	}
-	if (!k->media_sent)
-		return;
-	k->media_sent = false;
-	if (k->ob_digits_wait) {
-		k->ob_digits_wait = false; /* SendDigits were sent: now the markup */
-		calls_api_markup(k);
-		return;
-	}
-	if (k->eng)
-		twiml_on_media_done(k->eng, k->media_token, status == 1);
-}
-
-void calls_ops_cancel(struct call *k)
-{
-	if (k->media_job > 1 && k->m->media)
-		ctl_media_cancel(k->m->media, k->media_job);
-	k->media_job = 0;
-	if (k->timer)
-		ctl_loop_del_timer(k->m->c->loop, k->timer);
-	k->timer = 0;
+	calls_media_stop(K(ctx));
 }
 
 /* ---- keys ---- */
@@ -397,6 +117,8 @@ void calls_ops_dtmf(struct call *k, char digit)
 
 /* ---- Record ---- */
 
+static void rec_closed(void *arg, const struct ctl_rec_closed *rc);
+
 static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r)
 {
 	struct call *k = K(ctx);
@@ -420,6 +142,9 @@ static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r
 		twiml_on_record_done(k->eng, token, &empty);
 		return;
 	}
+	/* trim="trim-silence" (the default): the writer cuts the silence at both ends before
+	 * the file is reported; the Recording's duration is the trimmed file's */
+	ctl_rec_watch(c, k->leg, vr.rec_id, r->trim, rec_closed, call_ref(k));
 	k->rec_start_ns = ctl_real_ns();
 	if (call_cmd(k, VOX_CMD_RECORD, 0, &vr, sizeof(vr)) != 0) {
 		ctl_rec_abort(c, k->leg, vr.rec_id);
@@ -449,20 +174,38 @@ static void rec_store(struct call *k, uint32_t dur_s, const char *url)
 	json_decref(r);
 }
 
+/* RECORDING_DONE reaches the call right after ctl_rec queued the file's close: the recording
+ * is reported from rec_closed, once the writer thread closed (and trimmed) the file. */
 void calls_ops_record_done(struct call *k, const struct vox_recording_done *d)
 {
-	if (!k->eng || d->rec_id != k->rec_id || !k->rec_token)
+	(void)k;
+	(void)d;
+}
+
+static void rec_closed(void *arg, const struct ctl_rec_closed *rc)
+{
+	/* closed by RECORDING_DONE, or by LEG_ENDED when that came first (the caller hung up and
+	 * the dataplane's RECORDING_DONE was late or dropped): reported either way, as Twilio
+	 * requests the action of a Record the caller hung up on */
+	struct call *k = call_deref(calls_module(), arg);
+	if (!k || !k->eng || rc->rec_id != k->rec_id || !k->rec_token)
 		return;
+	const struct vox_recording_done *d = &rc->done; /* zeros without RECORDING_DONE */
+	if (rc->err) {
+		char why[96];
+		snprintf(why, sizeof(why), "Record: the file could not be written (%d)", rc->err);
+		calls_notify(k, 12300, NULL, why, 1);
+	}
 	uint32_t token = k->rec_token;
 	k->rec_token = 0;
 	char url[512];
 	snprintf(url, sizeof(url), "%s/2010-04-01/Accounts/%s/Recordings/%s", k->m->base_url,
 	         k->account_sid, k->rec_sid);
-	struct twiml_rec_result r = {.duration_s = (d->duration_ms + 500) / 1000,
+	struct twiml_rec_result r = {.duration_s = (rc->duration_ms + 500) / 1000,
 	                             .sid = k->rec_sid,
 	                             .url = url,
 	                             .digit = d->finish};
-	if (d->duration_ms) {
+	if (rc->duration_ms && !rc->err) {
 		k->m->cnt.recordings++;
 		rec_store(k, r.duration_s, url);
 	}

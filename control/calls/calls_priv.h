@@ -24,6 +24,8 @@
 #define CALLS_PLAY_CLIPS VOX_PLAY_MAX
 
 struct ctl_media;
+struct ctl_pool;
+struct calls_cache;
 struct dns_lookup;
 
 #define CALLS_DIAL_LEGS TWIML_MAX_DIAL_NOUNS
@@ -114,6 +116,7 @@ struct call {
 	bool media_sent;     /* a PLAY/TONE is out: its MEDIA_DONE is the token's */
 	uint32_t media_stop; /* MEDIA_DONEs to swallow (STOPs of running media) */
 	uint64_t media_job;  /* TTS/decode job in flight (0: none) */
+	uint64_t media_ref;  /* prompt cache entry the leg's latest PLAY plays (calls_media.c) */
 	uint32_t media_loop;
 	bool collecting;
 	uint64_t timer;
@@ -195,6 +198,15 @@ struct ctl_calls {
 	uint32_t gen_next;
 	struct ctl_media *media;
 	struct http_fetch *media_fetch; /* audio for <Play>: larger bodies than markup */
+	/* the prompt cache (calls_media.c, calls_cache.c), for the pool it was built on */
+	struct calls_cache *cache;
+	const struct ctl_pool *cache_pool;
+	uint64_t cache_pool_id, play_gen;
+	/* prompt clips a previous control left in the pool: adopted (Say, by tag) or retired at
+	 * orphan_due_ns (calls_media.c) */
+	uint64_t *orphans; /* vox_clip_t handles */
+	uint32_t n_orphans;
+	uint64_t orphan_due_ns, orphans_found, orphans_adopted, orphans_retired;
 	struct calls_counters cnt;
 	struct calls_queues *qs; /* calls_queue.c */
 	struct calls_evbus bus;  /* the one stream of call events (calls_events.h) */
@@ -253,6 +265,13 @@ void calls_ops_media_done(struct call *k, int32_t status);
 void calls_ops_dtmf(struct call *k, char digit);
 void calls_ops_record_done(struct call *k, const struct vox_recording_done *d);
 void calls_ops_cancel(struct call *k);
+/* calls_media.c: Say and Play through the prompt cache */
+void calls_media_say(struct call *k, uint32_t token, const char *text, const char *voice,
+                     const char *lang, uint32_t loop);
+void calls_media_play(struct call *k, uint32_t token, const char *url, uint32_t loop);
+void calls_media_stop(struct call *k);
+json_t *calls_media_json(struct ctl_calls *m);
+void calls_media_close(struct ctl_calls *m);
 
 /* calls_dial.c: <Dial> nouns as outbound legs */
 void calls_dial_op(struct call *k, uint32_t leg, const struct twiml_node *dial,
@@ -272,6 +291,7 @@ void calls_queue_leave(struct call *k);
 void calls_queue_info(struct call *k, struct twiml_queue_info *out);
 void calls_queue_ready(struct call *k);
 void calls_queue_hold(struct call *k, uint32_t token, uint32_t loop);
+bool calls_queue_hold_tag(const uint8_t tag[16]); /* a pool tag of the hold music */
 void calls_queue_dial(struct call *k, uint32_t leg, const struct twiml_node *dial,
                       const struct twiml_node *noun);
 void calls_queue_bridge(struct call *a, uint32_t leg);

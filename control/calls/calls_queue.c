@@ -954,6 +954,17 @@ static void hold_tag(uint8_t tag[16], uint32_t part)
 	memcpy(tag, d, 16);
 }
 
+bool calls_queue_hold_tag(const uint8_t tag[16])
+{
+	for (uint32_t part = 0; part < CALLS_PLAY_CLIPS; part++) {
+		uint8_t t[16];
+		hold_tag(t, part);
+		if (!memcmp(t, tag, 16))
+			return true;
+	}
+	return false;
+}
+
 /* The hold music's clips in the pool (made on first use). 0 when the pool cannot take it. */
 static uint32_t hold_clips(struct ctl_calls *m, vox_clip_t *clips)
 {

@@ -196,7 +196,11 @@ struct http_result {
 	long new_conns;      /* connections opened for it (0: a kept-alive one was reused) */
 	double total_ms;
 	const char *detail;  /* libcurl's message when error */
+	/* caching headers of the final answer (redirects and failed tries not included), ""
+	 * when absent; values longer than HTTP_HDR_VALUE_MAX - 1 bytes are cut */
+	const char *etag, *last_modified, *cache_control, *expires, *date, *age;
 };
+#define HTTP_HDR_VALUE_MAX 256
 
 typedef void http_fetch_done_fn(const struct http_result *res, void *arg);
 
@@ -210,7 +214,13 @@ struct http_request {
 	const struct http_kv *params;
 	size_t nparams;
 	const char *auth_token; /* X-Twilio-Signature with this token (NULL: none) */
+	/* extra request headers (k: name, v: value; no CR/LF in either: -EINVAL), e.g. the
+	 * validators of a conditional GET. A request with If-None-Match or If-Modified-Since
+	 * takes a 304 answer as success (error 0, status 304, empty body). */
+	const struct http_kv *headers;
+	size_t nheaders;
 };
+#define HTTP_MAX_REQ_HEADERS 16
 
 int http_fetch_create(struct http_fetch **out, struct ctl_loop *l, const struct http_fetch_cfg *c);
 /* Cancels every transfer without calling back. */

@@ -37,6 +37,11 @@ struct http_fetch {
 	struct http_fetch_counters cnt;
 };
 
+/* Response headers kept for callers that cache (http_result's etag ... age). */
+enum { XH_ETAG, XH_LAST_MODIFIED, XH_CACHE_CONTROL, XH_EXPIRES, XH_DATE, XH_AGE, XH_N };
+static const char *const xh_names[XH_N] = {"ETag", "Last-Modified", "Cache-Control",
+                                           "Expires", "Date", "Age"};
+
 struct http_xfer {
 	struct http_fetch *f;
 	struct http_xfer *next, *prev;
@@ -50,6 +55,8 @@ struct http_xfer {
 	uint64_t rt_timer, defer_timer;
 	uint32_t attempts;
 	int in_multi, too_large, rt_expired, defer_error;
+	int conditional; /* the request carries a validator: 304 is an answer */
+	char *rh[XH_N];  /* caching headers of the latest answer (see xh_names) */
 	long conns;
 	char *body;
 	size_t len, cap;
@@ -136,11 +143,45 @@ static size_t f_write(char *p, size_t sz, size_t nm, void *arg)
 	return n;
 }
 
+static void xh_clear(struct http_xfer *x)
+{
+	for (int i = 0; i < XH_N; i++) {
+		free(x->rh[i]);
+		x->rh[i] = NULL;
+	}
+}
+
+/* One header line of an answer (curl calls once per line, status line and the blank line
+ * included). A status line starts a new answer (a redirect's or a retry's): forget the last. */
 static size_t f_header(char *p, size_t sz, size_t nm, void *arg)
 {
 	struct http_xfer *x = arg;
+	size_t n = sz * nm;
 	x->last_rx_ns = f_now(x->f);
-	return sz * nm;
+	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
+		xh_clear(x);
+		return n;
+	}
+	const char *colon = memchr(p, ':', n);
+	if (!colon)
+		return n;
+	size_t klen = (size_t)(colon - p);
+	for (int i = 0; i < XH_N; i++) {
+		if (strlen(xh_names[i]) != klen || strncasecmp(p, xh_names[i], klen))
+			continue;
+		const char *v = colon + 1, *e = p + n;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		size_t vl = (size_t)(e - v);
+		if (vl > HTTP_HDR_VALUE_MAX - 1)
+			vl = HTTP_HDR_VALUE_MAX - 1;
+		free(x->rh[i]);
+		x->rh[i] = strndup(v, vl); /* NULL when out of memory: reported as absent */
+		break;
+	}
+	return n;
 }
 
 static void x_free(struct http_xfer *x)
@@ -155,6 +196,7 @@ static void x_free(struct http_xfer *x)
 	if (x->e)
 		curl_easy_cleanup(x->e);
 	curl_slist_free_all(x->hdrs);
+	xh_clear(x);
 	if (x->prev)
 		x->prev->next = x->next;
 	else
@@ -187,6 +229,12 @@ static void x_deliver(struct http_xfer *x, int error, long status)
 	    .new_conns = x->conns,
 	    .total_ms = total,
 	    .detail = x->errbuf,
+	    .etag = x->rh[XH_ETAG] ? x->rh[XH_ETAG] : "",
+	    .last_modified = x->rh[XH_LAST_MODIFIED] ? x->rh[XH_LAST_MODIFIED] : "",
+	    .cache_control = x->rh[XH_CACHE_CONTROL] ? x->rh[XH_CACHE_CONTROL] : "",
+	    .expires = x->rh[XH_EXPIRES] ? x->rh[XH_EXPIRES] : "",
+	    .date = x->rh[XH_DATE] ? x->rh[XH_DATE] : "",
+	    .age = x->rh[XH_AGE] ? x->rh[XH_AGE] : "",
 	};
 	if (error) {
 		f->cnt.failed++;
@@ -216,6 +264,7 @@ static int x_try(struct http_xfer *x)
 	curl_easy_setopt(x->e, CURLOPT_CONNECTTIMEOUT_MS, ct);
 	curl_easy_setopt(x->e, CURLOPT_TIMEOUT_MS, left);
 	x->len = 0;
+	xh_clear(x);
 	x->too_large = x->rt_expired = 0;
 	x->last_rx_ns = 0;
 	x->try_ns = now;
@@ -269,7 +318,7 @@ static uint32_t x_classify(struct http_xfer *x, CURLcode code, long status, int 
 	long req_sz = 0;
 	switch (code) {
 	case CURLE_OK:
-		if (status >= 200 && status < 300) {
+		if ((status >= 200 && status < 300) || (status == 304 && x->conditional)) {
 			*err = 0;
 			return 0;
 		}
@@ -395,6 +444,22 @@ static int x_setup(struct http_xfer *x, const struct http_request *req, const ch
 	if (req->auth_token) {
 		snprintf(h, sizeof(h), "X-Twilio-Signature: %s", sig);
 		x->hdrs = curl_slist_append(x->hdrs, h);
+	}
+	if (req->nheaders > HTTP_MAX_REQ_HEADERS)
+		return -EINVAL;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		const char *k = req->headers[i].k, *v = req->headers[i].v ? req->headers[i].v : "";
+		if (!k || !*k || strpbrk(k, "\r\n: ") || strpbrk(v, "\r\n"))
+			return -EINVAL;
+		char line[HTTP_HDR_VALUE_MAX + 64];
+		if ((size_t)snprintf(line, sizeof(line), "%s: %s", k, v) >= sizeof(line))
+			return -EINVAL;
+		struct curl_slist *l = curl_slist_append(x->hdrs, line);
+		if (!l)
+			return -ENOMEM;
+		x->hdrs = l;
+		if (!strcasecmp(k, "If-None-Match") || !strcasecmp(k, "If-Modified-Since"))
+			x->conditional = 1;
 	}
 	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
 	if (!get)

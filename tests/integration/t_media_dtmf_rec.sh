@@ -46,6 +46,9 @@ check "MEDIA_DONE after the clip" wait_for 5 at_least MEDIA_DONE 3
 check "DIGITS reported for the RFC 4733 key" wait_for 12 at_least DIGITS 1
 jbd=$(voxctl calls --json | jq "[.legs[] | select(.handle==\"$h\")][0].jb_depth_ms // 0")
 check "the leg's jitter buffer depth shows in voxctl calls ($jbd ms)" test "$jbd" -gt 0 -a "$jbd" -lt 400
+# DIGITS comes at the key's first packet; its DTMF event only at the E bit (280 ms later): a
+# STOP before that would end the event early, so wait for it
+check "the key's DTMF event arrived" wait_for 5 at_least DTMF 1
 t1=$(date +%s.%N)
 voxctl diag stop "$h" >/dev/null
 check "RECORDING_DONE of the stopped recording" wait_for 5 at_least RECORDING_DONE 2

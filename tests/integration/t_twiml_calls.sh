@@ -24,7 +24,7 @@ cat >"$W/routes.json" <<'EOF'
  "/next": {"body": "<Response><Say>Goodbye</Say><Hangup/></Response>"},
  "/fail": {"status": 500, "body": "oops"},
  "/fb": {"body": "<Response><Say>fallback</Say><Hangup/></Response>"},
- "/record": {"body": "<Response><Record maxLength=\"3\" playBeep=\"false\" timeout=\"10\" action=\"/recorded\"/></Response>"},
+ "/record": {"body": "<Response><Record maxLength=\"3\" playBeep=\"false\" timeout=\"10\" trim=\"do-not-trim\" action=\"/recorded\"/></Response>"},
  "/recorded": {"body": "<Response><Pause length=\"8\"/></Response>"},
  "/dialsip": {"body": "<Response><Dial timeLimit=\"2\" action=\"/dialed\"><Sip username=\"alice\" password=\"secret\">sip:uas@192.0.2.1:5080?X-Test=yes</Sip></Dial></Response>"},
  "/dialed": {"body": "<Response><Hangup/></Response>"},

@@ -81,6 +81,9 @@ check "... for that call, with CallStatus=completed" \
   test "$(jq -r 'select(.path=="/status2") | [(.form[] | select(.[0]=="CallSid" or .[0]=="CallStatus") | .[1])] | join(" ")' "$W/req.jsonl")" = "$SID2 completed"
 check "its state left the store: only the resumed call's is left" test "$(status_q .calls.persisted)" = 1
 check "its document was not requested again" test "$(n_req /voice2)" = 1
+adopted() { [ "$(status_q .calls.media.orphans_adopted)" = 1 ]; }
+check "the re-said prompt's clip, left in the pool by the killed control, is adopted (not an orphan to retire)" \
+  wait_for 5 adopted
 wait $SIPP
 rc=$?
 check "the call went on to its next verb (Redirect) and the caller got our BYE (rc=$rc)" \

@@ -13,10 +13,16 @@ routes.json maps "PATH" or "METHOD PATH" to an answer:
   {"/voice": {"status": 200, "content_type": "text/xml", "body": "<Response/>"},
    "POST /slow": {"delay": 5, "body": "<Response/>"},
    "/moved": {"status": 302, "redirect": "/voice"},
-   "/big": {"body_size": 70000}}
+   "/big": {"body_size": 70000},
+   "/media/a.wav": {"file": "media/a.wav", "content_type": "audio/wav", "etag": true,
+                    "headers": {"Cache-Control": "max-age=0"}}}
+A "file" route answers the file under --docs (read at each request); "etag": true adds a strong
+ETag (SHA-1 of the content) and answers a matching If-None-Match with 304 and no body; such a
+request's log line also carries "status". "headers" are added to the answer.
 A SIGHUP re-reads routes.json. Anything else is looked up in --docs (by path), else 404.
 """
 import argparse
+import hashlib
 import json
 import os
 import signal
@@ -48,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: the JSON log is the record
         pass
 
-    def record(self, body):
+    def record(self, body, status=None):
         parts = urllib.parse.urlsplit(self.path)
         ctype = self.headers.get("Content-Type", "")
         form = []
@@ -66,6 +72,8 @@ class Handler(BaseHTTPRequestHandler):
             "form": form,
             "body_len": len(body),
         }
+        if status is not None:
+            entry["status"] = status
         if App.log:
             with LOCK, open(App.log, "a") as f:
                 f.write(json.dumps(entry) + "\n")
@@ -84,9 +92,11 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         n = int(self.headers.get("Content-Length", "0") or 0)
         body = self.rfile.read(n) if n > 0 else b""
-        self.record(body)
         path = urllib.parse.urlsplit(self.path).path
         r = App.routes.get("%s %s" % (self.command, path)) or App.routes.get(path)
+        if r is not None and "file" in r:
+            return self.answer_file(body, r)
+        self.record(body)
         if r is not None:
             if r.get("delay"):
                 time.sleep(float(r["delay"]))
@@ -104,6 +114,31 @@ class Handler(BaseHTTPRequestHandler):
                 with open(full, "rb") as f:
                     return self.answer(200, ctype, f.read())
         return self.answer(404, "text/plain", b"not found\n")
+
+    def answer_file(self, body, r):
+        full = os.path.join(App.docs or ".", r["file"])
+        try:
+            with open(full, "rb") as f:
+                data = f.read()
+        except OSError:
+            self.record(body, 404)
+            return self.answer(404, "text/plain", b"not found\n")
+        extra = list(r.get("headers", {}).items())
+        if r.get("etag"):
+            tag = '"%s"' % hashlib.sha1(data).hexdigest()
+            extra.append(("ETag", tag))
+            inm = self.headers.get("If-None-Match", "")
+            if tag in [t.strip() for t in inm.split(",")]:
+                self.record(body, 304)
+                self.send_response(304)
+                for k, v in extra:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+        self.record(body, int(r.get("status", 200)))
+        return self.answer(int(r.get("status", 200)), r.get("content_type", "audio/wav"), data,
+                           extra)
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = handle_any
 

@@ -46,6 +46,8 @@ struct done {
 	char ctype[128];
 	int which, first_error;
 	double at_ms;
+	char etag[HTTP_HDR_VALUE_MAX], lm[HTTP_HDR_VALUE_MAX], cc[HTTP_HDR_VALUE_MAX];
+	char expires[HTTP_HDR_VALUE_MAX], date[HTTP_HDR_VALUE_MAX], age[HTTP_HDR_VALUE_MAX];
 };
 
 static double now_ms(void)
@@ -68,6 +70,12 @@ static void on_done(const struct http_result *r, void *arg)
 	d->res.body = d->body;
 	d->res.url = d->url;
 	d->res.content_type = d->ctype;
+	snprintf(d->etag, sizeof(d->etag), "%s", r->etag);
+	snprintf(d->lm, sizeof(d->lm), "%s", r->last_modified);
+	snprintf(d->cc, sizeof(d->cc), "%s", r->cache_control);
+	snprintf(d->expires, sizeof(d->expires), "%s", r->expires);
+	snprintf(d->date, sizeof(d->date), "%s", r->date);
+	snprintf(d->age, sizeof(d->age), "%s", r->age);
 	d->at_ms = now_ms();
 }
 
@@ -199,6 +207,42 @@ static int h_pick_second(struct http_req *r, void *arg)
 	return HTTP_DONE;
 }
 
+/* /etag: a cacheable resource with validators; a matching If-None-Match gets 304. The
+ * request's If-None-Match and X-Custom are remembered for the test. */
+static int h_etag(struct http_req *r, void *arg)
+{
+	struct fx *x = arg;
+	const char *inm = http_req_header(r, "If-None-Match");
+	const char *cu = http_req_header(r, "X-Custom");
+	snprintf(x->last_form, sizeof(x->last_form), "%s|%s", inm ? inm : "", cu ? cu : "");
+	const struct http_kv h[] = {{"Content-Type", "audio/wav"},
+	                            {"ETag", "\"v1\""},
+	                            {"Last-Modified", "Sun, 22 Nov 2026 07:00:00 GMT"},
+	                            {"Cache-Control", "max-age=0, must-revalidate"},
+	                            {"Expires", "Thu, 01 Jan 1970 00:00:00 GMT"},
+	                            {"Age", "3"}};
+	if (inm && !strcmp(inm, "\"v1\""))
+		http_respond(r, 304, h + 1, 5, NULL, 0);
+	else
+		http_respond(r, 200, h, 6, "RIFFdata", 8);
+	return HTTP_DONE;
+}
+
+/* /moved: a redirect to /etag that carries its own (different) caching headers */
+static int h_moved(struct http_req *r, void *arg)
+{
+	const struct http_kv h[] = {{"Location", "/etag"}, {"ETag", "\"redirect\""},
+	                            {"Cache-Control", "no-store"}};
+	http_respond(r, 302, h, 3, NULL, 0);
+	return HTTP_DONE;
+}
+
+static int h_always304(struct http_req *r, void *arg)
+{
+	http_respond(r, 304, NULL, 0, NULL, 0);
+	return HTTP_DONE;
+}
+
 static int setup(void **st)
 {
 	struct fx *x = calloc(1, sizeof(*x));
@@ -230,6 +274,9 @@ static int setup(void **st)
 	assert_int_equal(http_server_route(x->srv, "GET", "/pick/{x}", h_pick_first, x), 0);
 	assert_int_equal(http_server_route(x->srv, "GET", "/pick/{x}", h_pick_second, x), 0);
 	assert_int_equal(http_server_route(x->srv, "GET", "/lone/{x}", h_pick_first, x), 0);
+	assert_int_equal(http_server_route(x->srv, "GET", "/etag", h_etag, x), 0);
+	assert_int_equal(http_server_route(x->srv, "GET", "/moved", h_moved, x), 0);
+	assert_int_equal(http_server_route(x->srv, "GET", "/always304", h_always304, x), 0);
 	struct http_fetch_cfg fc = {
 	    .max_xfers = 16, .max_host_conns = 8, .max_conns = 16, .max_body = 65536};
 	assert_int_equal(http_fetch_create(&x->f, x->loop, &fc), 0);
@@ -266,6 +313,107 @@ static void fetch(struct fx *x, const char *path, const char *method, const stru
 }
 
 /* ---------------------------------------------------------------- tests */
+
+/* Request headers go out; the caching headers of the final answer come back; a conditional
+ * GET's 304 is a success; a 304 without a validator in the request stays an error. */
+static void t_cache_headers_conditional(void **st)
+{
+	struct fx *x = *st;
+	char url[512];
+	snprintf(url, sizeof(url), "%s/etag", x->base);
+	struct done d;
+	memset(&d, 0, sizeof(d));
+	const struct http_kv h1[] = {{"X-Custom", "yes"}};
+	struct http_request rq = {.url = url, .method = "GET", .headers = h1, .nheaders = 1};
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), 0);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.error, 0);
+	assert_int_equal(d.res.status, 200);
+	assert_string_equal(d.body, "RIFFdata");
+	assert_string_equal(x->last_form, "|yes");
+	assert_string_equal(d.etag, "\"v1\"");
+	assert_string_equal(d.lm, "Sun, 22 Nov 2026 07:00:00 GMT");
+	assert_string_equal(d.cc, "max-age=0, must-revalidate");
+	assert_string_equal(d.expires, "Thu, 01 Jan 1970 00:00:00 GMT");
+	assert_string_equal(d.age, "3");
+	assert_true(strlen(d.date) > 10); /* the listener's own Date */
+
+	/* conditional: 304 is an answer, with the validators again and no body */
+	const struct http_kv h2[] = {{"If-None-Match", "\"v1\""}};
+	rq.headers = h2;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), 0);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.error, 0);
+	assert_int_equal(d.res.status, 304);
+	assert_int_equal(d.res.body_len, 0);
+	assert_string_equal(x->last_form, "\"v1\"|");
+	assert_string_equal(d.etag, "\"v1\"");
+
+	/* the same 304 to a request without the header named If-None-Match: an error */
+	const struct http_kv h3[] = {{"X-If-None-Match", "\"v1\""}};
+	rq.headers = h3;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), 0);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.status, 200); /* the server did not see a validator */
+
+	/* a redirect's own headers are not the final answer's */
+	snprintf(url, sizeof(url), "%s/moved", x->base);
+	rq.headers = NULL;
+	rq.nheaders = 0;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), 0);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.status, 200);
+	assert_string_equal(d.etag, "\"v1\"");
+	assert_string_equal(d.cc, "max-age=0, must-revalidate");
+
+	/* no caching headers: "" */
+	snprintf(url, sizeof(url), "%s/fast", x->base);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), 0);
+	pump(x, &d.fired, 1, 5000);
+	assert_string_equal(d.etag, "");
+	assert_string_equal(d.cc, "");
+
+	/* header injection and too many headers are refused */
+	const struct http_kv bad[] = {{"X-A", "1\r\nX-B: 2"}};
+	rq.headers = bad;
+	rq.nheaders = 1;
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), -EINVAL);
+	const struct http_kv badk[] = {{"X A", "1"}};
+	rq.headers = badk;
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), -EINVAL);
+	rq.headers = h1;
+	rq.nheaders = HTTP_MAX_REQ_HEADERS + 1;
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), -EINVAL);
+}
+
+/* Header names are case-blind (a lowercase If-None-Match is a validator too); a 304 to a request
+ * without a validator is not a success (not a 2xx). */
+static void t_conditional_304_rules(void **st)
+{
+	struct fx *x = *st;
+	char url[512];
+	snprintf(url, sizeof(url), "%s/always304", x->base);
+	struct http_request rq0 = {.url = url, .method = "GET"};
+	struct done d0;
+	memset(&d0, 0, sizeof(d0));
+	assert_int_equal(http_fetch_start(x->f, &rq0, on_done, &d0, NULL), 0);
+	pump(x, &d0.fired, 1, 5000);
+	assert_int_equal(d0.res.status, 304);
+	assert_int_equal(d0.res.error, HTTP_ERR_RETRIEVAL);
+	snprintf(url, sizeof(url), "%s/etag", x->base);
+	const struct http_kv h[] = {{"if-none-match", "\"v1\""}};
+	struct http_request rq = {.url = url, .method = "GET", .headers = h, .nheaders = 1};
+	struct done d;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(http_fetch_start(x->f, &rq, on_done, &d, NULL), 0);
+	pump(x, &d.fired, 1, 5000);
+	assert_int_equal(d.res.status, 304);
+	assert_int_equal(d.res.error, 0);
+}
 
 static void t_get_post_params_signature(void **st)
 {
@@ -717,6 +865,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(t_get_post_params_signature, setup, teardown),
+	    cmocka_unit_test_setup_teardown(t_cache_headers_conditional, setup, teardown),
+	    cmocka_unit_test_setup_teardown(t_conditional_304_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_keepalive_reuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_held_does_not_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(t_read_timeout, setup, teardown),
