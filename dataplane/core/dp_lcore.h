@@ -127,10 +127,20 @@ struct dp_lcore {
 	uint64_t realtime_base_ns; /* CLOCK_REALTIME at tsc_base */
 	uint64_t mono_base_ns;     /* CLOCK_MONOTONIC at tsc_base */
 	uint64_t tsc_base;
+	uint64_t nw_mul;   /* ceil(2^32 / n_workers), for dp_div_workers (0: divide) */
 
 	/* scratch for one command record */
 	_Alignas(64) unsigned char cmdbuf[VOX_REC_MAX_SLOTS * VOX_REC_SLOT];
 } __rte_cache_aligned;
+
+/* k / n_workers without a division on the packet path (RTP port pair -> slot and owner):
+ * (k * ceil(2^32 / n)) >> 32 is exact when k * n < 2^32, so for any k below 2^16. */
+static inline uint32_t dp_div_workers(const struct dp_lcore *lc, uint32_t k)
+{
+	if (likely(k <= 0xffffu && lc->nw_mul != 0))
+		return (uint32_t)((k * lc->nw_mul) >> 32);
+	return k / lc->n_workers;
+}
 
 /* Wall-clock ns derived from the TSC (no syscall). */
 static inline uint64_t dp_now_ns(const struct dp_lcore *lc, uint64_t tsc)

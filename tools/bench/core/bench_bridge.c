@@ -52,6 +52,7 @@
 #define OUR_IP "192.0.2.2"
 #define MAX_SESSIONS 50000u
 #define BURST 32
+#define HOT_LEGS 64
 
 static struct dp_ctx ctx;
 static struct dp_lcore *lc;
@@ -252,7 +253,9 @@ static void report(const char *what, uint32_t sessions, struct rounds *r, uint64
 	       (unsigned long long)done);
 }
 
-static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
+/* hot: packets go to legs [0, hot) only (a set that stays in the caches: the per-packet work
+ * without the misses); 0: to all legs */
+static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts, uint32_t hot)
 {
 	struct rte_mbuf *pk[BURST];
 	/* latch every leg first (the first packet of a leg is not what we measure) */
@@ -270,7 +273,7 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 	while (done < n_pkts) {
 		uint16_t n = 0;
 		while (n < BURST) {
-			uint32_t i = (uint32_t)(rnd() % n_legs);
+			uint32_t i = (uint32_t)(rnd() % (hot && hot < n_legs ? hot : n_legs));
 			if ((pk[n] = rtp_frame(i, srtp)) == NULL)
 				break;
 			n++;
@@ -285,7 +288,10 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 	}
 	uint64_t rel = lc->st->bridge_relayed - relayed0;
 	char what[64];
-	snprintf(what, sizeof(what), "full path, SRTP %s", srtp ? "on " : "off");
+	if (hot)
+		snprintf(what, sizeof(what), "full path, %u hot legs", hot);
+	else
+		snprintf(what, sizeof(what), "full path, SRTP %s", srtp ? "on " : "off");
 	report(what, sessions, &rd, cyc, done, rel);
 	if (srtp)
 		printf("  (SRTP: %llu unprotected, %llu protected by the dataplane)\n",
@@ -428,18 +434,24 @@ int main(int argc, char **argv)
 	       "G.711 both legs PCMA (no transcoding), %u packets per figure, %s pages\n",
 	       rte_get_tsc_hz() / 1e9, n_pkts, huge ? "2 MiB" : "4 KiB");
 	static const uint32_t sessions[] = {1000, 10000, 50000};
+	/* BENCH_BRIDGE_ONLY=<sessions>: that session count's figures only (repeated A/B runs) */
+	const char *only_s = getenv("BENCH_BRIDGE_ONLY");
+	uint32_t only = only_s ? (uint32_t)strtoul(only_s, NULL, 10) : 0;
 	for (size_t s = 0; s < RTE_DIM(sessions); s++) {
 		if (add_legs(2 * sessions[s]) != 0 || lc->st->bridges_active != n_legs) {
 			fprintf(stderr, "setup of %u sessions failed (%u legs, %llu bridged)\n", sessions[s],
 				n_legs, (unsigned long long)lc->st->bridges_active);
 			break;
 		}
+		if (only && sessions[s] != only)
+			continue;
 		if (dp_rtp_port(ctx.cfg.rtp_port_min, n_legs - 1, 0, 1) + 1 <= ctx.cfg.rtp_port_max) {
-			full_path(sessions[s], 0, n_pkts);
+			full_path(sessions[s], 0, n_pkts, 0);
+			full_path(sessions[s], 0, n_pkts, HOT_LEGS);
 			if (!with_srtp)
 				;
 			else if (srtp_legs(n_legs, 1) == 0) {
-				full_path(sessions[s], 1, n_pkts / 4);
+				full_path(sessions[s], 1, n_pkts / 4, 0);
 				srtp_legs(n_legs, 0);
 			} else {
 				printf("SRTP sessions could not be created\n");
