@@ -311,11 +311,7 @@ void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot)
 static inline void pf_leg(struct dp_lcore *lc, uint32_t slot, int tx)
 {
 	const struct dp_rtpleg *r = &lc->sip->rtp[slot];
-	const char *l = (const char *)&lc->legs[slot];
-	rte_prefetch0(l);
-	/* struct dp_leg is 88 bytes: for a quarter of the slots what the lookup reads (up to
-	   free_after_emit) runs into the next line */
-	rte_prefetch0(l + offsetof(struct dp_leg, free_after_emit));
+	rte_prefetch0(&lc->legs[slot]); /* what the lookup reads is on one line (dp_lcore.h) */
 	rte_prefetch0(&lc->sip->legs[slot]);
 	rte_prefetch0(r);
 	rte_prefetch0(tx ? (const void *)&r->br_rw : (const void *)&r->src);

@@ -14,6 +14,7 @@
 #include "vox_abi.h"
 
 struct dp_lcore;
+struct dp_leg;
 struct dp_medialeg;
 struct rte_mbuf;
 
