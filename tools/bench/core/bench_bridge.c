@@ -46,6 +46,32 @@
  * outside the timed region), and the timed work is the dataplane's own: dp_rtp_input's
  * unprotect on the receiving leg, the relay, and dp_bridge_tx's protect with the peer leg's
  * session.
+ * "64 hot legs" is the full path with packets for legs [0, 64) only: their state stays in the
+ * caches, so it is the per-packet work without the misses; the difference to "SRTP off" at the
+ * same session count is what the misses still cost after the prefetch.
+ * BENCH_BRIDGE_ONLY=<sessions> in the environment runs that session count's figures only (for
+ * repeated A/B runs on a shared machine).
+ *
+ * Notes (2-vCPU KVM guest, AMD EPYC family 26, shared with other builds; figures are medians of
+ * the per-run medians over 6 interleaved runs, load average 1.1-1.3; the machine has no PMU in
+ * the guest, so the analysis used perf's cpu-clock sampling and knock-out experiments):
+ *  - before (fec9089): 1k 395, 10k 436 cycles/packet (best 293 / 342); peer side 156/202/362.
+ *  - after: 1k 296, 10k 327 (best 259 / 294); 64 hot legs ~252; peer side 146/173/329.
+ *  - where the 10k cycles went: ~275 compute (hot set) + ~110-150 misses. The compute had
+ *    store-to-load forwarding stalls (metadata built on the stack and copied whole, the RTP header
+ *    written byte by byte then summed, the IPv4 header written then read back for its checksum:
+ *    -35 together), divisions (port pair -> slot/owner, 128-bit arrival time per packet: a few).
+ *    Misses: without the burst prefetch the 10k path costs 600-1000; with it, ~9 lines per
+ *    packet (each leg's dp_leg, dp_sipleg line 0, dp_rtpleg lines 0 and 1 or 2; a mirror entry
+ *    one time in 25) leave ~50-75. A software-pipelined prefetch (distances 8/4/2, 16/8/4,
+ *    32/16/8 packets) was no better than prefetching the whole burst at once (kept).
+ *  - the largest remaining miss: the relay's SIP fields (rtp_port, codec_pt, dtmf_pt, hold,
+ *    srtp) sit on dp_sipleg's first line, 2648 bytes apart per leg: a line and, on 4 KiB pages,
+ *    a TLB miss per leg per packet. Reading a single shared dp_sipleg instead (a knock-out, not a
+ *    fix) gave ~35-40 cycles at 10k. Moving them beside the relay's state means changing every
+ *    SDP writer in dp_sip_uas.c/dp_sip_uac.c; not done.
+ *  - SRTP: unchanged, ~5-6k (1k) / ~8k (10k) cycles per relayed packet, libsrtp's per-stream
+ *    state being cold (unprotect and protect, two sessions per packet).
  */
 
 #define PEER_IP "192.0.2.1"
