@@ -2,6 +2,7 @@
 /* dp_bridge.c — bridging two SIP legs: the set-up handshake between their owners, the RTP relay
  * (rewrite on the peer's owner, transmit from the peer's port), tear-down on UNBRIDGE or end. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
@@ -314,10 +315,17 @@ void dp_bridge_leg_gone(struct dp_lcore *lc, uint32_t slot)
 static inline void pf_leg(struct dp_lcore *lc, uint32_t slot, int tx)
 {
 	const struct dp_rtpleg *r = &lc->sip->rtp[slot];
-	rte_prefetch0(&lc->legs[slot]);
+	rte_prefetch0(&lc->legs[slot]); /* what the lookup reads is on one line (dp_lcore.h) */
 	rte_prefetch0(&lc->sip->legs[slot]);
 	rte_prefetch0(r);
 	rte_prefetch0(tx ? (const void *)&r->br_rw : (const void *)&r->src);
+}
+
+/* A mirror entry's update writes its sequence (line 0) and the counters (line 1). */
+static inline void pf_mirror(struct dp_lcore *lc, uint32_t slot)
+{
+	rte_prefetch0(&lc->mirror[slot].seq);
+	rte_prefetch0(&lc->mirror[slot].rtp_rx);
 }
 
 void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
@@ -330,23 +338,33 @@ void dp_bridge_prefetch_rx(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t
 		const struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(pkts[i], const struct rte_udp_hdr *,
 								       pkts[i]->l2_len + pkts[i]->l3_len);
 		uint32_t port = rte_be_to_cpu_16(u->dst_port);
-		if (port < pmin || dp_rtp_port_owner(pmin, port, lc->n_workers) != lc->widx)
+		if (port < pmin)
 			continue;
-		uint32_t slot = (port - pmin) / 2u / lc->n_workers;
-		if (slot >= lc->max_legs)
+		uint32_t pair = (port - pmin) / 2u, slot = dp_div_workers(lc, pair);
+		if (pair - slot * lc->n_workers != lc->widx || slot >= lc->max_legs) /* dp_rtp_port_owner */
 			continue;
 		pf_leg(lc, slot, 0);
 		slots[k++] = slot;
 	}
+	uint32_t peers[DP_BR_PF_MAX], np = 0;
 	for (uint32_t i = 0; i < k; i++) {
 		const struct dp_rtpleg *r = &lc->sip->rtp[slots[i]];
 		if ((r->rx + 1) % 25 == 1) /* this packet updates the leg's mirror entry (dp_rtp.c) */
-			rte_prefetch0(&lc->mirror[slots[i]]);
+			pf_mirror(lc, slots[i]);
 		if (r->br_state == DP_BR_ACTIVE && r->br_peer_w == lc->widx &&
-		    vox_handle_slot(r->br_peer) < lc->max_legs)
-			pf_leg(lc, vox_handle_slot(r->br_peer), 1);
+		    vox_handle_slot(r->br_peer) < lc->max_legs) {
+			peers[np] = vox_handle_slot(r->br_peer);
+			pf_leg(lc, peers[np++], 1);
+		}
 	}
+	/* the relayed packets that will update their leg's mirror entry (one in 25), read once the
+	   peers' lines had the time of the loop above to arrive */
+	for (uint32_t i = 0; i < np; i++)
+		if ((lc->sip->rtp[peers[i]].tx + 1) % 25 == 1)
+			pf_mirror(lc, peers[i]);
 }
+
+static void br_tx(struct dp_lcore *lc, struct rte_mbuf *m, const struct br_meta *md, uint64_t now_tsc);
 
 void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, uint32_t hl,
 		  uint64_t now_tsc)
@@ -358,11 +376,17 @@ void dp_bridge_rx(struct dp_lcore *lc, struct dp_leg *leg, struct rte_mbuf *m, u
 	uint32_t sum = has ? net_udp_payload_sum(m) : 0;
 	rte_pktmbuf_adj(m, (uint16_t)hl); /* hl < data_len: the RTP header parsed */
 	struct br_meta md = {.sum = sum, .has_sum = has, .dst = r->br_peer, .src = dp_leg_handle(lc, leg)};
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *) - sizeof(md), &md, sizeof(md));
 	if (r->br_peer_w == lc->widx) {
-		dp_bridge_tx(lc, m, now_tsc);
+		br_tx(lc, m, &md, now_tsc); /* the metadata stays in registers: no headroom round trip */
 		return;
 	}
+	/* field by field: a struct built on the stack and copied whole would be reloaded with one
+	   wide load over narrower stores (no store-to-load forwarding, a stall per packet) */
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *) - sizeof(md);
+	memcpy(p + offsetof(struct br_meta, sum), &md.sum, sizeof(md.sum));
+	memcpy(p + offsetof(struct br_meta, has_sum), &md.has_sum, sizeof(md.has_sum));
+	memcpy(p + offsetof(struct br_meta, dst), &md.dst, sizeof(md.dst));
+	memcpy(p + offsetof(struct br_meta, src), &md.src, sizeof(md.src));
 	lc->st->bridge_handoff++;
 	dp_handoff_put(lc, r->br_peer_w, m, NET_HANDOFF_BRIDGE);
 }
@@ -389,7 +413,7 @@ void dp_bridge_tx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 		br_meta_get(pkts[i], &md);
 		uint32_t slot = vox_handle_slot(md.dst);
 		if (slot < lc->max_legs && (lc->sip->rtp[slot].tx + 1) % 25 == 1)
-			rte_prefetch0(&lc->mirror[slot]);
+			pf_mirror(lc, slot);
 	}
 	for (uint16_t i = 0; i < n; i++)
 		dp_bridge_tx(lc, pkts[i], now_tsc);
@@ -409,9 +433,15 @@ static inline uint32_t hdr_sum(const uint8_t *p)
 
 void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 {
-	struct br_meta mdv;
-	br_meta_get(m, &mdv);
-	const struct br_meta *md = &mdv;
+	struct br_meta md;
+	br_meta_get(m, &md);
+	br_tx(lc, m, &md, now_tsc);
+}
+
+/* One relayed packet on the peer's owner; md: its metadata (a copy, never the headroom, which
+ * the headers written below overlap). */
+static void br_tx(struct dp_lcore *lc, struct rte_mbuf *m, const struct br_meta *md, uint64_t now_tsc)
+{
 	struct dp_leg *leg = br_lookup(lc, md->dst);
 	struct dp_rtpleg *r = leg ? br_rtp(lc, leg) : NULL;
 	if (!r || r->br_state != DP_BR_ACTIVE || r->br_peer != md->src) {
@@ -436,8 +466,7 @@ void dp_bridge_tx(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	struct rtp_relay_side to = {.codec_pt = sl->codec_pt, .dtmf_pt = sl->dtmf_pt, .hold = sl->hold};
 	uint32_t rebases = r->br_rw.rebases;
 	uint8_t *pkt = rte_pktmbuf_mtod(m, uint8_t *);
-	/* the headers written below overlap md; a packet too short for an RTP header is dropped by
-	   the rewrite before the sum is used */
+	/* a packet too short for an RTP header is dropped by the rewrite before the sum is used */
 	uint32_t sum = md->sum, has_sum = md->has_sum && rte_pktmbuf_data_len(m) >= 12;
 	uint32_t hsum = has_sum ? hdr_sum(pkt) : 0;
 	enum rtp_relay_verdict v = rtp_relay_packet(&r->br_rw, &to, r->br_in_dtmf_pt, r->tx_ssrc, pkt,

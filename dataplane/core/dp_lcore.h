@@ -4,6 +4,7 @@
 #define DP_LCORE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -22,16 +23,18 @@ struct dp_sip;
 
 /* A leg as its owning worker sees it. Private to the worker; mirrored into shm. */
 struct dp_leg {
+	/* what a packet's leg lookup reads (dp_leg_lookup, dp_rtp_input): the first 8 bytes, so
+	   never split across two cache lines (the struct is 88 bytes, a multiple of 8) */
 	uint32_t gen;          /* generation of this slot's current (or last) leg */
 	uint8_t state;         /* enum vox_leg_state */
 	uint8_t kind;          /* enum vox_leg_kind */
+	uint8_t free_after_emit; /* slot returns to the free list once pending_evt is out */
+	uint8_t deferred;      /* in the FIFO */
 	uint16_t pending_evt;  /* state event still to be emitted (0 = none) */
+	uint16_t last_state_evt; /* type of the latest state event (for re-emission) */
 	int32_t pending_status;
 	uint32_t account_idx;
 	uint32_t defer_next;   /* next slot in the deferred-event FIFO (UINT32_MAX = end) */
-	uint8_t deferred;      /* in the FIFO */
-	uint8_t free_after_emit; /* slot returns to the free list once pending_evt is out */
-	uint16_t last_state_evt; /* type of the latest state event (for re-emission) */
 	int32_t last_status;
 	uint64_t req_id;       /* control request that created it */
 	uint64_t last_state_seq; /* event sequence number of the latest state event sent */
@@ -40,6 +43,8 @@ struct dp_leg {
 	tw_handle_t deadline_tw; /* armed deadline timer, 0 = none */
 	uint8_t tag[16];
 };
+_Static_assert(offsetof(struct dp_leg, free_after_emit) < 8 && sizeof(struct dp_leg) % 8 == 0,
+	       "a leg lookup reads one cache line");
 
 /* Timer kinds on the worker's wheel (ticks are CLOCK_REALTIME milliseconds). */
 enum dp_timer_kind {
@@ -127,10 +132,20 @@ struct dp_lcore {
 	uint64_t realtime_base_ns; /* CLOCK_REALTIME at tsc_base */
 	uint64_t mono_base_ns;     /* CLOCK_MONOTONIC at tsc_base */
 	uint64_t tsc_base;
+	uint64_t nw_mul;   /* ceil(2^32 / n_workers), for dp_div_workers (0: divide) */
 
 	/* scratch for one command record */
 	_Alignas(64) unsigned char cmdbuf[VOX_REC_MAX_SLOTS * VOX_REC_SLOT];
 } __rte_cache_aligned;
+
+/* k / n_workers without a division on the packet path (RTP port pair -> slot and owner):
+ * (k * ceil(2^32 / n)) >> 32 is exact when k * n < 2^32, so for any k below 2^16. */
+static inline uint32_t dp_div_workers(const struct dp_lcore *lc, uint32_t k)
+{
+	if (likely(k <= 0xffffu && lc->nw_mul != 0))
+		return (uint32_t)((k * lc->nw_mul) >> 32);
+	return k / lc->n_workers;
+}
 
 /* Wall-clock ns derived from the TSC (no syscall). */
 static inline uint64_t dp_now_ns(const struct dp_lcore *lc, uint64_t tsc)

@@ -45,7 +45,7 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
 	uint32_t port = rte_be_to_cpu_16(u->dst_port);
 	uint32_t k = (port - cfg->rtp_port_min) / 2u;
-	uint32_t slot = k / lc->n_workers;
+	uint32_t slot = dp_div_workers(lc, k);
 	struct dp_leg *leg = slot < lc->max_legs ? &lc->legs[slot] : NULL;
 	if (!lc->sip || !leg || leg->state == VOX_LEG_FREE || leg->free_after_emit ||
 	    leg->kind == VOX_LEG_KIND_LOOPBACK || lc->sip->legs[slot].rtp_port != (port & ~1u)) {
@@ -104,7 +104,11 @@ void dp_rtp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now_tsc)
 	}
 	r->cand_n = sip == r->peer_ip && sport == r->peer_port ? 0 : r->cand_n;
 	/* arrival in 8 kHz units from the TSC (G.711 clock) */
-	uint32_t arrival = (uint32_t)((__uint128_t)now_tsc * 8000u / lc->tsc_hz);
+	if (now_tsc != lc->sip->arr_tsc) { /* once per burst: the packets of a turn share now_tsc */
+		lc->sip->arr_tsc = now_tsc;
+		lc->sip->arr_8k = (uint32_t)((__uint128_t)now_tsc * 8000u / lc->tsc_hz);
+	}
+	uint32_t arrival = lc->sip->arr_8k;
 	if (!r->have_src || h.ssrc != r->ssrc) {
 		rtp_source_init(&r->src, h.ssrc, h.seq);
 		r->ssrc = h.ssrc;

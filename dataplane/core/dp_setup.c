@@ -57,6 +57,7 @@ int dp_lcore_create(struct dp_ctx *ctx, uint16_t w, unsigned int lcore, struct d
 	lc->ctx = ctx;
 	lc->widx = w;
 	lc->n_workers = ctx->n_workers;
+	lc->nw_mul = ((1ull << 32) + ctx->n_workers - 1) / ctx->n_workers;
 	lc->lcore_id = lcore;
 	lc->port_id = ctx->port_id;
 	lc->queue_id = w;

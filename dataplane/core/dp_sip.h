@@ -14,6 +14,7 @@
 #include "vox_abi.h"
 
 struct dp_lcore;
+struct dp_leg;
 struct dp_medialeg;
 struct rte_mbuf;
 
@@ -152,6 +153,8 @@ struct dp_sip {
 	uint32_t play_head;          /* slots playing (UINT32_MAX: none) */
 	uint32_t n_playing;
 	uint64_t next_tick_tsc;
+	uint64_t arr_tsc;            /* dp_rtp_input: the TSC arr_8k was computed for */
+	uint32_t arr_8k;             /* ... that TSC in 8 kHz units (RTP arrival time) */
 	struct dp_terms *terms;      /* terminating media states (dp_term.c) */
 	struct dp_medialeg *med;     /* max_legs entries: SRTP, RTCP, media watch (dp_media.h) */
 	uint32_t med_cursor, med_n;  /* media sweep position, answered legs seen this sweep */

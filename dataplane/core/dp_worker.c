@@ -71,7 +71,8 @@ static void dispatch_classes(struct dp_lcore *lc, struct net_rx_out *o, uint64_t
 		if (!handed) {
 			const struct rte_udp_hdr *u =
 				rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l2_len + m->l3_len);
-			uint16_t owner = dp_rtp_port_owner(pmin, rte_be_to_cpu_16(u->dst_port), lc->n_workers);
+			uint32_t k = (rte_be_to_cpu_16(u->dst_port) - pmin) / 2u; /* dp_rtp_port_owner */
+			uint16_t owner = (uint16_t)(k - dp_div_workers(lc, k) * lc->n_workers);
 			if (owner != lc->widx) {
 				dp_handoff_put(lc, owner, m, NET_HANDOFF_CLASS_BASE + NET_CLASS_RTP);
 				continue;

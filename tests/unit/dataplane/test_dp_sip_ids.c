@@ -87,6 +87,29 @@ static void test_rtp_port_partition(void **state)
 	assert_true(dp_rtp_port(20000, 1, 0, 2) != dp_rtp_port(20000, 0, 1, 2));
 }
 
+/* dp_div_workers (the packet path's port pair -> slot without a division) equals k / n for every
+ * pair index a port can give and every worker count; beyond 2^16, and with no multiplier, it
+ * divides. The owner derived from it is dp_rtp_port_owner's. */
+static void test_div_workers_exact(void **state)
+{
+	struct dp_lcore lc;
+	memset(&lc, 0, sizeof(lc));
+	for (uint32_t n = 1; n <= VOX_MAX_WORKERS; n++) {
+		lc.n_workers = (uint16_t)n;
+		lc.nw_mul = ((1ull << 32) + n - 1) / n; /* as dp_lcore_create sets it */
+		for (uint32_t k = 0; k <= 0xffffu; k++) {
+			uint32_t q = dp_div_workers(&lc, k);
+			if (q != k / n || k - q * n != dp_rtp_port_owner(0, 2 * k, (uint16_t)n))
+				fail_msg("n %u k %u: %u", n, k, q);
+		}
+		assert_int_equal(dp_div_workers(&lc, 0x10000u + 7u * n), (0x10000u + 7u * n) / n);
+		assert_int_equal(dp_div_workers(&lc, UINT32_MAX), UINT32_MAX / n);
+	}
+	lc.nw_mul = 0;
+	lc.n_workers = 3;
+	assert_int_equal(dp_div_workers(&lc, 1000), 333);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_ids_are_unique),
 		cmocka_unit_test(test_foreign_ids_rejected),
 		cmocka_unit_test(test_rtp_port_partition),
+		cmocka_unit_test(test_div_workers_exact),
 	};
 	return cmocka_run_group_tests_name("dataplane_sip_ids", tests, NULL, NULL);
 }

@@ -473,6 +473,44 @@ static void test_udp_payload_sum_carried(void **state)
 	assert_int_equal(u->st.drops, 0);
 }
 
+/* net_ipv4_hdr_fill's checksum (summed from the values it writes) is the one a pass over the
+ * written header gives (rte_ipv4_cksum), for identifications, lengths, addresses and protocols
+ * that carry in every position; the other fields are as documented. */
+static void test_ipv4_hdr_fill_csum(void **state)
+{
+	struct ut *u = *state;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint32_t our = u->ifc->ip;
+
+	for (int k = 0; k < 4000; k++) {
+		struct rte_ipv4_hdr ip;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t dst = k < 4 ? (k & 1 ? 0xffffffffu : 0) : (uint32_t)x;
+		uint16_t len = k < 4 ? (k & 2 ? 0xffff : 20) : (uint16_t)(x >> 32);
+		uint8_t proto = k & 1 ? IPPROTO_UDP : (uint8_t)(x >> 48);
+		u->c.ip_id = (uint16_t)(x >> 24);
+		u->ifc->ip = k & 3 ? (uint32_t)(x >> 20) : 0xffffffffu;
+		uint16_t id = u->c.ip_id;
+		memset(&ip, 0xa5, sizeof(ip));
+		net_ipv4_hdr_fill(&u->c, &ip, dst, proto, len);
+		assert_int_equal(ip.version_ihl, 0x45);
+		assert_int_equal(ip.type_of_service, 0);
+		assert_int_equal(rte_be_to_cpu_16(ip.total_length), len);
+		assert_int_equal(rte_be_to_cpu_16(ip.packet_id), id);
+		assert_int_equal(u->c.ip_id, (uint16_t)(id + u->c.n_workers));
+		assert_int_equal(ip.fragment_offset, 0);
+		assert_int_equal(ip.time_to_live, NET_TTL);
+		assert_int_equal(ip.next_proto_id, proto);
+		assert_int_equal(ip.src_addr, u->c.ifc->ip);
+		assert_int_equal(ip.dst_addr, dst);
+		uint16_t got = ip.hdr_checksum;
+		ip.hdr_checksum = 0;
+		assert_int_equal(got, rte_ipv4_cksum(&ip));
+	}
+	u->ifc->ip = our;
+}
+
 static void test_udp_port(void **state)
 {
 	struct ut *u = *state;
@@ -647,6 +685,7 @@ int main(int argc, char **argv)
 	    T(test_udp_csum_zero),
 	    T(test_udp_port),
 	    T(test_udp_payload_sum_carried),
+	    T(test_ipv4_hdr_fill_csum),
 	    T(test_icmp_echo),
 	    T(test_icmp_echo_unresolved),
 	    T(test_icmp_drops),

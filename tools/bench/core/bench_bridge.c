@@ -46,12 +46,39 @@
  * outside the timed region), and the timed work is the dataplane's own: dp_rtp_input's
  * unprotect on the receiving leg, the relay, and dp_bridge_tx's protect with the peer leg's
  * session.
+ * "64 hot legs" is the full path with packets for legs [0, 64) only: their state stays in the
+ * caches, so it is the per-packet work without the misses; the difference to "SRTP off" at the
+ * same session count is what the misses still cost after the prefetch.
+ * BENCH_BRIDGE_ONLY=<sessions> in the environment runs that session count's figures only (for
+ * repeated A/B runs on a shared machine).
+ *
+ * Notes (2-vCPU KVM guest, AMD EPYC family 26, shared with other builds; figures are medians of
+ * the per-run medians over 6 interleaved runs, load average 1.1-1.3; the machine has no PMU in
+ * the guest, so the analysis used perf's cpu-clock sampling and knock-out experiments):
+ *  - before (fec9089): 1k 395, 10k 436 cycles/packet (best 293 / 342); peer side 156/202/362.
+ *  - after: 1k 296, 10k 327 (best 259 / 294); 64 hot legs ~252; peer side 146/173/329.
+ *  - where the 10k cycles went: ~275 compute (hot set) + ~110-150 misses. The compute had
+ *    store-to-load forwarding stalls (metadata built on the stack and copied whole, the RTP header
+ *    written byte by byte then summed, the IPv4 header written then read back for its checksum:
+ *    -35 together), divisions (port pair -> slot/owner, 128-bit arrival time per packet: a few).
+ *    Misses: without the burst prefetch the 10k path costs 600-1000; with it, ~9 lines per
+ *    packet (each leg's dp_leg, dp_sipleg line 0, dp_rtpleg lines 0 and 1 or 2; a mirror entry
+ *    one time in 25) leave ~50-75. A software-pipelined prefetch (distances 8/4/2, 16/8/4,
+ *    32/16/8 packets) was no better than prefetching the whole burst at once (kept).
+ *  - the largest remaining miss: the relay's SIP fields (rtp_port, codec_pt, dtmf_pt, hold,
+ *    srtp) sit on dp_sipleg's first line, 2648 bytes apart per leg: a line and, on 4 KiB pages,
+ *    a TLB miss per leg per packet. Reading a single shared dp_sipleg instead (a knock-out, not a
+ *    fix) gave ~35-40 cycles at 10k. Moving them beside the relay's state means changing every
+ *    SDP writer in dp_sip_uas.c/dp_sip_uac.c; not done.
+ *  - SRTP: unchanged, ~5-6k (1k) / ~8k (10k) cycles per relayed packet, libsrtp's per-stream
+ *    state being cold (unprotect and protect, two sessions per packet).
  */
 
 #define PEER_IP "192.0.2.1"
 #define OUR_IP "192.0.2.2"
 #define MAX_SESSIONS 50000u
 #define BURST 32
+#define HOT_LEGS 64
 
 static struct dp_ctx ctx;
 static struct dp_lcore *lc;
@@ -252,7 +279,9 @@ static void report(const char *what, uint32_t sessions, struct rounds *r, uint64
 	       (unsigned long long)done);
 }
 
-static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
+/* hot: packets go to legs [0, hot) only (a set that stays in the caches: the per-packet work
+ * without the misses); 0: to all legs */
+static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts, uint32_t hot)
 {
 	struct rte_mbuf *pk[BURST];
 	/* latch every leg first (the first packet of a leg is not what we measure) */
@@ -270,7 +299,7 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 	while (done < n_pkts) {
 		uint16_t n = 0;
 		while (n < BURST) {
-			uint32_t i = (uint32_t)(rnd() % n_legs);
+			uint32_t i = (uint32_t)(rnd() % (hot && hot < n_legs ? hot : n_legs));
 			if ((pk[n] = rtp_frame(i, srtp)) == NULL)
 				break;
 			n++;
@@ -285,7 +314,10 @@ static void full_path(uint32_t sessions, int srtp, uint32_t n_pkts)
 	}
 	uint64_t rel = lc->st->bridge_relayed - relayed0;
 	char what[64];
-	snprintf(what, sizeof(what), "full path, SRTP %s", srtp ? "on " : "off");
+	if (hot)
+		snprintf(what, sizeof(what), "full path, %u hot legs", hot);
+	else
+		snprintf(what, sizeof(what), "full path, SRTP %s", srtp ? "on " : "off");
 	report(what, sessions, &rd, cyc, done, rel);
 	if (srtp)
 		printf("  (SRTP: %llu unprotected, %llu protected by the dataplane)\n",
@@ -428,18 +460,24 @@ int main(int argc, char **argv)
 	       "G.711 both legs PCMA (no transcoding), %u packets per figure, %s pages\n",
 	       rte_get_tsc_hz() / 1e9, n_pkts, huge ? "2 MiB" : "4 KiB");
 	static const uint32_t sessions[] = {1000, 10000, 50000};
+	/* BENCH_BRIDGE_ONLY=<sessions>: that session count's figures only (repeated A/B runs) */
+	const char *only_s = getenv("BENCH_BRIDGE_ONLY");
+	uint32_t only = only_s ? (uint32_t)strtoul(only_s, NULL, 10) : 0;
 	for (size_t s = 0; s < RTE_DIM(sessions); s++) {
 		if (add_legs(2 * sessions[s]) != 0 || lc->st->bridges_active != n_legs) {
 			fprintf(stderr, "setup of %u sessions failed (%u legs, %llu bridged)\n", sessions[s],
 				n_legs, (unsigned long long)lc->st->bridges_active);
 			break;
 		}
+		if (only && sessions[s] != only)
+			continue;
 		if (dp_rtp_port(ctx.cfg.rtp_port_min, n_legs - 1, 0, 1) + 1 <= ctx.cfg.rtp_port_max) {
-			full_path(sessions[s], 0, n_pkts);
+			full_path(sessions[s], 0, n_pkts, 0);
+			full_path(sessions[s], 0, n_pkts, HOT_LEGS);
 			if (!with_srtp)
 				;
 			else if (srtp_legs(n_legs, 1) == 0) {
-				full_path(sessions[s], 1, n_pkts / 4);
+				full_path(sessions[s], 1, n_pkts / 4, 0);
 				srtp_legs(n_legs, 0);
 			} else {
 				printf("SRTP sessions could not be created\n");
