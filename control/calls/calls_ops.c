@@ -133,12 +133,14 @@ static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r
 	k->rec_token = token;
 	struct twiml_rec_result empty = {0};
 	if (ctl_mkdirs(dir) != 0 || store_sid_new(k->rec_sid, "RE") != 0) {
+		k->rec_token = 0;
 		twiml_on_record_done(k->eng, token, &empty);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.wav", dir, k->rec_sid);
 	if (ctl_rec_open(c, k->leg, vr.rec_id, 1, path) != 0) {
 		calls_notify(k, 12300, NULL, "Record: the file cannot be opened", 0);
+		k->rec_token = 0;
 		twiml_on_record_done(k->eng, token, &empty);
 		return;
 	}
@@ -147,7 +149,8 @@ static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r
 	ctl_rec_watch(c, k->leg, vr.rec_id, r->trim, rec_closed, call_ref(k));
 	k->rec_start_ns = ctl_real_ns();
 	if (call_cmd(k, VOX_CMD_RECORD, 0, &vr, sizeof(vr)) != 0) {
-		ctl_rec_abort(c, k->leg, vr.rec_id);
+		ctl_rec_abort(c, k->leg, vr.rec_id); /* no close will be reported */
+		k->rec_token = 0;
 		twiml_on_record_done(k->eng, token, &empty);
 	}
 }
@@ -210,6 +213,8 @@ static void rec_closed(void *arg, const struct ctl_rec_closed *rc)
 		rec_store(k, r.duration_s, url);
 	}
 	twiml_on_record_done(k->eng, token, &r);
+	if (k->gen)
+		call_maybe_free(k); /* the caller may be gone: the call waited for this */
 }
 
 /* ---- Dial (calls_dial.c) ---- */

@@ -23,6 +23,7 @@
 #    ring) until the Dial's timeout (5 s), then the next verb (a Say) plays and the call ends.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/web_lib.sh"
 W=$T_LOG/web
 mkdir -p "$W"
 cat >"$W/routes.json" <<'EOF2'
@@ -54,14 +55,9 @@ EOF2
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 t_up -- "outbound_trunk=192.0.2.1:5094" "http_port=$P" "public_base_url=http://127.0.0.1:$P"
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
-WEB=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-U=http://127.0.0.1:$(cat "$W/port")
+web_up "$W"
 DATA=$VOX_DATA_BASE/$T_ID
-check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
-TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+dev_account
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550301 /early && num +15005550302 /early && num +15005550308 /earlywh && num +15005550303 /whisper && num +15005550304 /refuse &&
   num +15005550305 /rec && num +15005550306 /ring && num +15005550307 /ring2 &&

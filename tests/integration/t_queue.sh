@@ -40,7 +40,7 @@ cat >"$W/routes.json" <<'EOF2'
 }
 EOF2
 t_up -- "http_port=$P" "outbound_trunk=192.0.2.1:5094"
-web_up --docs
+web_up "$W/docs"
 mkdir -p "$W/docs/media"
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/hold.wav" synth 2.0 sine 600 vol 0.5
 dev_account

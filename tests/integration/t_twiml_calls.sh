@@ -10,6 +10,7 @@
 # callbacks with the right CallStatus; an unknown number is 404.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/web_lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 W=$T_LOG/web
@@ -41,15 +42,10 @@ t_up -- "http_port=$P" "public_base_url=http://127.0.0.1:$P" "outbound_trunk=192
   "http_static_dir=$VOX_ROOT/configs/demo"
 mkdir -p "$W/docs/media"
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/clip.wav" synth 1.0 sine 1000 vol 0.5
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
-WEB=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+web_up "$W/docs"
 WP=$(cat "$W/port")
-U=http://127.0.0.1:$WP
 DATA=$VOX_DATA_BASE/$T_ID
-check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
-TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+dev_account
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550101 /say && num +15005550102 /busy && num +15005550103 /gather &&
   num +15005550104 /timeout && num +15005550105 /fail --fallback-url "$U/fb" && num +15005550106 /record &&

@@ -11,6 +11,7 @@
 # recording writer). A restarted control retires the prompt clips its predecessor left.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/web_lib.sh"
 W=$T_LOG/web
 mkdir -p "$W/docs/media"
 cat >"$W/routes.json" <<'EOF'
@@ -24,6 +25,8 @@ cat >"$W/routes.json" <<'EOF'
  "/rec": {"body": "<Response><Record maxLength=\"5\" timeout=\"10\" playBeep=\"false\" action=\"/recorded\"/></Response>"},
  "/recnt": {"body": "<Response><Record maxLength=\"5\" timeout=\"10\" playBeep=\"false\" trim=\"do-not-trim\" action=\"/recorded\"/></Response>"},
  "/recorded": {"body": "<Response><Pause length=\"8\"/></Response>"},
+ "/rechang": {"body": "<Response><Record maxLength=\"30\" timeout=\"30\" playBeep=\"false\" action=\"/rechung\"/></Response>"},
+ "/rechung": {"body": "<Response><Hangup/></Response>"},
  "/many": {"body": "<Response><Play>media/short.wav?n=1</Play><Play>media/short.wav?n=2</Play><Play>media/short.wav?n=3</Play><Play>media/short.wav?n=4</Play><Play>media/short.wav?n=5</Play><Play>media/short.wav?n=6</Play><Play>media/short.wav?n=7</Play><Play>media/short.wav?n=8</Play><Play>media/short.wav?n=9</Play><Play>media/short.wav?n=10</Play><Play>media/short.wav?n=11</Play><Play>media/short.wav?n=12</Play><Play>media/short.wav?n=13</Play><Play>media/short.wav?n=14</Play><Play>media/short.wav?n=15</Play><Play>media/short.wav?n=16</Play><Play>media/short.wav?n=17</Play><Play>media/short.wav?n=18</Play><Play>media/short.wav?n=19</Play><Play>media/short.wav?n=20</Play><Play>media/short.wav?n=21</Play><Play>media/short.wav?n=22</Play><Play>media/short.wav?n=23</Play><Play>media/short.wav?n=24</Play><Hangup/></Response>"},
  "/media/short.wav": {"file": "media/short.wav", "content_type": "audio/wav",
                       "headers": {"Cache-Control": "max-age=3600"}}
@@ -33,16 +36,12 @@ EOF
 t_up media_pool_mb=1
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/tone.wav" synth 1.0 sine 1000 vol 0.5
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/short.wav" synth 0.3 sine 800 vol 0.5
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
-WEB=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-U=http://127.0.0.1:$(cat "$W/port")
+web_up "$W/docs"
 DATA=$VOX_DATA_BASE/$T_ID
-check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
+dev_account
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" >/dev/null; }
 num +15005550201 /playrv && num +15005550202 /playns && num +15005550203 /rec && num +15005550204 /recnt &&
-  num +15005550205 /many
+  num +15005550205 /many && num +15005550206 /rechang
 check "numbers registered" test $? = 0
 req() { jq -c "select(.path==\"$1\")" "$W/req.jsonl" 2>/dev/null; }
 media_q() { status_q ".calls.media.$1"; }
@@ -149,8 +148,18 @@ D2=$(form /recorded RecordingDuration 2)
 n2=$(wav_samples "$(form /recorded RecordingSid 2)")
 check "do-not-trim keeps the whole recording: RecordingDuration $D2, $n2 samples" \
   test "$D2" = 5 -a "${n2:-0}" -ge 38400
-check "the recording writer: 2 files completed, 1 trimmed, no overflow, no write error" \
-  test "$(status_q '.recordings | [.completed >= 2, .trims >= 1, .overflows == 0, .write_errors == 0] | all')" = true
+# the caller hangs up in the middle of a <Record>: the file is closed by the leg's end, and the
+# call stays until then: its Recording and the action (Digits=hangup) still come
+sed -e "s|__PCAP__|$T_LOG/speech.pcap|" -e "s|__MS__|4500|" "$T_SCEN/uac_pcma_inband.xml" >"$T_LOG/uac_pcma_inband.xml"
+sipp_run uac_pcma_inband 15005550206
+check "Record cut by the caller's hang-up: the action comes with Digits=hangup" \
+  wait_for 5 eval 'test "$(form /rechung Digits 1)" = hangup'
+RE3=$(form /rechung RecordingSid 1)
+check "... with its RecordingDuration ($(form /rechung RecordingDuration 1) s) and a Recording resource" \
+  test "$(form /rechung RecordingDuration 1)" -ge 1 -a \
+  "$(curl -sS --max-time 5 -u "$AC:$TOK" "http://127.0.0.1:$(status_q .http.server.port)/2010-04-01/Accounts/$AC/Recordings/$RE3.json" | jq -r .sid)" = "$RE3"
+check "the recording writer: 3 files completed, 2 trimmed, no overflow, no write error" \
+  test "$(status_q '.recordings | [.completed >= 3, .trims >= 2, .overflows == 0, .write_errors == 0] | all')" = true
 
 # --- a control restart: the prompt clips the previous control loaded are orphans of the next
 # one; not reused (no Say here), they are retired prompt_orphan_s (3 s here) after its first

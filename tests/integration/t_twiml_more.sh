@@ -10,6 +10,7 @@
 # one: each is completed with exactly one completed-event callback.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/web_lib.sh"
 W=$T_LOG/web
 mkdir -p "$W"
 cat >"$W/routes.json" <<'EOF2'
@@ -28,14 +29,9 @@ EOF2
 t_up -- "outbound_trunk=192.0.2.1:5094"
 mkdir -p "$W/docs/media"
 sox -n -r 8000 -c 1 -b 16 "$W/docs/media/tone.wav" synth 1.0 sine 1000 vol 0.5
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --docs "$W/docs" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
-WEB=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-U=http://127.0.0.1:$(cat "$W/port")
+web_up "$W/docs"
 DATA=$VOX_DATA_BASE/$T_ID
-check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
-TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+dev_account
 num() { voxctl number add --account "$AC" --number "$1" --voice-url "$U$2" --status-callback "$U/status" "${@:3}" >/dev/null; }
 num +15005550201 /dialnum && num +15005550202 /dialpar && num +15005550203 '/hold#tt=2000' --fallback-url "$U/fb" &&
   num +15005550204 /media/tone.wav && num +15005550205 /live && num +15005550206 /ringlong &&

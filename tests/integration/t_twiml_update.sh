@@ -11,6 +11,7 @@
 # in-progress"), a Status is 200 with the call unchanged; an unknown call is 404/20404.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
+. "$(dirname "$0")/web_lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 W=$T_LOG/web
@@ -26,14 +27,9 @@ cat >"$W/routes.json" <<'EOF2'
 }
 EOF2
 t_up -- "http_port=$P"
-python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
-WEB=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-U=http://127.0.0.1:$(cat "$W/port")
+web_up
 DATA=$VOX_DATA_BASE/$T_ID
-check "the dev account file is written" wait_for 5 test -s "$DATA/dev-account"
-AC=$(sed -n 's/^VOX_ACCOUNT_SID=//p' "$DATA/dev-account")
-TOK=$(sed -n 's/^VOX_AUTH_TOKEN=//p' "$DATA/dev-account")
+dev_account
 voxctl number add --account "$AC" --number +15005550401 --voice-url "$U/voice" --status-callback "$U/status" >/dev/null &&
   voxctl number add --account "$AC" --number +15005550402 --voice-url "$U/held" --status-callback "$U/status2" >/dev/null
 check "numbers registered" test $? = 0

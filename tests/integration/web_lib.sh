@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # web_lib.sh — the customer's side for the call-router tests (sourced after lib.sh, once the
 # platform is up): the test web application and the dev account.
-#   web_up [--docs]   webapp.py on a port of the kernel's choosing with $W/routes.json (and the
-#                     folder $W/docs with --docs); sets WEB (pid) and U (its base URL); every
-#                     request is logged to $W/req.jsonl
+#   web_up [DIR]      webapp.py on a port of the kernel's choosing with $W/routes.json (and the
+#                     files of DIR, created if missing); sets WEB (pid) and U (its base URL);
+#                     every request is logged to $W/req.jsonl
 #   dev_account       AC and TOK from the platform's data folder (checked)
 #   form_of PATH CALLSID PARAM   the value of PARAM in the last request to PATH for that call
 #   n_req PATH        how many requests PATH got
@@ -12,7 +12,7 @@ mkdir -p "$W"
 
 web_up() {
   local docs=()
-  [ "${1:-}" = --docs ] && { mkdir -p "$W/docs"; docs=(--docs "$W/docs"); }
+  [ -n "${1:-}" ] && { mkdir -p "$1"; docs=(--docs "$1"); }
   python3 "$T_DIR/webapp.py" --port 0 --port-file "$W/port" --routes "$W/routes.json" "${docs[@]}" \
     --log "$W/req.jsonl" >"$W/webapp.out" 2>&1 &
   WEB=$!
