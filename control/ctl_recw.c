@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_recw.c — the recordings' writer thread (see ctl_recw.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -99,11 +100,12 @@ size_t ctl_trim_end_sound(const int16_t *pcm, size_t n_frames, uint32_t channels
 
 /* ---- the thread ---- */
 
-static int full_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+/* All of len bytes at off, through EINTR and short transfers: 0 or -errno (-EIO at EOF). */
+static int full_io(int fd, void *buf, size_t len, uint64_t off, bool write)
 {
-	const uint8_t *p = buf;
+	uint8_t *p = buf;
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -115,20 +117,14 @@ static int full_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+static int full_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return full_io(fd, (void *)buf, len, off, true);
+}
+
 static int full_pread(int fd, void *buf, size_t len, uint64_t off)
 {
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	return full_io(fd, buf, len, off, false);
 }
 
 /* Cut the silent frames at both ends of the data (written bytes at CTL_WAV_HDR): scan from the

@@ -265,9 +265,9 @@ void call_maybe_free(struct call *k)
 {
 	if (!k->leg_gone || !k->committed || calls_dial_live(k))
 		return; /* a <Dial>'s legs still report to the engine (its final action) */
-	if (k->rec_token)
-		return; /* a <Record>'s file is being closed (the leg's end closes it): its result and
-		           the action still come (rec_closed frees the call then) */
+	if (k->rec_token || k->ob_rec_open)
+		return; /* a <Record>'s (or Record=true's) file is being closed (the leg's end closes
+		           it): its result and the action still come (their close frees the call) */
 	/* the caller is gone and no outbound leg is left: nothing else will come to the engine
 	 * (its final request, if any, is already out) */
 	call_free(k);

@@ -11,6 +11,7 @@
 #include "calls_priv.h"
 #include "calls_sip.h"
 #include "ctl_dp.h"
+#include "ctl_rec.h"
 #include "ctl_req.h"
 #include "dns.h"
 #include "ctl_call.h"
@@ -148,6 +149,51 @@ void calls_api_committed(struct call *k, int status)
 	api_dial_to(k, &hop, target);
 }
 
+/* Record=true: the whole call from its answer, mono, until it ends (or until a <Record> or a
+ * <Dial record> takes the leg's recorder: one recording per leg in the dataplane), stored as a
+ * Recording with source OutboundAPI once the writer closed the file. */
+static void api_rec_closed(void *arg, const struct ctl_rec_closed *rc)
+{
+	struct call *k = call_deref(calls_module(), arg);
+	if (!k || !k->ob_rec_open || rc->rec_id != k->ob_rec_id)
+		return;
+	k->ob_rec_open = false;
+	if (rc->duration_ms && !rc->err) {
+		char url[512];
+		snprintf(url, sizeof(url), "%s/2010-04-01/Accounts/%s/Recordings/%s", k->m->base_url,
+		         k->account_sid, k->ob_rec_sid);
+		k->m->cnt.recordings++;
+		calls_recording_put(k, k->ob_rec_sid, k->ob_rec_start_ns,
+		                    (rc->duration_ms + 500) / 1000, 1, "OutboundAPI", url);
+	}
+	call_maybe_free(k);
+}
+
+static void api_rec_start(struct call *k)
+{
+	struct ctl *c = k->m->c;
+	char dir[300], path[400];
+	snprintf(dir, sizeof(dir), "%s/recordings", c->cfg.data_dir);
+	struct vox_record vr = {.rec_id = ++k->rec_id}; /* no silence stop, the 4 h maximum */
+	if (ctl_mkdirs(dir) != 0 || store_sid_new(k->ob_rec_sid, "RE") != 0) {
+		calls_notify(k, 12300, NULL, "Record: no recordings folder", 1);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s.wav", dir, k->ob_rec_sid);
+	if (ctl_rec_open(c, k->leg, vr.rec_id, 1, path) != 0) {
+		calls_notify(k, 12300, NULL, "Record: the file cannot be opened", 1);
+		return;
+	}
+	ctl_rec_watch(c, k->leg, vr.rec_id, false, api_rec_closed, call_ref(k));
+	if (call_cmd(k, VOX_CMD_RECORD, 0, &vr, sizeof(vr)) != 0) {
+		ctl_rec_abort(c, k->leg, vr.rec_id);
+		return;
+	}
+	k->ob_rec_open = true;
+	k->ob_rec_id = vr.rec_id;
+	k->ob_rec_start_ns = ctl_real_ns();
+}
+
 /* Answered: SendDigits first (as DTMF), then the markup runs (CallStatus=in-progress on its
  * first request). */
 void calls_api_answered(struct call *k)
@@ -160,6 +206,8 @@ void calls_api_answered(struct call *k)
 		call_cmd(k, VOX_CMD_SET_DEADLINE, 0, &d, sizeof(d));
 	}
 	twiml_engine_mark_answered(k->eng);
+	if (k->ob_record)
+		api_rec_start(k);
 	if (k->ob_digits[0]) {
 		struct vox_tone t = {.kind = VOX_TONE_DIGITS};
 		snprintf(t.digits, sizeof(t.digits), "%s", k->ob_digits);
@@ -260,6 +308,7 @@ int ctl_call_create(struct ctl *c, const struct ctl_call_create *req, ctl_call_d
 	snprintf(k->ob_user, sizeof(k->ob_user), "%s", req->sip_auth_username ?: "");
 	snprintf(k->ob_pass, sizeof(k->ob_pass), "%s", req->sip_auth_password ?: "");
 	snprintf(k->ob_digits, sizeof(k->ob_digits), "%s", req->send_digits ?: "");
+	k->ob_record = req->record > 0;
 	k->sc_events = req->status_callback_events ? req->status_callback_events
 	                                           : CTL_CALL_EV_COMPLETED;
 	k->ring_ms = (uint32_t)(req->timeout_s > 0 ? req->timeout_s : 60) * 1000u;
@@ -465,6 +514,8 @@ static json_t *calls_adm_create(struct ctl *c, uint64_t client, int argc, char *
 			rq.timeout_s = atoi(v);
 		else if (!strcmp(argv[i], "--send-digits"))
 			rq.send_digits = v;
+		else if (!strcmp(argv[i], "--record"))
+			rq.record = !strcmp(v, "true");
 		else if (!strcmp(argv[i], "--events")) {
 			rq.status_callback_events |= strstr(v, "initiated") ? CTL_CALL_EV_INITIATED : 0;
 			rq.status_callback_events |= strstr(v, "ringing") ? CTL_CALL_EV_RINGING : 0;

@@ -99,29 +99,6 @@ const char *calls_dialrec_url(const struct call *k)
 	return k->dr.url[0] ? k->dr.url : NULL;
 }
 
-static void rec_store(struct call *k, uint32_t dur_s, uint32_t channels)
-{
-	struct call_dialrec *r = &k->dr;
-	char d[40], uri[160], du[16];
-	store_rfc2822(r->start_ns / 1000, d);
-	snprintf(uri, sizeof(uri), "/2010-04-01/Accounts/%s/Recordings/%s.json", k->account_sid,
-	         r->sid);
-	snprintf(du, sizeof(du), "%u", dur_s);
-	json_t *rec = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:I, s:n, s:s, s:s}",
-	    "sid", r->sid, "account_sid", k->account_sid, "call_sid", k->sid, "api_version",
-	    STORE_API_VERSION, "date_created", d, "date_updated", d, "start_time", d, "duration", du,
-	    "status", "completed", "source", "DialVerb", "channels", (int)channels, "uri", uri,
-	    "media_url", r->url, "_ts", (json_int_t)(r->start_ns / 1000), "price", "price_unit",
-	    "USD", "track", "both");
-	struct store_batch *b = store_batch_new();
-	if (rec && b && store_res_put(b, STORE_K_RECORDING, rec, 1) == 0)
-		store_submit(k->m->c->store, b, NULL, NULL);
-	else
-		store_batch_free(b);
-	json_decref(rec);
-}
-
 bool calls_dialrec_done(struct call *k, const struct vox_recording_done *d)
 {
 	struct call_dialrec *r = &k->dr;
@@ -131,7 +108,7 @@ bool calls_dialrec_done(struct call *k, const struct vox_recording_done *d)
 	uint32_t dur = (d->duration_ms + 500) / 1000, ch = d->channels ? d->channels : 1;
 	if (d->duration_ms && k->m->c->store) {
 		k->m->cnt.recordings++;
-		rec_store(k, dur, ch);
+		calls_recording_put(k, r->sid, r->start_ns, dur, ch, "DialVerb", r->url);
 	}
 	if (r->rsc && d->duration_ms) {
 		char du[16], chs[8], st[40];

@@ -155,19 +155,20 @@ static void op_record(void *ctx, uint32_t token, const struct twiml_record_op *r
 	}
 }
 
-static void rec_store(struct call *k, uint32_t dur_s, const char *url)
+/* A Recording resource of call k (source RecordVerb, DialVerb...), stored (not awaited). */
+void calls_recording_put(struct call *k, const char *sid, uint64_t start_ns, uint32_t dur_s,
+                         uint32_t channels, const char *source, const char *url)
 {
 	char d[40], uri[160], du[16];
-	store_rfc2822(k->rec_start_ns / 1000, d);
-	snprintf(uri, sizeof(uri), "/2010-04-01/Accounts/%s/Recordings/%s.json", k->account_sid,
-	         k->rec_sid);
+	store_rfc2822(start_ns / 1000, d);
+	snprintf(uri, sizeof(uri), "/2010-04-01/Accounts/%s/Recordings/%s.json", k->account_sid, sid);
 	snprintf(du, sizeof(du), "%u", dur_s);
 	json_t *r = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:I, s:n, s:s, s:s}",
-	    "sid", k->rec_sid, "account_sid", k->account_sid, "call_sid", k->sid, "api_version",
+	    "sid", sid, "account_sid", k->account_sid, "call_sid", k->sid, "api_version",
 	    STORE_API_VERSION, "date_created", d, "date_updated", d, "start_time", d, "duration", du,
-	    "status", "completed", "source", "RecordVerb", "channels", 1, "uri", uri, "media_url",
-	    url, "_ts", (json_int_t)(k->rec_start_ns / 1000), "price", "price_unit", "USD",
+	    "status", "completed", "source", source, "channels", (int)channels, "uri", uri,
+	    "media_url", url, "_ts", (json_int_t)(start_ns / 1000), "price", "price_unit", "USD",
 	    "track", "both");
 	struct store_batch *b = store_batch_new();
 	if (r && b && store_res_put(b, STORE_K_RECORDING, r, 1) == 0)
@@ -210,7 +211,7 @@ static void rec_closed(void *arg, const struct ctl_rec_closed *rc)
 	                             .digit = d->finish};
 	if (rc->duration_ms && !rc->err) {
 		k->m->cnt.recordings++;
-		rec_store(k, r.duration_s, url);
+		calls_recording_put(k, k->rec_sid, k->rec_start_ns, r.duration_s, 1, "RecordVerb", url);
 	}
 	twiml_on_record_done(k->eng, token, &r);
 	if (k->gen)

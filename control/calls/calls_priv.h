@@ -135,7 +135,12 @@ struct call {
 	char *hook_audio_url; /* the URL that answered it: only that <Play> takes the body */
 	uint32_t time_limit_s, ring_ms;
 	char ob_user[128], ob_pass[128];
-	char ob_digits[40];  /* SendDigits, sent on answer before the markup */
+	char ob_digits[33];  /* SendDigits, sent on answer before the markup */
+	bool ob_record;      /* Record=true: the call is recorded from its answer (calls_api.c) */
+	bool ob_rec_open;    /* that recording's file is not closed yet: the call waits for it */
+	uint16_t ob_rec_id;
+	char ob_rec_sid[35];
+	uint64_t ob_rec_start_ns;
 	bool ob_digits_wait; /* their TONE is out: its MEDIA_DONE starts the markup */
 
 	/* Dial */
@@ -265,6 +270,8 @@ void calls_ops_media_done(struct call *k, int32_t status);
 void calls_ops_dtmf(struct call *k, char digit);
 void calls_ops_record_done(struct call *k, const struct vox_recording_done *d);
 void calls_ops_cancel(struct call *k);
+void calls_recording_put(struct call *k, const char *sid, uint64_t start_ns, uint32_t dur_s,
+                         uint32_t channels, const char *source, const char *url);
 /* calls_media.c: Say and Play through the prompt cache */
 void calls_media_say(struct call *k, uint32_t token, const char *text, const char *voice,
                      const char *lang, uint32_t loop);

@@ -4,7 +4,8 @@
 # outbound-api); the call DIALs the SIP URI (a sipp UAS), and once answered runs its Url with
 # CallStatus=in-progress; status callbacks initiated, ringing, answered (in-progress),
 # completed arrive in SequenceNumber order 0..3, signed. A busy far end completes as busy.
-# SendDigits reach the far end as RFC 4733 events before the markup's audio.
+# SendDigits reach the far end as RFC 4733 events before the markup's audio; Record=true
+# stores the call's recording (source OutboundAPI) once it ended.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 . "$(dirname "$0")/web_lib.sh"
@@ -60,8 +61,8 @@ wait_for 5 test -s "$T_LOG/digits.pcap"
 nsx timeout 40 sipp -sf "$T_SCEN/uas_rtp.xml" -i 192.0.2.1 -p 5098 -mp 6010 -m 1 -nostdin -timeout 30 >"$T_LOG/uas_digits.out" 2>&1 &
 UAS=$!
 sleep 0.3
-voxctl call create --account "$AC" --to sip:digits@192.0.2.1:5098 --from +15005550006 \
-  --url "$U/ob" --send-digits 12w3 >/dev/null
+SIDD=$(voxctl call create --account "$AC" --to sip:digits@192.0.2.1:5098 --from +15005550006 \
+  --url "$U/ob" --send-digits 12w3 --record true | jq -r .sid)
 wait $UAS
 check "the SendDigits call was answered and got our BYE after the markup" test $? = 0
 sleep 0.3
@@ -72,6 +73,20 @@ check "SendDigits: RFC 4733 events reached the far end ($(jq .packets <<<"$dtmf"
   test "$(jq .packets <<<"$dtmf")" -ge 9
 digits_first() { python3 -c "import sys; sys.exit(0 if $(jq .last <<<"$dtmf") < $(jq .first <<<"$say") else 1)"; }
 check "... before the markup's Say ($(jq .loud <<<"$say") loud packets after them)" digits_first
+# Record=true: the call from its answer, stored once it ended (source OutboundAPI)
+recs() { curl -sS --max-time 5 -u "$AC:$TOK" "http://127.0.0.1:$(status_q .http.server.port)/2010-04-01/Accounts/$AC/Calls/$SIDD/Recordings.json"; }
+has_rec() { [ "$(recs | jq '.recordings | length')" = 1 ]; }
+check "Record=true: one Recording of the call" wait_for 5 has_rec
+rec=$(recs | jq -c '.recordings[0]')
+check "... source OutboundAPI, 1 channel, its duration the call's (2..8 s): $(jq -c '{source, channels, duration}' <<<"$rec")" \
+  jq -e '.source=="OutboundAPI" and .channels==1 and (.duration|tonumber) >= 2 and (.duration|tonumber) <= 8' <<<"$rec"
+check "... and its WAV holds the far end's audio" \
+  python3 - "$VOX_DATA_BASE/$T_ID/recordings/$(jq -r .sid <<<"$rec").wav" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1]); n = w.getnframes(); s = struct.unpack("<%dh" % n, w.readframes(n))
+loud = sum(1 for i in range(0, n - 160, 160) if math.sqrt(sum(v * v for v in s[i:i + 160]) / 160) > 300)
+print("recording: %d samples, %d loud frames" % (n, loud)); sys.exit(0 if loud >= 50 else 1)
+PY
 none_live() { [ "$(status_q .calls.live)" = 0 ]; }
 check "no call left live" wait_for 10 none_live
 kill $WEB; wait $WEB 2>/dev/null

@@ -206,7 +206,7 @@ int vctl_cmd_call(struct vctl *v, int argc, char **argv)
 	static const char *const opts[] = {"--account", "--to",     "--from",  "--url",
 	                                   "--method",  "--twiml",  "--status-callback",
 	                                   "--events",  "--timeout", "--fallback-url",
-	                                   "--send-digits", NULL};
+	                                   "--send-digits", "--record", NULL};
 	char req[VCTL_REQ_MAX];
 	json_t *j;
 	if (argc >= 2 && !strcmp(argv[1], "create")) {
@@ -219,6 +219,6 @@ int vctl_cmd_call(struct vctl *v, int argc, char **argv)
 	fprintf(stderr, "usage: voxctl call create --account AC... --to +E164|sip:URI --from F\n"
 	                "         (--url URL [--method M] | --twiml XML) [--fallback-url URL]\n"
 	                "         [--status-callback URL] [--events initiated,ringing,answered,completed]\n"
-	                "         [--timeout S] [--send-digits 0-9*#wW]\n");
+	                "         [--timeout S] [--send-digits 0-9*#wW] [--record true]\n");
 	return VCTL_USAGE;
 }
