@@ -34,12 +34,17 @@ def main():
                 for i in range(800)]
         pcm += [rnd.gauss(0, 30) for _ in range(800)]
     pcm += [rnd.gauss(0, 30) for _ in range(4000)]
-    pcm += [0] * (-len(pcm) % 160)
+    write_pcap(out, pcm, 0x1234abcd)
+
+
+def write_pcap(out, pcm, ssrc):
+    """pcm (8 kHz samples) as PCMA RTP in 20 ms packets, one classic-pcap frame each."""
+    pcm = list(pcm) + [0] * (-len(pcm) % 160)
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for k in range(len(pcm) // 160):
             pay = bytes(alaw(v) for v in pcm[k * 160:(k + 1) * 160])
-            rtp = struct.pack("!BBHII", 0x80, 8 | (0x80 if k == 0 else 0), k + 1, k * 160, 0x1234abcd) + pay
+            rtp = struct.pack("!BBHII", 0x80, 8 | (0x80 if k == 0 else 0), k + 1, k * 160, ssrc) + pay
             udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
             ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
                              bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
@@ -47,4 +52,6 @@ def main():
             t = 1000000 + k * 20000
             f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(eth), len(eth)) + eth)
 
-main()
+
+if __name__ == "__main__":
+    main()

@@ -120,7 +120,8 @@ python3 "$T_DIR/gen_tone_pcap.py" "$T_LOG/speech.pcap" "0:2,1000:1.5,0:2"
 sed -e "s|__PCAP__|$T_LOG/speech.pcap|" -e "s|__MS__|7000|" "$T_SCEN/uac_pcma_inband.xml" >"$T_LOG/uac_pcma_inband.xml"
 form() { jq -r "select(.path==\"$1\") | .form[] | select(.[0]==\"$2\") | .[1]" "$W/req.jsonl" 2>/dev/null | sed -n "${3:-1}p"; }
 sipp_run uac_pcma_inband 15005550203
-check "Record (trim-silence): the call went through (rc=$?)" true
+rc=$?
+check "Record (trim-silence): the call went through (rc=$rc)" test "$rc" = 0
 check "Record (trim-silence): the action is requested" wait_for 5 test -n "$(form /recorded RecordingDuration 1)"
 D1=$(form /recorded RecordingDuration 1)
 RE1=$(form /recorded RecordingSid 1)
